@@ -15,8 +15,18 @@ from .search import FactIndex, Match
 MAX_QUESTION_CHARS = 500  # longer messages are not matched at all: see Answer.problem
 
 MONTHS_GENITIVE = (
-    "января", "февраля", "марта", "апреля", "мая", "июня",
-    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
 )
 
 
@@ -56,11 +66,73 @@ class Answer:
     problem: str | None = None  # "empty" | "too_long" when the question was not matched at all
 
 
+def _matched(match: Match) -> frozenset[str]:
+    return frozenset(w for w in match.why if w.startswith("~"))
+
+
+def _newer(a: Match, b: Match) -> bool:
+    """Is what `a` says newer than what `b` says (figure year, then article date)?"""
+
+    def key(m: Match) -> tuple[int, int]:
+        year = m.figure.year if m.figure and m.figure.year else 0
+        date = m.fact.article_date.toordinal() if m.fact.article_date else 0
+        return (year, date)
+
+    return key(a) > key(b)
+
+
+def _earlier(primary: Match, others: list[Match]) -> tuple[Earlier, ...]:
+    """Older figures for the same thing: the «from» of a «from … to», and older facts."""
+    figure = primary.figure
+    if figure is None:
+        return ()
+    out: list[Earlier] = []
+    if figure.comparison == "to":
+        out.extend(
+            Earlier(f, primary.fact) for f in primary.fact.figures if f.comparison == "from"
+        )
+    for other in others:
+        other_figure = other.figure
+        if (
+            other_figure is not None
+            and other.fact.article_id != primary.fact.article_id
+            and other_figure.kind == figure.kind
+            and other_figure.value != figure.value
+            and _matched(other) == _matched(primary)
+            and _newer(primary, other)
+        ):
+            out.append(Earlier(other_figure, other.fact))
+    return tuple(out)
+
+
 def compose(question: str, matches: list[Match], *, index: FactIndex) -> Answer:
     """Turn the matcher's result into an answer (with suggestions when nothing matched)."""
-    raise NotImplementedError
+    if not matches:
+        return Answer(
+            question=question,
+            found=False,
+            suggestions=index.suggestions(question),
+        )
+    primary = matches[0]
+    fact = primary.fact
+    return Answer(
+        question=question,
+        found=True,
+        figure=primary.figure,
+        quote=fact.text,
+        source=Source(fact.article_id, fact.article_title, fact.article_date, fact.article_url),
+        earlier=_earlier(primary, matches[1:]),
+        matches=tuple(matches),
+    )
 
 
 def ask(index: FactIndex, question: str) -> Answer:
-    """Match and compose in one call: what the bot and the CLI use."""
-    raise NotImplementedError
+    """Match and compose in one call: what the bot and the CLI use.
+
+    Empty and over-long questions are answered without any matching work.
+    """
+    if not question.strip():
+        return Answer(question=question, found=False, problem="empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        return Answer(question=question, found=False, problem="too_long")
+    return compose(question, index.match(question, limit=3), index=index)

@@ -1,10 +1,39 @@
-"""Article files → clean `Article` values (or `Skipped` with a reason)."""
+"""Article files → clean `Article` values (or `Skipped` with a reason).
+
+An article file is UTF-8 text. The documented way to add one is a front matter block::
+
+    ---
+    date: 2025-09-12
+    title: Аким Алматы встретился с активом города
+    url: https://example.kz/news/1
+    ---
+    Body paragraphs, separated by blank lines.
+
+Older files (the seeds) start with a legacy line `` date 2025-09-12 First paragraph…``.
+Photo captions, repeated caption lines and a trailer of unrelated news teasers are dropped.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from razdel import sentenize
+
+MAX_ARTICLE_BYTES = 2_000_000
+ARTICLE_SUFFIXES = frozenset({".txt", ".md"})
+TITLE_MAX_CHARS = 90
+HEADLINE_MAX_WORDS = 20
+# Captions repeated through an article are short; a longer repeated line is more likely real text.
+REPEATED_CAPTION_MAX_WORDS = 15
+# "Фото Ивана Петрова" has no colon; only a short line like that is a caption, not a sentence.
+BARE_PHOTO_CAPTION_MAX_WORDS = 12
+
+SENTENCE_END = (".", "!", "?", "…", ":")
 
 
 @dataclass(frozen=True)
@@ -27,11 +56,299 @@ class Skipped:
     reason: str  # one line in Russian, shown to admins
 
 
+class _BadArticle(Exception):
+    """A file we understand well enough to reject, with the reason for admins."""
+
+
+_FRONT_MATTER_FENCE = "---"
+_FRONT_MATTER_LINE_RE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
+_ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_RU_DATE_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+# The seeds' first line: " date 2025-09-12 First paragraph starts right here…"
+_LEGACY_DATE_RE = re.compile(
+    r"^\s*date\s+(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4})(?=\s|$)[ \t]*(.*)$",
+    re.IGNORECASE,
+)
+# A teaser's date line: "  • 24.02.2026" (optionally with a time).
+_TEASER_DATE_RE = re.compile(
+    r"^\s*[•·▪►*\-–—]\s*\d{1,2}\.\d{1,2}\.\d{4}(?:[,\s]+\d{1,2}:\d{2})?\s*$"
+)
+_CAPTION_PREFIXES = ("фото:", "photo:", "видео:", "video:", "источник фото")
+_BARE_PHOTO_PREFIX = "фото "
+_ELLIPSIS_ENDS = ("...", "…")
+# Invisible characters that only break search: zero-width space/joiners and soft hyphens.
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\u00ad]")
+_WHITESPACE_RE = re.compile(r"\s+")
+
+
 def parse_article(path: Path) -> Article | Skipped:
     """Read one article file; never raises for a bad file."""
-    raise NotImplementedError
+    name = path.name
+    try:
+        raw = _read_limited(path)
+        return _parse_bytes(name, raw)
+    except _BadArticle as bad:
+        return Skipped(name, str(bad))
+    except FileNotFoundError:
+        return Skipped(name, "файл не найден (удалён во время чтения?)")
+    except PermissionError:
+        return Skipped(name, "нет прав на чтение файла")
+    except IsADirectoryError:
+        return Skipped(name, "это папка, а не файл")
+    except OSError as error:
+        return Skipped(name, f"не удалось прочитать файл: {error.strerror or error}")
+    except Exception as error:  # noqa: BLE001 - one odd file must not stop a whole reload
+        return Skipped(name, f"ошибка разбора файла: {type(error).__name__}: {error}")
 
 
 def read_articles(directory: Path) -> tuple[list[Article], list[Skipped]]:
-    """Parse every article file in `directory`, sorted by name."""
-    raise NotImplementedError
+    """Parse every article file in `directory`, sorted by name.
+
+    Takes `*.txt` and `*.md`, skips hidden files and folders. A missing directory raises
+    FileNotFoundError, an unreadable one PermissionError (the caller reports it).
+    """
+    entries = sorted(directory.iterdir(), key=lambda p: p.name)
+    articles: list[Article] = []
+    skipped: list[Skipped] = []
+    for entry in entries:
+        if entry.name.startswith(".") or entry.suffix.lower() not in ARTICLE_SUFFIXES:
+            continue
+        if entry.is_dir():
+            continue
+        result = parse_article(entry)
+        if isinstance(result, Article):
+            articles.append(result)
+        else:
+            skipped.append(result)
+    return articles, skipped
+
+
+def _read_limited(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_ARTICLE_BYTES:
+        raise _BadArticle(_too_big(size))
+    with path.open("rb") as file:
+        # Read one byte past the limit: the file may have grown since stat().
+        raw = file.read(MAX_ARTICLE_BYTES + 1)
+    if len(raw) > MAX_ARTICLE_BYTES:
+        raise _BadArticle(_too_big(max(len(raw), path.stat().st_size)))
+    return raw
+
+
+def _too_big(size: int) -> str:
+    # Round up so a file just over the limit never reads as "2,0 МБ".
+    megabytes = math.ceil(size / 100_000) / 10
+    return f"файл больше 2 МБ ({megabytes:.1f} МБ)".replace(".", ",")
+
+
+def _parse_bytes(name: str, raw: bytes) -> Article:
+    if not raw.strip():
+        raise _BadArticle("пустой файл")
+    if b"\x00" in raw:
+        raise _BadArticle("двоичный файл, не текст")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _BadArticle("файл не в кодировке UTF-8") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise _BadArticle("пустой файл")
+
+    lines = text.split("\n")
+    meta, lines = _split_front_matter(lines)
+    date = _parse_date(meta["date"], "неверная дата в заголовке") if meta.get("date") else None
+    lines, legacy_date = _take_legacy_date(lines)
+    if date is None:
+        date = legacy_date
+    lines = _cut_teasers(lines)
+    lines = [_clean_line(line) for line in lines]
+
+    title = meta.get("title") or None
+    headline_at = None if title else _headline_index(lines)
+    if headline_at is not None:
+        title = lines[headline_at]
+    lines = _drop_captions(lines, keep=headline_at)
+    if headline_at is not None:
+        lines[headline_at] = ""
+    paragraphs = _paragraphs(lines)
+    if title and paragraphs and paragraphs[0].casefold() == title.casefold():
+        # The front matter title repeated as the first line is not body.
+        paragraphs = paragraphs[1:]
+    if not paragraphs:
+        raise _BadArticle("нет текста после очистки")
+    if not title:
+        title = _title_from_body(paragraphs[0])
+    return Article(
+        id=name,
+        title=title,
+        date=date,
+        url=meta.get("url") or None,
+        paragraphs=tuple(paragraphs),
+        content_hash=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def _split_front_matter(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """`key: value` pairs of a leading `---` block, and the lines after it."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None or lines[first].strip() != _FRONT_MATTER_FENCE:
+        return {}, lines
+    meta: dict[str, str] = {}
+    for i in range(first + 1, len(lines)):
+        line = lines[i]
+        if line.strip() == _FRONT_MATTER_FENCE:
+            return meta, lines[i + 1 :]
+        match = _FRONT_MATTER_LINE_RE.match(line)
+        if match:
+            meta[match.group(1).lower()] = _unquote(match.group(2))
+    raise _BadArticle("заголовок не закрыт строкой ---")
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1].strip()
+    return value
+
+
+def _parse_date(value: str, problem: str) -> dt.date:
+    """YYYY-MM-DD or DD.MM.YYYY; `problem` prefixes the reason when it is not a date."""
+    iso = _ISO_DATE_RE.match(value)
+    ru = _RU_DATE_RE.match(value)
+    try:
+        if iso:
+            return dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        if ru:
+            return dt.date(int(ru.group(3)), int(ru.group(2)), int(ru.group(1)))
+    except ValueError:
+        pass
+    raise _BadArticle(f"{problem}: {value}")
+
+
+def _take_legacy_date(lines: list[str]) -> tuple[list[str], dt.date | None]:
+    """The seeds' ` date YYYY-MM-DD …` first line: the date, and the rest of the line as text."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return lines, None
+    match = _LEGACY_DATE_RE.match(lines[first])
+    if not match:
+        return lines, None
+    date = _parse_date(match.group(1), "неверная дата в первой строке")
+    return [*lines[:first], match.group(2), *lines[first + 1 :]], date
+
+
+def _cut_teasers(lines: list[str]) -> list[str]:
+    """Drop a trailer of news teasers: headline, snippet ending in "...", "• DD.MM.YYYY".
+
+    Everything from the first teaser's headline on is cut, so the teasers' dates are never read.
+    """
+    first_date = next((i for i, line in enumerate(lines) if _TEASER_DATE_RE.match(line)), None)
+    if first_date is None:
+        return lines
+    cut = first_date
+    i = _previous_text_line(lines, first_date)
+    if i is not None and lines[i].rstrip().endswith(_ELLIPSIS_ENDS):
+        cut = i  # the snippet
+        i = _previous_text_line(lines, i)
+        if i is not None and _word_count(lines[i]) <= HEADLINE_MAX_WORDS:
+            cut = i  # its headline, whatever its punctuation
+    elif i is not None and _looks_like_headline(lines[i]):
+        cut = i  # a teaser without a snippet
+    return lines[:cut]
+
+
+def _previous_text_line(lines: list[str], index: int) -> int | None:
+    for i in range(index - 1, -1, -1):
+        if lines[i].strip():
+            return i
+    return None
+
+
+def _clean_line(line: str) -> str:
+    return _WHITESPACE_RE.sub(" ", _INVISIBLE_RE.sub("", line)).strip()
+
+
+def _word_count(text: str) -> int:
+    return len(text.split())
+
+
+def _looks_like_headline(line: str) -> bool:
+    line = line.strip()
+    return (
+        bool(line)
+        and any(ch.isalpha() for ch in line)
+        and _word_count(line) <= HEADLINE_MAX_WORDS
+        and not line.endswith(SENTENCE_END)
+    )
+
+
+def _headline_index(lines: list[str]) -> int | None:
+    """Index of a headline line at the top (short, no final punctuation, then a blank line)."""
+    first = next((i for i, line in enumerate(lines) if line), None)
+    if first is None or _is_prefixed_caption(lines[first]):
+        return None
+    if not _looks_like_headline(lines[first]):
+        return None
+    rest = lines[first + 1 :]
+    if not rest or rest[0] != "":
+        return None  # the line runs on into a paragraph: it is body text
+    if not any(line and not _is_prefixed_caption(line) for line in rest):
+        return None  # nothing after it: the line is the only text, keep it as body
+    return first
+
+
+def _is_prefixed_caption(line: str) -> bool:
+    folded = line.casefold()
+    if folded.startswith(_CAPTION_PREFIXES):
+        return True
+    return (
+        folded.startswith(_BARE_PHOTO_PREFIX)
+        and _word_count(line) <= BARE_PHOTO_CAPTION_MAX_WORDS
+        and not line.endswith(("!", "?"))
+    )
+
+
+def _drop_captions(lines: list[str], keep: int | None) -> list[str]:
+    """Blank out caption lines: "Фото: …" and short unpunctuated lines repeated in the article."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        if line:
+            counts[line.casefold()] = counts.get(line.casefold(), 0) + 1
+    result: list[str] = []
+    for i, line in enumerate(lines):
+        repeated = (
+            counts.get(line.casefold(), 0) >= 2
+            and _word_count(line) <= REPEATED_CAPTION_MAX_WORDS
+            and not line.endswith(SENTENCE_END)
+        )
+        if i != keep and line and (repeated or _is_prefixed_caption(line)):
+            result.append("")
+        else:
+            result.append(line)
+    return result
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Blank-line separated paragraphs, each on one line."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in [*lines, ""]:
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append(" ".join(current))
+            current = []
+    return paragraphs
+
+
+def _title_from_body(paragraph: str) -> str:
+    """The first sentence, cut at a word boundary to TITLE_MAX_CHARS with "…"."""
+    sentence = next((s.text.strip() for s in sentenize(paragraph) if s.text.strip()), paragraph)
+    if sentence.endswith(".") and not sentence.endswith("..."):
+        sentence = sentence[:-1]
+    if len(sentence) <= TITLE_MAX_CHARS:
+        return sentence
+    limit = TITLE_MAX_CHARS - 1  # room for "…"
+    cut = sentence[: limit + 1]
+    space = cut.rfind(" ")
+    head = cut[:space] if space > 0 else sentence[:limit]
+    return head.rstrip(" ,;:–—-") + "…"

@@ -1,19 +1,30 @@
-"""Figures in a sentence: value, unit, scale, comparison and the period they speak of."""
+"""Figures in a sentence: value, unit, scale, comparison and the period they speak of.
+
+Time phrases ("в 2025 году", "в июне 2024 года", "за девять месяцев 2025 года") are found
+first; amounts are then read from the rest of the sentence, so a year is never an amount.
+For year, month and period figures `value` is the year.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+import pymorphy3
 
 
 @dataclass(frozen=True)
 class Figure:
     text: str  # as written in the sentence: "1,9 млн человек", "8%", "в июне 2024 года"
     value: float  # scaled: 1_900_000.0 ; for a year 2025.0
-    kind: str  # "count" | "money" | "percent" | "length" | "area" | "year" | "month" | "period" | "number"
+    # "count" | "money" | "percent" | "length" | "area" | "year" | "month" | "period" | "number"
+    kind: str
     unit: str | None = None  # "человек", "тенге", "%", "км", "га", "проект", "тыс. субъектов"...
     scale: str | None = None  # "тыс." | "млн" | "млрд" | "трлн" | None
-    # "more" (более, свыше) | "less" (менее) | "about" (около, порядка) | "up_to" (до N, до 2030 года)
-    # | "by_date" (к 2029 году) | "change" (на 8%, вырос на 17,3%) | "from" / "to" (с 21 тыс. … до 10 тыс.)
+    # "more" (более, свыше) | "less" (менее) | "about" (около, порядка)
+    # | "up_to" (до N, до 2030 года) | "by_date" (к 2029 году) | "change" (на 8%, вырос на 17,3%)
+    # | "from" / "to" (с 21 тыс. … до 10 тыс.)
     comparison: str | None = None
     year: int | None = None  # the year the figure refers to, when the sentence ties one to it
     month: int | None = None  # 1..12 for "в июне 2024 года"
@@ -21,6 +32,455 @@ class Figure:
     end: int = 0
 
 
+# How far (in words) a year phrase may follow an amount and still be its year.
+YEAR_ATTACH_MAX_WORDS = 4
+
+_L = "а-яёa-zәғқңөұүһі"  # lowercase letters, Kazakh included; patterns use re.IGNORECASE
+_NOT_LETTER = rf"(?![{_L}])"
+_WORD_START = r"(?<![\w-])"
+
+_YEAR = r"(?:19\d\d|20\d\d|2100)"
+_YEAR_WORD = rf"(?:год(?:ах|ами|ам|ов|ом|у|а|ы)?{_NOT_LETTER}|гг?\.|гг?{_NOT_LETTER})"
+_TIME_PREPS: dict[str, str | None] = {
+    "в": None,
+    "во": None,
+    "на": None,
+    "за": None,
+    "по итогам": None,
+    "в течение": None,
+    "после": None,
+    "к": "by_date",
+    "ко": "by_date",
+    "до": "up_to",
+    "с": "from",
+    "со": "from",
+    "начиная с": "from",
+    "от": "from",
+    "по": "to",
+}
+_TIME_PREP = r"(?P<prep>по\s+итогам|в\s+течение|начиная\s+с|после|во|в|на|за|ко|к|до|со|с|от|по)"
+
+_YEAR_RE = re.compile(
+    rf"(?<![\w./,-])(?:{_TIME_PREP}\s+)?(?P<y1>{_YEAR})"
+    rf"(?:(?:\s*[-–—]\s*|\s+(?:по|до)\s+)(?P<y2>{_YEAR}))?"
+    rf"\s*(?P<word>{_YEAR_WORD})",
+    re.IGNORECASE,
+)
+
+_MONTHS = (
+    ("январ[ьяею]", 1),
+    ("феврал[ьяею]", 2),
+    ("март[аеу]?", 3),
+    ("апрел[ьяею]", 4),
+    ("ма[йяею]", 5),
+    ("июн[ьяею]", 6),
+    ("июл[ьяею]", 7),
+    ("август[аеу]?", 8),
+    ("сентябр[ьяею]", 9),
+    ("октябр[ьяею]", 10),
+    ("ноябр[ьяею]", 11),
+    ("декабр[ьяею]", 12),
+)
+_MONTH = "(?:" + "|".join(stem for stem, _ in _MONTHS) + f"){_NOT_LETTER}"
+_MONTH_RE = re.compile(
+    rf"{_WORD_START}(?:{_TIME_PREP}\s+)?(?:(?P<day>\d{{1,2}})\s+)?(?P<month>{_MONTH})"
+    rf"\s+(?P<year>{_YEAR})(?:\s*(?:года|г\.|г{_NOT_LETTER}))?(?!\d)",
+    re.IGNORECASE,
+)
+# "1 сентября" with no year: a date, not "1 сентября" of something; consumed without a figure.
+_DAY_MONTH_RE = re.compile(rf"(?<![\w.,/-])\d{{1,2}}\s+{_MONTH}", re.IGNORECASE)
+
+_NUMBER_WORDS = {
+    "один": 1, "два": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "семь": 7,
+    "восемь": 8, "девять": 9, "десять": 10, "одиннадцать": 11, "двенадцать": 12,
+}  # fmt: skip
+_ORDINALS = {
+    "перв": 1, "втор": 2, "трет": 3, "четверт": 4, "четвёрт": 4,
+    "i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4,
+}  # fmt: skip
+_PERIOD_TAIL = rf"\s+(?P<year>{_YEAR})(?:\s*(?:года|г\.|г{_NOT_LETTER}))?(?!\d)"
+_PERIOD_MONTHS_RE = re.compile(
+    rf"{_WORD_START}за\s+(?:(?:первые|последние)\s+)?"
+    rf"(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})\s+(?P<what>месяц(?:а|ев)?){_NOT_LETTER}"
+    + _PERIOD_TAIL,
+    re.IGNORECASE,
+)
+_PERIOD_PART_RE = re.compile(
+    rf"{_WORD_START}(?:за|в|во)\s+(?P<ord>перв|втор|трет|четв[её]рт|iv|iii|ii|i|[1-4])"
+    rf"(?:-?[{_L}]*)?\s+(?P<what>квартал|полугоди)[{_L}]*" + _PERIOD_TAIL,
+    re.IGNORECASE,
+)
+_PERIOD_SPAN_RE = re.compile(
+    rf"{_WORD_START}за\s+(?P<what>{_MONTH}\s*[-–—]\s*{_MONTH})" + _PERIOD_TAIL,
+    re.IGNORECASE,
+)
+
+# Consumed without a figure: full dates, clock times.
+_DATE_RE = re.compile(r"(?<![\w.])\d{1,2}\.\d{1,2}\.\d{2,4}(?!\d)")
+_CLOCK_RE = re.compile(r"(?<![\w:])\d{1,2}:\d{2}(?![\d:])")
+
+_NUMBER_RE = re.compile(r"(?:\d{1,3}(?:[ \u00a0\u202f]\d{3}(?!\d))+|\d+)(?:[.,]\d+)?")
+
+_SCALES = (
+    (re.compile(rf"тыс(?:яч[{_L}]*|\.|{_NOT_LETTER})", re.IGNORECASE), "тыс.", 1e3),
+    (re.compile(rf"(?:млн|миллион[{_L}]*){_NOT_LETTER}", re.IGNORECASE), "млн", 1e6),
+    (re.compile(rf"(?:млрд|миллиард[{_L}]*){_NOT_LETTER}", re.IGNORECASE), "млрд", 1e9),
+    (re.compile(rf"(?:трлн|триллион[{_L}]*){_NOT_LETTER}", re.IGNORECASE), "трлн", 1e12),
+)
+_SCALE_MULTIPLIERS = {scale: multiplier for _, scale, multiplier in _SCALES}
+
+# (pattern, kind, normalised unit), tried in order right after the number (and scale).
+_UNITS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), kind, unit)
+    for pattern, kind, unit in (
+        (r"%", "percent", "%"),
+        (rf"процент(?:ов|а)?{_NOT_LETTER}", "percent", "%"),
+        (rf"(?:тенге|тг\.?|kzt){_NOT_LETTER}|₸", "money", "тенге"),
+        (
+            rf"(?:доллар(?:ов|а|ы)?|долл\.)(?:\s*сша{_NOT_LETTER})?|usd{_NOT_LETTER}|\$",
+            "money",
+            "долларов",
+        ),
+        (rf"(?:евро|eur){_NOT_LETTER}|€", "money", "евро"),
+        (rf"(?:рубл(?:ей|я|ь)|руб\.){_NOT_LETTER}|₽", "money", "рублей"),
+        (
+            rf"(?:кв\.\s?км|км²|км2|квадратн[{_L}]+\s+километр[{_L}]*){_NOT_LETTER}",
+            "area",
+            "кв. км",
+        ),
+        (rf"(?:кв\.\s?м|м²|м2|квадратн[{_L}]+\s+метр[{_L}]*){_NOT_LETTER}", "area", "кв. м"),
+        (rf"(?:га|гектар[{_L}]*){_NOT_LETTER}", "area", "га"),
+        (rf"(?:км|километр[{_L}]*){_NOT_LETTER}(?!/)", "length", "км"),
+        (rf"(?:м|метр(?:ов|а)?){_NOT_LETTER}(?!/)", "length", "м"),
+    )
+)
+_CURRENCY_PREFIX_RE = re.compile(r"([$€₸₽])\s?$")
+_CURRENCY_PREFIX_UNITS = {"$": "долларов", "€": "евро", "₸": "тенге", "₽": "рублей"}
+
+_COMPARISON_RE = re.compile(
+    r"(?<![\w-])(не\s+более|не\s+менее|не\s+свыше|более\s+чем|больше\s+чем|менее\s+чем|"
+    r"меньше\s+чем|более|свыше|больше|менее|меньше|около|порядка|примерно|почти|"
+    r"приблизительно|ориентировочно|до|на|со|с|от)\s+$",
+    re.IGNORECASE,
+)
+_COMPARISONS = {
+    "не более": "up_to", "не свыше": "up_to", "не менее": "more",
+    "более чем": "more", "больше чем": "more", "менее чем": "less", "меньше чем": "less",
+    "более": "more", "свыше": "more", "больше": "more", "менее": "less", "меньше": "less",
+    "около": "about", "порядка": "about", "примерно": "about", "почти": "about",
+    "приблизительно": "about", "ориентировочно": "about", "до": "up_to",
+}  # fmt: skip
+_FROM_WORDS = frozenset({"с", "со", "от"})
+# "на N" is a change when a word of change comes just before it ("вырос на 17,3%").
+_CHANGE_RE = re.compile(
+    r"(?<![\w-])(?:увелич|вырос|выраст|возрос|рост|прирост|сократ|сокращ|сниз|сниж|уменьш|"
+    r"повыс|повыш|пониз|пониж|подорож|подешев|расшир|упал|упад|прибав|подня|ускор|замедл|"
+    r"улучш|ухудш|измен)",
+    re.IGNORECASE,
+)
+# A word glued to "/" ("км/ч") is a compound unit we do not model, not a counted noun.
+_WORD_RE = re.compile(rf"\s+(?P<word>[{_L}][{_L}\w-]*)(?![\w/-])", re.IGNORECASE)
+_ADJECTIVE_POS = frozenset({"ADJF", "PRTF"})
+_PROPER_NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
+# Punctuation between an amount and a year phrase means the year belongs to something else.
+_CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]–—\"«»]")
+_MAX_ADJECTIVES = 2
+# A bare year-like number right after a capitalised word is part of a name ("Алматы 2050").
+_NAME_YEAR_RE = re.compile(r"(?<=\s)[A-ZА-ЯЁ][\w-]*\s+$")
+_YEAR_VALUE_RE = re.compile(_YEAR)
+
+
+@dataclass
+class _Draft:
+    """A figure being assembled (mutable until it becomes a Figure)."""
+
+    start: int
+    end: int
+    value: float
+    kind: str
+    unit: str | None = None
+    scale: str | None = None
+    comparison: str | None = None
+    year: int | None = None
+    month: int | None = None
+    prep: str | None = None  # "с"/"от"/"до" before an amount, for "с X до Y"
+    number_start: int = 0  # where the text starts when the preposition is left out
+    range_next: bool = False  # "10–15%": this number is the first of a digit range
+
+
 def find_figures(sentence: str) -> list[Figure]:
     """Every figure in `sentence`, in order of appearance."""
-    raise NotImplementedError
+    masked = list(sentence)
+    times = _find_times(sentence, masked)
+    amounts = _find_amounts("".join(masked))
+    _pair_ranges(amounts)
+    _attach_years(sentence, amounts, times)
+    drafts = sorted(times + amounts, key=lambda d: d.start)
+    return [
+        Figure(
+            text=sentence[d.start : d.end],
+            value=d.value,
+            kind=d.kind,
+            unit=d.unit,
+            scale=d.scale,
+            comparison=d.comparison,
+            year=d.year,
+            month=d.month,
+            start=d.start,
+            end=d.end,
+        )
+        for d in drafts
+    ]
+
+
+def _mask(masked: list[str], start: int, end: int) -> None:
+    # Masked characters are not digits, letters or spaces, so no later pattern reads them.
+    masked[start:end] = "#" * (end - start)
+
+
+def _free(masked: list[str], start: int, end: int) -> bool:
+    return "#" not in masked[start:end]
+
+
+def _prep(match: re.Match[str]) -> str | None:
+    prep = match.group("prep")
+    return " ".join(prep.lower().split()) if prep else None
+
+
+def _find_times(sentence: str, masked: list[str]) -> list[_Draft]:
+    """Periods, months and years (in that order, so the longer phrase wins); masks them."""
+    times: list[_Draft] = []
+    for regex in (_PERIOD_MONTHS_RE, _PERIOD_PART_RE, _PERIOD_SPAN_RE):
+        for match in regex.finditer(sentence):
+            if not _free(masked, match.start(), match.end()):
+                continue
+            year = int(match.group("year"))
+            times.append(
+                _Draft(match.start(), match.end(), float(year), "period",
+                       unit=_period_unit(match), year=year)
+            )  # fmt: skip
+            _mask(masked, match.start(), match.end())
+    for match in _MONTH_RE.finditer(sentence):
+        if not _free(masked, match.start(), match.end()):
+            continue
+        year = int(match.group("year"))
+        prep = _prep(match)
+        times.append(
+            _Draft(match.start(), match.end(), float(year), "month",
+                   comparison=_TIME_PREPS.get(prep) if prep else None,
+                   year=year, month=_month_number(match.group("month")))
+        )  # fmt: skip
+        _mask(masked, match.start(), match.end())
+    for match in _YEAR_RE.finditer(sentence):
+        if not _free(masked, match.start(), match.end()):
+            continue
+        times.extend(_year_drafts(match))
+        _mask(masked, match.start(), match.end())
+    for regex in (_DAY_MONTH_RE, _DATE_RE, _CLOCK_RE):
+        for match in regex.finditer("".join(masked)):
+            _mask(masked, match.start(), match.end())
+    return times
+
+
+def _year_drafts(match: re.Match[str]) -> list[_Draft]:
+    prep = _prep(match)
+    comparison = _TIME_PREPS.get(prep) if prep else None
+    y1 = int(match.group("y1"))
+    if match.group("y2") is None:
+        return [_Draft(match.start(), match.end(), float(y1), "year", comparison=comparison,
+                       year=y1)]  # fmt: skip
+    # "2025–2030 годы", "с 2020 по 2025 год": two years, from and to.
+    y2 = int(match.group("y2"))
+    return [
+        _Draft(match.start(), match.end("y1"), float(y1), "year", comparison="from", year=y1),
+        _Draft(match.start("y2"), match.end(), float(y2), "year", comparison="to", year=y2),
+    ]
+
+
+def _month_number(word: str) -> int:
+    for stem, number in _MONTHS:
+        if re.fullmatch(stem, word, re.IGNORECASE):
+            return number
+    raise ValueError(word)
+
+
+def _period_unit(match: re.Match[str]) -> str:
+    """ "9 месяцев", "1 квартал", "1 полугодие", "январь–сентябрь"."""
+    groups = match.groupdict()
+    if groups.get("n"):
+        n = groups["n"].lower()
+        count = int(n) if n.isdigit() else _NUMBER_WORDS[n]
+        return f"{count} {groups['what']}"
+    if groups.get("ord"):
+        number = _ORDINALS[groups["ord"].lower().replace("ё", "е")]
+        what = "квартал" if groups["what"].lower() == "квартал" else "полугодие"
+        return f"{number} {what}"
+    return " ".join(groups["what"].split())
+
+
+def _find_amounts(masked: str) -> list[_Draft]:
+    amounts: list[_Draft] = []
+    for match in _NUMBER_RE.finditer(masked):
+        start, end = match.start(), match.end()
+        if not _standalone_number(masked, start, end):
+            continue
+        value = float(re.sub(r"[ \u00a0\u202f]", "", match.group()).replace(",", "."))
+        draft = _Draft(start, end, value, "number", number_start=start)
+        _read_currency_prefix(masked, draft)
+        _read_scale_and_unit(masked, draft)
+        if (
+            draft.kind == "number"
+            and draft.scale is None
+            and _NAME_YEAR_RE.search(masked, 0, start)
+            and _YEAR_VALUE_RE.fullmatch(match.group())
+        ):
+            continue  # "Алматы 2050", "Экспо 2017": a name, not an amount
+        _read_comparison(masked, draft)
+        draft.range_next = draft.end == end and bool(re.match(r"[-–—]\d", masked[end : end + 2]))
+        amounts.append(draft)
+    return amounts
+
+
+def _standalone_number(masked: str, start: int, end: int) -> bool:
+    """False for digits inside names and words: "24/7", "COVID-19", "3-х", "№ 5", "5G"."""
+    before = masked[start - 1] if start > 0 else " "
+    after = masked[end] if end < len(masked) else " "
+    if before.isalnum() or before in "_/.,#":
+        return False
+    if before in "-–—" and start >= 2 and masked[start - 2].isalpha():
+        return False  # "COVID-19" is a name; "10–15" is the second number of a range
+    if re.search(r"№\s*$", masked[max(0, start - 3) : start]):
+        return False
+    if after in "/#_":
+        return False
+    if after == "-" and masked[end + 1 : end + 2].isalpha():
+        return False  # "3-х", "1-й": ordinals and case endings
+    if after.isalpha():
+        # A glued unit ("5км", "100млн") is fine; anything else is a name like "5G".
+        return any(regex.match(masked, end) for regex, _, _ in (*_UNITS, *_SCALES))
+    return True
+
+
+def _read_currency_prefix(masked: str, draft: _Draft) -> None:
+    match = _CURRENCY_PREFIX_RE.search(masked[max(0, draft.start - 2) : draft.start])
+    if match:
+        draft.start -= len(match.group(0))
+        draft.number_start = draft.start
+        draft.kind = "money"
+        draft.unit = _CURRENCY_PREFIX_UNITS[match.group(1)]
+
+
+def _read_scale_and_unit(masked: str, draft: _Draft) -> None:
+    position = _skip_spaces(masked, draft.end)
+    for regex, scale, multiplier in _SCALES:
+        match = regex.match(masked, position)
+        if match:
+            draft.scale, draft.end = scale, match.end()
+            draft.value *= multiplier
+            break
+    if draft.unit is not None:
+        return  # "$5 млн": the currency came first
+    position = _skip_spaces(masked, draft.end)
+    for regex, kind, unit in _UNITS:
+        match = regex.match(masked, position)
+        if match:
+            draft.kind, draft.unit, draft.end = kind, unit, match.end()
+            return
+    noun_end = _noun_group_end(masked, draft.end)
+    if noun_end is not None:
+        draft.kind, draft.unit, draft.end = "count", masked[position:noun_end], noun_end
+
+
+def _skip_spaces(text: str, position: int) -> int:
+    while position < len(text) and text[position].isspace():
+        position += 1
+    return position
+
+
+def _noun_group_end(masked: str, position: int) -> int | None:
+    """End of "noun" or "adjective(s) noun" right after `position`, if the words are that."""
+    for _ in range(_MAX_ADJECTIVES + 1):
+        match = _WORD_RE.match(masked, position)
+        if not match:
+            return None
+        kind = _word_kind(match.group("word"))
+        if kind == "noun":
+            return match.end()
+        if kind != "adjective":
+            return None
+        position = match.end()
+    return None
+
+
+@lru_cache(maxsize=1)
+def _morph() -> pymorphy3.MorphAnalyzer:
+    return pymorphy3.MorphAnalyzer()
+
+
+@lru_cache(maxsize=4096)
+def _word_kind(word: str) -> str:
+    """ "noun", "adjective" or "other" for a word after a number."""
+    if len(word) >= 2 and word.isupper():
+        return "noun"  # an abbreviation: "5 МСП", "10 ТЭЦ"
+    if word[0].isupper() and word[1:2].islower():
+        return "other"  # a name or the next clause, not what is counted
+    parse = _morph().parse(word)[0]
+    if parse.tag.POS == "NOUN" and not (_PROPER_NAME_TAGS & set(parse.tag.grammemes)):
+        return "noun"
+    if parse.tag.POS in _ADJECTIVE_POS:
+        return "adjective"
+    return "other"
+
+
+def _read_comparison(masked: str, draft: _Draft) -> None:
+    match = _COMPARISON_RE.search(masked, max(0, draft.start - 40), draft.start)
+    if not match:
+        return
+    word = " ".join(match.group(1).lower().split())
+    word_start = match.start()
+    if word == "на":
+        before = masked[max(0, word_start - 60) : word_start].split()[-3:]
+        if draft.kind == "percent" or any(_CHANGE_RE.match(w) for w in before):
+            draft.comparison = "change"
+            draft.start = word_start
+        return
+    if word in _FROM_WORDS:
+        draft.prep = word  # a comparison only when a "до" figure follows
+        return
+    draft.comparison = _COMPARISONS[word]
+    draft.prep = word
+    draft.start = word_start
+
+
+def _pair_ranges(amounts: list[_Draft]) -> None:
+    """ "с 21 тыс. человек … до 10 тыс.", "от 10 до 15%", "10–15%": from and to."""
+    for first, second in zip(amounts, amounts[1:], strict=False):
+        digit_range = first.range_next and second.start == first.end + 1
+        if not digit_range and not (first.prep in _FROM_WORDS and second.prep == "до"):
+            continue
+        first.comparison, second.comparison = "from", "to"
+        # The preposition marks the range; the figure itself is just the amount.
+        second.start = second.number_start
+        if second.unit is None and first.unit is not None:
+            second.kind, second.unit = first.kind, first.unit
+        elif first.unit is None and second.unit is not None:
+            first.kind, first.unit = second.kind, second.unit
+            if first.scale is None and second.scale is not None:
+                # "от 1 до 2 млн тенге": the scale is written once, for both.
+                first.scale = second.scale
+                first.value *= _SCALE_MULTIPLIERS[second.scale]
+
+
+def _attach_years(sentence: str, amounts: list[_Draft], times: list[_Draft]) -> None:
+    """A year phrase right after an amount is its year; else the sentence's only year."""
+    years = {t.year for t in times if t.year is not None}
+    only_year = next(iter(years)) if len(years) == 1 else None
+    ordered = sorted(times, key=lambda t: t.start)
+    for amount in amounts:
+        amount.year = only_year
+        following = next((t for t in ordered if t.start >= amount.end), None)
+        if following is None:
+            continue
+        gap = sentence[amount.end : following.start]
+        if not _CLAUSE_BREAK_RE.search(gap) and len(gap.split()) <= YEAR_ATTACH_MAX_WORDS:
+            amount.year = following.year

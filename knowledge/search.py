@@ -1,12 +1,55 @@
-"""The question path: an immutable in-memory index over facts and `FactIndex.match`."""
+"""The question path: an immutable in-memory index over facts and `FactIndex.match`.
+
+How a question is scored against a fact:
+- every content word of the question is a *unit* with a weight (its part of speech, whether
+  it is a domain-generic word) and a rarity (BM25 idf of the best term it can match);
+- a unit matches a fact through its lemma (1.0), a synonym group (0.9), a typo-tolerant
+  neighbour in the vocabulary (≤ 0.85) or a shared derivational stem (0.6);
+- the fact's score is the BM25-style sum over matched units, times factors for the question
+  type (a «сколько» question wants a number, «когда» a date, «кто» a person) and for year
+  agreement (a question about 2025 prefers facts about 2025);
+- *coverage* — the share of the question's weighted rarity the fact explains — decides
+  whether to answer at all: words the facts never mention («погода», «метро», «Астана»)
+  leave it low, and words that occur everywhere («Алматы», «город», «аким») never reach it
+  alone.
+"""
 
 from __future__ import annotations
 
+import json
+import math
+import re
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 
-from .facts import Fact
+from rapidfuzz import fuzz, process
+
+from .facts import TIME_KINDS, Fact
 from .figures import Figure
+from .text import WEIGHT_GENERIC, Lexicon, Token, lexicon, short_stem, stem
+
+K1 = 1.2
+B = 0.5
+CHANNEL_LEMMA = 1.0
+CHANNEL_GROUP = 0.9
+CHANNEL_FUZZY = 0.85
+CHANNEL_STEM = 0.6
+CHANNEL_SHORT_STEM = 0.4
+CHANNEL_CONTEXT = 0.4  # a word of the previous sentence: «В сфере туризма …. За 9 месяцев …»
+FUZZY_CUTOFF = 82  # rapidfuzz ratio; below it a word is unknown rather than a typo
+FUZZY_MIN_LEN = 5
+UNKNOWN_ENTITY_BOOST = 2.0  # an unknown place or name («Астана») is what the question is about
+# Calibrated on the tune half of tests/eval/questions.jsonl (python -m knowledge eval).
+MIN_COVERAGE = 0.5
+MIN_EVIDENCE = 0.9  # weighted rarity of non-generic matched words
+SAME_THING = 0.8  # facts within this share of the best score may compete on recency
+MIN_FIT = 0.5  # a figure question needs a figure fitting at least this well (see _fits)
+FIGURE_KINDS = frozenset({"percent", "change", "when", "money", "area", "length", "count"})
+
+_YEAR = re.compile(r"^(19[5-9]\d|20\d\d|2100)$")
 
 
 @dataclass(frozen=True)
@@ -17,16 +60,512 @@ class Match:
     why: tuple[str, ...] = ()  # matched terms and rules, for debugging and eval
 
 
+@dataclass(frozen=True)
+class Unit:
+    """One content word (or synonym phrase) of the question and the terms it may match."""
+
+    label: str
+    weight: float
+    alternatives: tuple[tuple[str, float], ...]  # (term, channel weight)
+    generic: bool
+
+
+@dataclass
+class _Doc:
+    fact: Fact
+    tf: dict[str, int]
+    positions: dict[str, list[int]]  # term → token positions, for choosing a figure
+    length: int
+    has_person: bool
+    figure_positions: tuple[int, ...]  # token position of each figure in fact.figures
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    units: tuple[Unit, ...]
+    years: frozenset[int]
+    kind: str | None  # question type from data/question_types.txt
+    lemmas: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    terms: frozenset[str]  # one-word lemmas and synonym groups
+    phrases: tuple[frozenset[str], ...]  # several words that must all occur
+    questions: tuple[str, ...]
+
+
+@cache
+def _topics() -> tuple[Topic, ...]:
+    text = resources.files("knowledge").joinpath("data", "topics.json").read_text("utf-8")
+    lx = lexicon()
+    topics = []
+    for name, entry in json.loads(text).items():
+        if name.startswith("_"):
+            continue
+        terms: set[str] = set()
+        phrases: list[frozenset[str]] = []
+        for phrase in entry["words"]:
+            tokens = lx.tokens(phrase)
+            content = [t for t in tokens if t.weight > 0]
+            if len(content) == 1:
+                terms.add("l:" + content[0].lemma)
+            elif content:
+                phrases.append(frozenset("l:" + t.lemma for t in content))
+        topics.append(Topic(name, frozenset(terms), tuple(phrases), tuple(entry["questions"])))
+    return tuple(topics)
+
+
+@cache
+def _question_types() -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
+    text = resources.files("knowledge").joinpath("data", "question_types.txt").read_text("utf-8")
+    lx = lexicon()
+    table = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        kind, phrases = line.split(":", 1)
+        sequences: list[tuple[str, ...]] = []
+        for phrase in phrases.split("|"):
+            phrase = phrase.strip()
+            if phrase == "%":
+                sequences.append(("%",))
+                continue
+            seq = tuple(t.lemma for t in lx.tokens(phrase))
+            if seq:
+                sequences.append(seq)
+        table.append((kind.strip(), tuple(sequences)))
+    return tuple(table)
+
+
+def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, frozenset[int]]:
+    """The type of answer a question wants (data/question_types.txt), and the positions of
+    the words that say so: those words ask *what kind* of answer, not *about what*."""
+    lemmas = [t.lemma for t in tokens] + (["%"] if "%" in question else [])
+    for kind, sequences in _question_types():
+        for seq in sequences:
+            n = len(seq)
+            for i in range(len(lemmas) - n + 1):
+                if tuple(lemmas[i : i + n]) == seq:
+                    return kind, frozenset(range(i, i + n))
+    return None, frozenset()
+
+
+def _fits(kind: str | None, figure: Figure) -> float:
+    """How well a figure of this kind answers a question of that kind (0 … 1)."""
+    if kind is None or kind in ("define", "who", "where"):
+        return 0.3 if figure.kind in TIME_KINDS else 0.6
+    if kind == "when":
+        return 1.0 if figure.kind in TIME_KINDS else 0.0
+    if figure.kind in TIME_KINDS:
+        return 0.0
+    if kind == "percent":
+        return 1.0 if figure.kind == "percent" else 0.0
+    if kind == "change":
+        if figure.comparison == "change":
+            return 1.0
+        return 0.6 if figure.comparison in ("from", "to") else 0.2
+    if kind == "money":
+        return 1.0 if figure.kind == "money" else 0.2
+    if kind in ("area", "length"):
+        return 1.0 if figure.kind == kind else 0.1
+    # "count": how many of something
+    return {"count": 1.0, "number": 0.8, "money": 0.3, "length": 0.6, "area": 0.6}.get(
+        figure.kind, 0.15
+    )
+
+
 class FactIndex:
     """Built once per store generation; never touches the database."""
 
-    facts: tuple[Fact, ...]
-    generation: int
+    def __init__(self, facts: tuple[Fact, ...], generation: int, lx: Lexicon) -> None:
+        self.facts = facts
+        self.generation = generation
+        self._lx = lx
+        self._docs: list[_Doc] = []
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._surface: dict[str, str] = {}  # normalised word → its lemma, for typo look-up
+        for number, fact in enumerate(facts):
+            doc = self._analyze(fact)
+            self._docs.append(doc)
+            for term in doc.tf:
+                self._postings[term].append(number)
+        n = len(self._docs)
+        self._avg_len = sum(d.length for d in self._docs) / n if n else 1.0
+        self._idf = {
+            term: math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
+            for term, ids in self._postings.items()
+        }
+        # A word the facts never use is as telling as the rarest word they do use.
+        self._idf_unknown = math.log(1 + (n - 0.5) / 1.5) if n else 1.0
+        self._vocabulary = list(self._surface)
+        # Each fact also weakly carries the words of the sentence before it in its article:
+        # «В сфере туризма … . За девять месяцев 2025 года количество …».
+        self._context: dict[str, list[int]] = defaultdict(list)
+        for number in range(1, n):
+            doc, previous = self._docs[number], self._docs[number - 1]
+            if previous.fact.article_id == doc.fact.article_id:
+                for term in previous.tf.keys() - doc.tf.keys():
+                    self._context[term].append(number)
+        self._topic_of = [self._topic(doc) for doc in self._docs]
+        self._number_of = {doc.fact.id: number for number, doc in enumerate(self._docs)}
+        self._suggestions: dict[str, tuple[str, ...]] | None = None
 
     @classmethod
     def build(cls, facts: Iterable[Fact], *, generation: int = 0) -> FactIndex:
-        raise NotImplementedError
+        """Index `facts` (lemmas, stems, synonym groups) for `match`."""
+        return cls(tuple(facts), generation, lexicon())
+
+    # -- indexing -------------------------------------------------------------------------
+
+    def _analyze(self, fact: Fact) -> _Doc:
+        tokens = self._lx.tokens(fact.text)
+        tf: dict[str, int] = defaultdict(int)
+        positions: dict[str, list[int]] = defaultdict(list)
+
+        def add(term: str, position: int) -> None:
+            tf[term] += 1
+            positions[term].append(position)
+
+        for token in tokens:
+            if token.weight <= 0:
+                continue
+            self._surface.setdefault(token.word, token.lemma)
+            add("l:" + token.lemma, token.position)
+            token_stem = stem(token.lemma)
+            if token_stem:
+                add("s:" + token_stem, token.position)
+                add("t:" + (short_stem(token.lemma) or ""), token.position)
+        for group, first, _last in self._lx.groups(tokens):
+            add(group, first)
+        figure_positions = []
+        for figure in fact.figures:
+            figure_positions.append(
+                next((t.position for t in tokens if t.start >= figure.start), len(tokens))
+            )
+        # A person is a capitalised name-like word: «Дархан Сатыбалды», not «Аким».
+        has_person = any(t.person and fact.text[t.start : t.start + 1].isupper() for t in tokens)
+        return _Doc(
+            fact=fact,
+            tf=dict(tf),
+            positions=dict(positions),
+            length=sum(1 for t in tokens if t.weight > 0),
+            has_person=has_person,
+            figure_positions=tuple(figure_positions),
+        )
+
+    @staticmethod
+    def _topic(doc: _Doc) -> str | None:
+        best, best_hits = None, 0
+        for topic in _topics():
+            hits = sum(doc.tf.get(term, 0) for term in topic.terms)
+            hits += 2 * sum(1 for phrase in topic.phrases if phrase <= doc.tf.keys())
+            if hits > best_hits:
+                best, best_hits = topic.name, hits
+        return best
+
+    # -- questions ------------------------------------------------------------------------
+
+    def parse_question(self, question: str) -> Question:
+        """Units, years and type of a question."""
+        tokens = self._lx.tokens(question)
+        kind, kind_positions = question_kind(question, tokens)
+        years = frozenset(int(t.word) for t in tokens if _YEAR.match(t.word))
+        units: list[Unit] = []
+        grouped: dict[int, str] = {}
+        for group, first, last in self._lx.groups(tokens):
+            for position in range(first, last + 1):
+                grouped[position] = group
+        seen_groups: set[str] = set()
+        for token in tokens:
+            if token.weight <= 0 or _YEAR.match(token.word) or token.position in kind_positions:
+                continue
+            alternatives: list[tuple[str, float]] = []
+            known = "l:" + token.lemma in self._idf
+            if known:
+                alternatives.append(("l:" + token.lemma, CHANNEL_LEMMA))
+            phrase_group = grouped.get(token.position)
+            if phrase_group is not None:
+                if phrase_group in seen_groups and not known:
+                    continue  # the rest of a phrase already counted as one unit
+                seen_groups.add(phrase_group)
+                alternatives.append((phrase_group, CHANNEL_GROUP))
+            token_stem = stem(token.lemma)
+            if token_stem and "s:" + token_stem in self._idf:
+                alternatives.append(("s:" + token_stem, CHANNEL_STEM))
+            token_short = short_stem(token.lemma)
+            if token_short and "t:" + token_short in self._idf:
+                alternatives.append(("t:" + token_short, CHANNEL_SHORT_STEM))
+            if not known and len(token.word) >= FUZZY_MIN_LEN:
+                alternatives.extend(self._typo_alternatives(token))
+            weight = token.weight
+            if not alternatives and token.entity:
+                weight *= UNKNOWN_ENTITY_BOOST
+            units.append(
+                Unit(
+                    label=token.word,
+                    weight=weight,
+                    alternatives=tuple(alternatives),
+                    generic=token.weight <= WEIGHT_GENERIC,
+                )
+            )
+        return Question(
+            text=question,
+            units=tuple(units),
+            years=years,
+            kind=kind,
+            lemmas=frozenset(t.lemma for t in tokens),
+        )
+
+    def _typo_alternatives(self, token: Token) -> list[tuple[str, float]]:
+        best = process.extractOne(
+            token.word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+        )
+        if best is None:
+            return []
+        lemma = self._surface[best[0]]
+        similarity = best[1] / 100
+        out = [("l:" + lemma, CHANNEL_FUZZY * similarity)]
+        lemma_stem = stem(lemma)
+        if lemma_stem:
+            out.append(("s:" + lemma_stem, CHANNEL_STEM * similarity))
+        return out
+
+    def _unit_rarity(self, unit: Unit) -> float:
+        known = [self._idf[t] for t, _ in unit.alternatives if t in self._idf]
+        return max(known) if known else self._idf_unknown
+
+    # -- matching -------------------------------------------------------------------------
 
     def match(self, question: str, *, limit: int = 3) -> list[Match]:
         """Best facts for `question`, best first; an empty list means "not found"."""
-        raise NotImplementedError
+        return self.rank(question, limit=limit, threshold=True)
+
+    def rank(self, question: str, *, limit: int = 3, threshold: bool = True) -> list[Match]:
+        """Like `match`; with threshold=False it also returns weak candidates (suggestions)."""
+        q = self.parse_question(question)
+        if not q.units or not self._docs:
+            return []
+        rarity = [self._unit_rarity(u) for u in q.units]
+        total = sum(u.weight * r for u, r in zip(q.units, rarity, strict=True))
+        # Accumulate per fact: score, covered mass, non-generic evidence, matched units.
+        score: dict[int, float] = defaultdict(float)
+        covered: dict[int, float] = defaultdict(float)
+        evidence: dict[int, float] = defaultdict(float)
+        matched: dict[int, dict[int, str]] = defaultdict(dict)  # fact → unit number → term
+        for unit_number, (unit, unit_rarity) in enumerate(zip(q.units, rarity, strict=True)):
+            best: dict[int, tuple[float, float, str]] = {}
+            for term, channel in unit.alternatives:
+                idf = self._idf.get(term)
+                if idf is None:
+                    continue
+                for number in self._postings[term]:
+                    doc = self._docs[number]
+                    tf = doc.tf[term]
+                    norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * doc.length / self._avg_len))
+                    value = channel * idf * norm
+                    if number not in best or value > best[number][0]:
+                        best[number] = (value, channel, term)
+                context_channel = channel * CHANNEL_CONTEXT
+                for number in self._context.get(term, ()):
+                    value = context_channel * idf
+                    if number not in best or value > best[number][0]:
+                        best[number] = (value, context_channel, "")
+            for number, (value, channel, term) in best.items():
+                score[number] += unit.weight * value
+                covered[number] += unit.weight * unit_rarity * channel
+                if not unit.generic:
+                    evidence[number] += unit.weight * unit_rarity * channel
+                matched[number][unit_number] = term
+        results = []
+        for number, base in score.items():
+            doc = self._docs[number]
+            coverage = covered[number] / total if total else 0.0
+            figure, fit = self._choose_figure(doc, q, matched[number], rarity)
+            factor, notes = self._factors(doc, q, figure, fit)
+            final = base * factor * (0.5 + coverage)
+            if threshold and not self._confident(q, doc, coverage, evidence[number], notes):
+                continue
+            why = (
+                f"coverage={coverage:.2f}",
+                f"evidence={evidence[number]:.2f}",
+                *notes,
+                *("~" + q.units[u].label for u in matched[number]),
+            )
+            results.append((final, number, figure, why))
+        results.sort(key=lambda r: (-r[0], r[1]))
+        results = self._prefer_newest(results, {n: set(m) for n, m in matched.items()})
+        return [
+            Match(fact=self._docs[n].fact, score=round(s, 4), figure=f, why=w)
+            for s, n, f, w in results[:limit]
+        ]
+
+    def _confident(
+        self, q: Question, doc: _Doc, coverage: float, evidence: float, notes: list[str]
+    ) -> bool:
+        # A question that names a year is answered only by a fact about that year, or by an
+        # undated-figure fact from an article of that year (it speaks of its present).
+        if "year-mismatch" in notes or "year-unknown" in notes:
+            return False
+        # «Сколько…», «когда…», «на сколько процентов…» want a figure of that kind.
+        if "no-figure-of-kind" in notes:
+            return False
+        if coverage >= MIN_COVERAGE and evidence >= MIN_EVIDENCE:
+            return True
+        # «Кто аким Алматы?»: only generic words, but all of them found and the fact names
+        # the person the question asks for.
+        return coverage >= 0.99 and q.kind == "who" and doc.has_person
+
+    def _factors(
+        self, doc: _Doc, q: Question, figure: Figure | None, fit: float
+    ) -> tuple[float, list[str]]:
+        factor = 1.0
+        notes: list[str] = []
+        kind = q.kind
+        if kind == "who":
+            factor *= 1.4 if doc.has_person else 0.6
+        elif kind in FIGURE_KINDS:
+            if figure is None or fit < MIN_FIT:
+                factor *= 0.55
+                notes.append("no-figure-of-kind")
+            else:
+                factor *= 0.8 + 0.4 * fit
+        if q.years:
+            fact_years = set(doc.fact.years)
+            date = doc.fact.article_date
+            if fact_years & q.years:
+                factor *= 1.3
+                notes.append("year-agrees")
+            elif fact_years:
+                factor *= 0.5
+                notes.append("year-mismatch")
+            elif date is not None and date.year in q.years:
+                factor *= 0.9
+            else:
+                factor *= 0.7
+                notes.append("year-unknown")
+        return factor, notes
+
+    def _choose_figure(
+        self, doc: _Doc, q: Question, matched: dict[int, str], rarity: list[float]
+    ) -> tuple[Figure | None, float]:
+        """The figure in the fact that answers the question, and how well it fits its type.
+
+        Each candidate is judged by its kind against the question type, by how close it
+        stands to the question's words in the sentence (rarer words count more), by year
+        agreement and by its unit («туристов» in the question, «иностранных туристов» in
+        the figure).
+        """
+        if not doc.fact.figures or q.kind in ("who", "where"):
+            return None, 0.0
+        anchors: list[tuple[list[int], float]] = []
+        for unit_number, term in matched.items():
+            positions = doc.positions.get(term) if term else None
+            if positions:
+                anchors.append((positions, q.units[unit_number].weight * rarity[unit_number]))
+        anchor_mass = sum(w for _, w in anchors) or 1.0
+        best: tuple[float, Figure | None, float] = (0.0, None, 0.0)
+        for figure, position in zip(doc.fact.figures, doc.figure_positions, strict=True):
+            fit = _fits(q.kind, figure)
+            if fit <= 0:
+                continue
+            closeness = sum(
+                w / (1 + min(abs(position - p) for p in positions)) for positions, w in anchors
+            )
+            value = fit + closeness / anchor_mass
+            if q.years and figure.year in q.years:
+                value += 0.6
+            if figure.unit and any(
+                t.lemma in q.lemmas for t in self._lx.tokens(figure.unit) if t.weight > 0
+            ):
+                value += 0.4
+            if figure.comparison == "to" and not q.years:
+                value += 0.3  # «с 21 тыс. … до 10 тыс.»: the newer figure is the answer
+            if value > best[0]:
+                best = (value, figure, fit)
+        return best[1], best[2]
+
+    def _prefer_newest(
+        self,
+        results: list[tuple[float, int, Figure | None, tuple[str, ...]]],
+        matched: dict[int, set[int]],
+    ) -> list[tuple[float, int, Figure | None, tuple[str, ...]]]:
+        """Among facts that answer the same thing equally well, the newest comes first."""
+        if len(results) < 2:
+            return results
+        top_score, top = results[0][0], results[0][1]
+        same = [
+            r
+            for r in results
+            if r[0] >= SAME_THING * top_score and set(matched[r[1]]) == set(matched[top])
+        ]
+        if len(same) < 2:
+            return results
+        newest = max(same, key=lambda r: (self._when(r[1]), r[0]))
+        if newest is results[0]:
+            return results
+        return [newest] + [r for r in results if r is not newest]
+
+    def _when(self, number: int) -> tuple[int, int]:
+        """Sort key for "newer": the article date; undated articles count as oldest."""
+        date = self._docs[number].fact.article_date
+        return (1, date.toordinal()) if date else (0, 0)
+
+    # -- topics and suggestions -----------------------------------------------------------
+
+    def topic_of(self, fact: Fact) -> str | None:
+        """The topic a fact belongs to (data/topics.json), if any."""
+        number = self._number_of.get(fact.id)
+        return None if number is None else self._topic_of[number]
+
+    def topics(self) -> dict[str, list[Fact]]:
+        """Topic → its facts, newest article first; topics with most facts first."""
+        by_topic: dict[str, list[int]] = defaultdict(list)
+        for number, topic in enumerate(self._topic_of):
+            if topic is not None:
+                by_topic[topic].append(number)
+        ordered = sorted(by_topic.items(), key=lambda item: (-len(item[1]), item[0]))
+        return {
+            topic: [self._docs[n].fact for n in sorted(numbers, key=self._newest_first)]
+            for topic, numbers in ordered
+        }
+
+    def _newest_first(self, number: int) -> tuple[int, int, int]:
+        kind, ordinal = self._when(number)
+        return (-kind, -ordinal, number)
+
+    def _answerable(self) -> dict[str, tuple[str, ...]]:
+        """Each topic's suggested questions that these facts really answer."""
+        if self._suggestions is None:
+            self._suggestions = {
+                topic.name: tuple(q for q in topic.questions if self.match(q, limit=1))
+                for topic in _topics()
+            }
+        return self._suggestions
+
+    def suggestions(self, question: str = "", *, limit: int = 3) -> tuple[str, ...]:
+        """Questions the facts answer: two on the topic nearest to `question`, then others."""
+        answerable = self._answerable()
+        order = list(self.topics())
+        nearest = self.rank(question, limit=1, threshold=False) if question.strip() else []
+        first = self.topic_of(nearest[0].fact) if nearest else None
+        asked = question.strip().lower()
+        out: list[str] = []
+
+        def offer(topic: str | None, count: int) -> None:
+            for candidate in answerable.get(topic or "", ())[:count]:
+                if candidate.lower() != asked and candidate not in out and len(out) < limit:
+                    out.append(candidate)
+
+        offer(first, 2)
+        for topic in order:
+            if topic != first:
+                offer(topic, 1)
+        return tuple(out)
+
+    def examples(self, *, limit: int = 3) -> tuple[str, ...]:
+        """Example questions for a newcomer: one from each of the biggest topics."""
+        return self.suggestions("", limit=limit)

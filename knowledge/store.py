@@ -1,19 +1,130 @@
 """The fact store: articles, facts and figures in SQL (SQLite by default, PostgreSQL too).
 
 Async only here, at the database edge. Frozen dataclasses go out, never ORM rows.
+
+The schema comes from the Alembic migrations in `knowledge/migrations`, applied by
+`FactStore.open()` (the same migrations for SQLite and PostgreSQL). The ORM models below
+describe that schema; reads and writes go through Core statements on their tables, so that
+100,000 facts load and store in seconds.
+
+Consistency:
+- a rebuild is one transaction; readers see the old store or the new one, never a mix
+  (SQLite: WAL + a read transaction per `load()`; PostgreSQL: REPEATABLE READ for reads);
+- rebuilds in one process are serialised by an asyncio.Lock, across processes by the
+  database (SQLite: BEGIN IMMEDIATE; PostgreSQL: SELECT ... FOR UPDATE on the meta row
+  holding the generation).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
-from .articles import Article, Skipped
-from .facts import Fact
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .articles import Article, Skipped, read_articles
+from .facts import EXTRACTOR_VERSION, Fact, extract_facts
+from .figures import Figure
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/citybot.db"
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+GENERATION_KEY = "generation"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Rows per executemany() and ids per IN (...) list: well under SQLite's variable limit.
+INSERT_BATCH = 10_000
+ID_BATCH = 500
+# Execution option read by the SQLite "begin" hook: write transactions take the write lock
+# at BEGIN (BEGIN IMMEDIATE), so two writers never both read and then fail to upgrade.
+_WRITE_OPTION = "citybot_write"
+# Arbitrary constant key for the PostgreSQL advisory lock taken while migrating.
+_PG_MIGRATION_LOCK = 0x63697479  # "city"
+
+
+# --- schema --------------------------------------------------------------------------------
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class ArticleRow(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[str] = mapped_column(sa.String, primary_key=True)  # file name
+    title: Mapped[str] = mapped_column(sa.Text)
+    date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    url: Mapped[str | None] = mapped_column(sa.Text)
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    extractor_version: Mapped[int] = mapped_column(sa.Integer)
+
+
+class FactRow(Base):
+    __tablename__ = "facts"
+    __table_args__ = (
+        # Also the index for facts.article_id (leading column) and for the cascade.
+        sa.Index("ix_facts_article_id", "article_id", "position", unique=True),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String, primary_key=True)  # "001_x.txt#3"
+    article_id: Mapped[str] = mapped_column(
+        sa.String, sa.ForeignKey("articles.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(sa.Integer)
+    text: Mapped[str] = mapped_column(sa.Text)
+
+
+class FigureRow(Base):
+    __tablename__ = "figures"
+
+    # The primary key (fact_id, ordinal) is the index for figures.fact_id.
+    fact_id: Mapped[str] = mapped_column(
+        sa.String, sa.ForeignKey("facts.id", ondelete="CASCADE"), primary_key=True
+    )
+    ordinal: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(sa.Text)
+    value: Mapped[float] = mapped_column(sa.Double)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    unit: Mapped[str | None] = mapped_column(sa.Text)
+    scale: Mapped[str | None] = mapped_column(sa.String(16))
+    comparison: Mapped[str | None] = mapped_column(sa.String(16))
+    year: Mapped[int | None] = mapped_column(sa.Integer)
+    month: Mapped[int | None] = mapped_column(sa.Integer)
+    start_pos: Mapped[int] = mapped_column(sa.Integer)
+    end_pos: Mapped[int] = mapped_column(sa.Integer)
+
+
+class MetaRow(Base):
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.Text)
+
+
+articles_table: sa.Table = ArticleRow.__table__  # type: ignore[assignment]
+facts_table: sa.Table = FactRow.__table__  # type: ignore[assignment]
+figures_table: sa.Table = FigureRow.__table__  # type: ignore[assignment]
+meta_table: sa.Table = MetaRow.__table__  # type: ignore[assignment]
+
+
+# --- public values -------------------------------------------------------------------------
 
 
 class BuildError(Exception):
@@ -48,41 +159,470 @@ class BuildReport:
 
     def summary(self) -> list[str]:
         """Lines in Russian for a person: what was added, changed, removed and skipped."""
-        raise NotImplementedError
+        lines: list[str] = []
+        if self.changed_anything:
+            lines.append(
+                f"Статей: добавлено {len(self.added)}, изменено {len(self.changed)}, "
+                f"удалено {len(self.removed)}, без изменений {len(self.unchanged)}"
+            )
+            lines.append(f"Фактов: {self.facts_before} → {self.facts_after}")
+        else:
+            lines.append(
+                f"Изменений нет (статей: {len(self.unchanged)}, фактов: {self.facts_after})"
+            )
+        lines.extend(f"Пропущено: {s.path} — {s.reason}" for s in self.skipped)
+        lines.extend(f"Оставлена прежняя версия: {article_id}" for article_id in self.kept)
+        return lines
+
+
+# --- the store -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What the database holds, as far as a rebuild needs to know."""
+
+    versions: dict[str, tuple[str, int]]  # article id -> (content hash, extractor version)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    kept: tuple[str, ...]
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+@dataclass
+class _Rows:
+    """Rows to insert for a set of articles."""
+
+    articles: list[dict[str, Any]] = field(default_factory=list)
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    figures: list[dict[str, Any]] = field(default_factory=list)
 
 
 class FactStore:
     """Async access to the SQL store."""
 
     def __init__(self, url: str = DEFAULT_DATABASE_URL) -> None:
-        raise NotImplementedError
+        self.url = url
+        parsed = make_url(url)
+        self._is_sqlite = parsed.get_backend_name() == "sqlite"
+        self._is_postgresql = parsed.get_backend_name() == "postgresql"
+        self._sqlite_path: Path | None = None
+        if self._is_sqlite:
+            database = parsed.database or ""
+            if database and database != ":memory:" and not database.startswith("file:"):
+                self._sqlite_path = Path(database)
+        self._engine: AsyncEngine = create_async_engine(url)
+        if self._is_sqlite:
+            _install_sqlite_hooks(self._engine)
+        # Same pool, but its transactions are write transactions (BEGIN IMMEDIATE on SQLite).
+        self._write_engine = self._engine.execution_options(**{_WRITE_OPTION: True})
+        if self._is_postgresql:
+            # Two statements in one read (facts, then figures) must see the same snapshot.
+            self._read_engine = self._engine.execution_options(isolation_level="REPEATABLE READ")
+        else:
+            self._read_engine = self._engine
+        self._ready = False
+        self._ready_lock = asyncio.Lock()
+        self._rebuild_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, url: str = DEFAULT_DATABASE_URL) -> FactStore:
         """Connect, create the SQLite directory if needed, bring the schema up to date."""
-        raise NotImplementedError
+        store = cls(url)
+        try:
+            await store._ensure_ready()
+        except BaseException:
+            await store.close()
+            raise
+        return store
 
     async def close(self) -> None:
-        raise NotImplementedError
+        await self._engine.dispose()
+
+    # -- schema ---------------------------------------------------------------------------
+
+    async def _ensure_ready(self) -> None:
+        """On first use: the SQLite directory, then the migrations (idempotent)."""
+        if self._ready:
+            return
+        async with self._ready_lock:
+            if self._ready:
+                return
+            if self._sqlite_path is not None:
+                self._sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            async with self._write_engine.begin() as conn:
+                if self._is_postgresql:
+                    # Two processes opening a fresh database must not both create the tables.
+                    await conn.execute(
+                        sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
+                    )
+                await conn.run_sync(_upgrade_schema)
+            self._ready = True
+
+    # -- rebuild --------------------------------------------------------------------------
 
     async def rebuild(
         self, articles: Sequence[Article], skipped: Sequence[Skipped] = ()
     ) -> BuildReport:
-        """Make the store hold exactly `articles` (one transaction); unchanged input writes nothing."""
-        raise NotImplementedError
+        """Make the store hold exactly `articles` in one transaction; no changes, no writes."""
+        by_id: dict[str, Article] = {}
+        for article in articles:
+            if article.id in by_id:
+                raise BuildError(f"статья встречается дважды: {article.id}")
+            by_id[article.id] = article
+        skipped = tuple(skipped)
+        try:
+            await self._ensure_ready()
+            async with self._rebuild_lock:
+                return await self._rebuild(by_id, skipped)
+        except SQLAlchemyError as exc:
+            raise BuildError(f"ошибка базы данных: {exc}") from exc
+
+    async def _rebuild(
+        self, by_id: dict[str, Article], skipped: tuple[Skipped, ...]
+    ) -> BuildReport:
+        # 1. A cheap look first, outside the write lock: most reloads change nothing, and
+        #    extraction (CPU work) should not run while the database is locked for writing.
+        async with self._read_engine.connect() as conn:
+            stored = await _read_stored(conn)
+        plan = _plan(by_id, skipped, stored)
+        if not plan.changes_anything:
+            async with self._read_engine.connect() as conn:
+                count = await _count_facts(conn)
+                generation = await _read_generation(conn)
+            return _report(plan, skipped, count, count, generation)
+        prepared = await _extract(by_id, plan.added + plan.changed)
+
+        # 2. The write: one transaction; the plan is made again inside it, since another
+        #    process may have rebuilt in the meantime.
+        async with self._write_engine.begin() as conn:
+            generation = await _lock_generation(conn)
+            stored = await _read_stored(conn)
+            plan = _plan(by_id, skipped, stored)
+            facts_before = await _count_facts(conn)
+            if not plan.changes_anything:
+                return _report(plan, skipped, facts_before, facts_before, generation)
+            missing = [i for i in plan.added + plan.changed if i not in prepared]
+            if missing:
+                prepared.update(await _extract(by_id, tuple(missing)))
+            await _delete_articles(conn, plan.removed + plan.changed)
+            rows = _Rows()
+            for article_id in plan.added + plan.changed:
+                part = prepared[article_id]
+                rows.articles.extend(part.articles)
+                rows.facts.extend(part.facts)
+                rows.figures.extend(part.figures)
+            await _insert(conn, articles_table, rows.articles)
+            await _insert(conn, facts_table, rows.facts)
+            await _insert(conn, figures_table, rows.figures)
+            generation += 1
+            await _write_generation(conn, generation)
+            facts_after = await _count_facts(conn)
+        return _report(plan, skipped, facts_before, facts_after, generation)
 
     async def rebuild_from(self, directory: Path) -> BuildReport:
-        """Read `directory` (off the event loop) and rebuild from it; BuildError if it is missing."""
-        raise NotImplementedError
+        """Read `directory` (off the event loop), then rebuild; BuildError if it is missing."""
+        directory = Path(directory)
+        if not directory.is_dir():
+            raise BuildError(f"папка со статьями не найдена: {directory}")
+        try:
+            articles, skipped = await asyncio.to_thread(read_articles, directory)
+        except OSError as exc:
+            raise BuildError(f"не удалось прочитать папку со статьями {directory}: {exc}") from exc
+        return await self.rebuild(articles, skipped)
+
+    # -- reads ----------------------------------------------------------------------------
 
     async def load(self) -> list[Fact]:
         """Every stored fact with its figures, by article id then position."""
-        raise NotImplementedError
+        await self._ensure_ready()
+        f, a, g = facts_table.c, articles_table.c, figures_table.c
+        async with self._read_engine.connect() as conn, conn.begin():
+            fact_rows = (
+                await conn.execute(
+                    sa.select(f.id, f.article_id, f.position, f.text, a.title, a.date, a.url)
+                    .join_from(facts_table, articles_table, f.article_id == a.id)
+                    .order_by(f.article_id, f.position)
+                )
+            ).all()
+            figure_rows = (
+                await conn.execute(
+                    sa.select(
+                        g.fact_id,
+                        g.text,
+                        g.value,
+                        g.kind,
+                        g.unit,
+                        g.scale,
+                        g.comparison,
+                        g.year,
+                        g.month,
+                        g.start_pos,
+                        g.end_pos,
+                    ).order_by(g.fact_id, g.ordinal)
+                )
+            ).all()
+        figures: defaultdict[str, list[Figure]] = defaultdict(list)
+        for row in figure_rows:  # columns in the order of Figure's fields
+            figures[row[0]].append(Figure(*row[1:]))
+        facts = [
+            Fact(
+                id=fact_id,
+                article_id=article_id,
+                position=position,
+                text=text,
+                figures=tuple(figures.get(fact_id, ())),
+                article_title=title,
+                article_date=date,
+                article_url=url,
+            )
+            for fact_id, article_id, position, text, title, date, url in fact_rows
+        ]
+        # The database's collation may order ids differently (PostgreSQL locales): be exact.
+        facts.sort(key=lambda fact: (fact.article_id, fact.position))
+        return facts
 
     async def articles(self) -> list[ArticleInfo]:
         """Stored articles, by id."""
-        raise NotImplementedError
+        await self._ensure_ready()
+        a, f = articles_table.c, facts_table.c
+        query = (
+            sa.select(a.id, a.title, a.date, a.url, a.content_hash, sa.func.count(f.id))
+            .outerjoin_from(articles_table, facts_table, f.article_id == a.id)
+            .group_by(a.id, a.title, a.date, a.url, a.content_hash)
+        )
+        async with self._read_engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        infos = [
+            ArticleInfo(id=i, title=t, date=d, url=u, content_hash=h, facts=int(n))
+            for i, t, d, u, h, n in rows
+        ]
+        infos.sort(key=lambda info: info.id)
+        return infos
 
     async def generation(self) -> int:
         """Increases by one with every rebuild that changed something; 0 for an empty store."""
-        raise NotImplementedError
+        await self._ensure_ready()
+        async with self._read_engine.connect() as conn:
+            return await _read_generation(conn)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _install_sqlite_hooks(engine: AsyncEngine) -> None:
+    """WAL, busy timeout, foreign keys; BEGIN emitted by us (IMMEDIATE for writes).
+
+    The recipe from SQLAlchemy's SQLite docs ("Enabling Non-Legacy SQLite Transactional
+    Modes"): the driver's own BEGIN handling is switched off with isolation_level = None.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(_WRITE_OPTION):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def _upgrade_schema(connection: Connection) -> None:
+    """Alembic `upgrade head` on an open connection (inside the caller's transaction)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+def _plan(by_id: dict[str, Article], skipped: tuple[Skipped, ...], stored: _Stored) -> _Plan:
+    added: list[str] = []
+    changed: list[str] = []
+    unchanged: list[str] = []
+    for article_id, article in by_id.items():
+        version = stored.versions.get(article_id)
+        if version is None:
+            added.append(article_id)
+        elif version == (article.content_hash, EXTRACTOR_VERSION):
+            unchanged.append(article_id)
+        else:
+            changed.append(article_id)
+    # A file that could not be read this time keeps its previous version: never lose data
+    # because of a broken file.
+    skipped_ids = {s.path for s in skipped}
+    kept = sorted(i for i in skipped_ids if i in stored.versions and i not in by_id)
+    removed = sorted(i for i in stored.versions if i not in by_id and i not in skipped_ids)
+    return _Plan(
+        added=tuple(sorted(added)),
+        changed=tuple(sorted(changed)),
+        removed=tuple(removed),
+        unchanged=tuple(sorted(unchanged)),
+        kept=tuple(kept),
+    )
+
+
+def _report(
+    plan: _Plan, skipped: tuple[Skipped, ...], before: int, after: int, generation: int
+) -> BuildReport:
+    return BuildReport(
+        added=plan.added,
+        changed=plan.changed,
+        removed=plan.removed,
+        unchanged=plan.unchanged,
+        skipped=skipped,
+        facts_before=before,
+        facts_after=after,
+        generation=generation,
+        kept=plan.kept,
+    )
+
+
+async def _extract(by_id: dict[str, Article], ids: Sequence[str]) -> dict[str, _Rows]:
+    """Facts and figures of the given articles as insert rows (in a thread: CPU work)."""
+    if not ids:
+        return {}
+    articles = [by_id[i] for i in ids]
+    try:
+        return await asyncio.to_thread(_rows_for, articles)
+    except _ExtractionError as exc:
+        raise BuildError(f"не удалось извлечь факты из {exc.article_id}: {exc.cause!r}") from (
+            exc.cause
+        )
+
+
+class _ExtractionError(Exception):
+    def __init__(self, article_id: str, cause: Exception) -> None:
+        super().__init__(article_id, cause)
+        self.article_id = article_id
+        self.cause = cause
+
+
+def _rows_for(articles: Iterable[Article]) -> dict[str, _Rows]:
+    result: dict[str, _Rows] = {}
+    for article in articles:
+        try:
+            facts = extract_facts(article)
+        except Exception as exc:  # a bug in extraction must not half-change the store
+            raise _ExtractionError(article.id, exc) from exc
+        rows = _Rows()
+        rows.articles.append(
+            {
+                "id": article.id,
+                "title": article.title,
+                "date": article.date,
+                "url": article.url,
+                "content_hash": article.content_hash,
+                "extractor_version": EXTRACTOR_VERSION,
+            }
+        )
+        for fact in facts:
+            rows.facts.append(
+                {
+                    "id": fact.id,
+                    "article_id": article.id,
+                    "position": fact.position,
+                    "text": fact.text,
+                }
+            )
+            for ordinal, figure in enumerate(fact.figures):
+                rows.figures.append(
+                    {
+                        "fact_id": fact.id,
+                        "ordinal": ordinal,
+                        "text": figure.text,
+                        "value": figure.value,
+                        "kind": figure.kind,
+                        "unit": figure.unit,
+                        "scale": figure.scale,
+                        "comparison": figure.comparison,
+                        "year": figure.year,
+                        "month": figure.month,
+                        "start_pos": figure.start,
+                        "end_pos": figure.end,
+                    }
+                )
+        result[article.id] = rows
+    return result
+
+
+_T = TypeVar("_T")
+
+
+def _batches(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+async def _read_stored(conn: AsyncConnection) -> _Stored:
+    a = articles_table.c
+    rows = (await conn.execute(sa.select(a.id, a.content_hash, a.extractor_version))).all()
+    return _Stored(versions={i: (h, v) for i, h, v in rows})
+
+
+async def _count_facts(conn: AsyncConnection) -> int:
+    return int(
+        (await conn.execute(sa.select(sa.func.count()).select_from(facts_table))).scalar_one()
+    )
+
+
+async def _read_generation(conn: AsyncConnection) -> int:
+    value = (
+        await conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == GENERATION_KEY))
+    ).scalar_one_or_none()
+    return int(value) if value is not None else 0
+
+
+async def _lock_generation(conn: AsyncConnection) -> int:
+    """Read the generation, locking its row until commit (PostgreSQL; SQLite is locked already)."""
+    value = (
+        await conn.execute(
+            sa.select(meta_table.c.value)
+            .where(meta_table.c.key == GENERATION_KEY)
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if value is None:
+        # The migration creates the row; recreate it if someone deleted it.
+        await conn.execute(sa.insert(meta_table).values(key=GENERATION_KEY, value="0"))
+        return 0
+    return int(value)
+
+
+async def _write_generation(conn: AsyncConnection, generation: int) -> None:
+    await conn.execute(
+        sa.update(meta_table)
+        .where(meta_table.c.key == GENERATION_KEY)
+        .values(value=str(generation))
+    )
+
+
+async def _delete_articles(conn: AsyncConnection, ids: Sequence[str]) -> None:
+    """Delete articles; their facts and figures go with them (ON DELETE CASCADE)."""
+    for batch in _batches(sorted(ids), ID_BATCH):
+        await conn.execute(sa.delete(articles_table).where(articles_table.c.id.in_(batch)))
+
+
+async def _insert(conn: AsyncConnection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    for batch in _batches(rows, INSERT_BATCH):
+        await conn.execute(sa.insert(table), list(batch))
