@@ -26,6 +26,26 @@ async def _build(articles: Path, database_url: str) -> int:
     return 0
 
 
+def _explain(question: str, articles: Path) -> int:
+    from .articles import read_articles
+    from .facts import extract_facts
+    from .search import FactIndex
+
+    parsed, _ = read_articles(articles)
+    index = FactIndex.build(fact for article in parsed for fact in extract_facts(article))
+    q = index.parse_question(question)
+    print(f"type={q.kind} years={sorted(q.years)}")
+    for unit in q.units:
+        print(f"  unit {unit.label!r} weight={unit.weight} {unit.alternatives}")
+    confident = {m.fact.id for m in index.match(question, limit=10)}
+    for m in index.rank(question, limit=8, threshold=False):
+        mark = "+" if m.fact.id in confident else " "
+        figure = m.figure.text if m.figure else "—"
+        print(f"{mark} {m.score:7.3f} {m.fact.id} [{figure}] {' '.join(m.why)}")
+        print(f"          {m.fact.text[:110]}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -37,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     build.add_argument("--database", default=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
     commands.add_parser("eval", help="accuracy on tests/eval/questions.jsonl", add_help=False)
+    explain = commands.add_parser("explain", help="how the matcher scores a question")
+    explain.add_argument("question")
+    explain.add_argument("--articles", type=Path, default=Path("seeds"))
     if argv and argv[0] == "eval":
         from .evaluate import main as eval_main
 
@@ -44,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "build":
         return asyncio.run(_build(args.articles, args.database))
+    if args.command == "explain":
+        return _explain(args.question, args.articles)
     parser.error(f"unknown command {args.command}")
     return 2
 

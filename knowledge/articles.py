@@ -97,7 +97,7 @@ def parse_article(path: Path) -> Article | Skipped:
         return Skipped(name, "это папка, а не файл")
     except OSError as error:
         return Skipped(name, f"не удалось прочитать файл: {error.strerror or error}")
-    except Exception as error:  # noqa: BLE001 - one odd file must not stop a whole reload
+    except Exception as error:  # one odd file must not stop a whole reload
         return Skipped(name, f"ошибка разбора файла: {type(error).__name__}: {error}")
 
 
@@ -249,8 +249,12 @@ def _cut_teasers(lines: list[str]) -> list[str]:
     if i is not None and lines[i].rstrip().endswith(_ELLIPSIS_ENDS):
         cut = i  # the snippet
         i = _previous_text_line(lines, i)
-        if i is not None and _word_count(lines[i]) <= HEADLINE_MAX_WORDS:
-            cut = i  # its headline, whatever its punctuation
+        if (
+            i is not None
+            and _word_count(lines[i]) <= HEADLINE_MAX_WORDS
+            and not lines[i].rstrip().endswith((".", ":"))
+        ):
+            cut = i  # its headline ("?" and "!" happen in headlines; "." ends body text)
     elif i is not None and _looks_like_headline(lines[i]):
         cut = i  # a teaser without a snippet
     return lines[:cut]
@@ -303,7 +307,7 @@ def _is_prefixed_caption(line: str) -> bool:
     return (
         folded.startswith(_BARE_PHOTO_PREFIX)
         and _word_count(line) <= BARE_PHOTO_CAPTION_MAX_WORDS
-        and not line.endswith(("!", "?"))
+        and not line.endswith(SENTENCE_END)
     )
 
 

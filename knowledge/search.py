@@ -29,7 +29,19 @@ from rapidfuzz import fuzz, process
 
 from .facts import TIME_KINDS, Fact
 from .figures import Figure
-from .text import WEIGHT_GENERIC, Lexicon, Token, lexicon, short_stem, stem
+from .text import (
+    WEIGHT_GENERIC,
+    WEIGHT_VERB,
+    Lexicon,
+    Token,
+    cyrillic_from_latin,
+    latin_key,
+    lexicon,
+    short_stem,
+    stem,
+    translator,
+    words,
+)
 
 K1 = 1.2
 B = 0.5
@@ -41,6 +53,8 @@ CHANNEL_SHORT_STEM = 0.4
 CHANNEL_CONTEXT = 0.4  # a word of the previous sentence: «В сфере туризма …. За 9 месяцев …»
 FUZZY_CUTOFF = 82  # rapidfuzz ratio; below it a word is unknown rather than a typo
 FUZZY_MIN_LEN = 5
+LATIN_CUTOFF = 84  # rapidfuzz ratio between Latin spellings of a word
+UNKNOWN_VERB_SHARE = 0.5
 UNKNOWN_ENTITY_BOOST = 2.0  # an unknown place or name («Астана») is what the question is about
 # Calibrated on the tune half of tests/eval/questions.jsonl (python -m knowledge eval).
 MIN_COVERAGE = 0.5
@@ -50,6 +64,7 @@ MIN_FIT = 0.5  # a figure question needs a figure fitting at least this well (se
 FIGURE_KINDS = frozenset({"percent", "change", "when", "money", "area", "length", "count"})
 
 _YEAR = re.compile(r"^(19[5-9]\d|20\d\d|2100)$")
+_LATIN = re.compile(r"[a-z]")
 
 
 @dataclass(frozen=True)
@@ -157,7 +172,10 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
 def _fits(kind: str | None, figure: Figure) -> float:
     """How well a figure of this kind answers a question of that kind (0 … 1)."""
     if kind is None or kind in ("define", "who", "where"):
-        return 0.3 if figure.kind in TIME_KINDS else 0.6
+        if figure.kind in TIME_KINDS:
+            return 0.3
+        # Without «на сколько» a question asks for the level, not the change.
+        return 0.4 if figure.comparison == "change" else 0.6
     if kind == "when":
         return 1.0 if figure.kind in TIME_KINDS else 0.0
     if figure.kind in TIME_KINDS:
@@ -172,6 +190,9 @@ def _fits(kind: str | None, figure: Figure) -> float:
         return 1.0 if figure.kind == "money" else 0.2
     if kind in ("area", "length"):
         return 1.0 if figure.kind == kind else 0.1
+    if figure.kind == "percent":
+        # «Сколько … занято» may be answered by a share, never by a change («на 8%»).
+        return 0.2 if figure.comparison == "change" else 0.5
     # "count": how many of something
     return {"count": 1.0, "number": 0.8, "money": 0.3, "length": 0.6, "area": 0.6}.get(
         figure.kind, 0.15
@@ -210,6 +231,13 @@ class FactIndex:
             if previous.fact.article_id == doc.fact.article_id:
                 for term in previous.tf.keys() - doc.tf.keys():
                     self._context[term].append(number)
+        # Russian typed in Latin letters meets the vocabulary through one plain spelling.
+        self._latin: dict[str, str] = {}
+        question_words = {w for _, seqs in _question_types() for seq in seqs for w in seq}
+        for word in sorted({*self._surface, *lx.known_words, *question_words}):
+            if not _LATIN.search(word):
+                self._latin.setdefault(latin_key(word), word)
+        self._latin_keys = list(self._latin)
         self._topic_of = [self._topic(doc) for doc in self._docs]
         self._number_of = {doc.fact.id: number for number, doc in enumerate(self._docs)}
         self._suggestions: dict[str, tuple[str, ...]] | None = None
@@ -269,10 +297,41 @@ class FactIndex:
 
     # -- questions ------------------------------------------------------------------------
 
+    def to_russian(self, question: str) -> str:
+        """The question in Russian words: English and Kazakh through their lexicons, Russian
+        typed in Latin letters through the Latin spelling of the vocabulary."""
+        tokens = [w for w, _ in words(question, parts=False)]
+        tr = translator()
+        if tr.is_english(tokens):
+            return " ".join(tr.english_to_russian(tokens))
+        if tr.is_kazakh(question, tokens):
+            return " ".join(tr.kazakh_to_russian(tokens))
+        if not any(_LATIN.search(t) and t not in self._surface for t in tokens):
+            return question
+        return " ".join(self._from_latin(t) for t in tokens)
+
+    def _from_latin(self, word: str) -> str:
+        if not _LATIN.search(word) or word in self._surface:
+            return word
+        key = latin_key(word)
+        if key in self._latin:
+            return self._latin[key]
+        if len(key) >= FUZZY_MIN_LEN - 1:
+            best = process.extractOne(
+                key, self._latin_keys, scorer=fuzz.ratio, score_cutoff=LATIN_CUTOFF
+            )
+            if best is not None:
+                return self._latin[best[0]]
+        # Not a word the facts use: spelled in Cyrillic it can still be read as a verb or a
+        # preposition, and so weigh what such words weigh.
+        return cyrillic_from_latin(word)
+
     def parse_question(self, question: str) -> Question:
         """Units, years and type of a question."""
+        percent = "%" in question
+        question = self.to_russian(question)
         tokens = self._lx.tokens(question)
-        kind, kind_positions = question_kind(question, tokens)
+        kind, kind_positions = question_kind(question + (" %" if percent else ""), tokens)
         years = frozenset(int(t.word) for t in tokens if _YEAR.match(t.word))
         units: list[Unit] = []
         grouped: dict[int, str] = {}
@@ -304,6 +363,10 @@ class FactIndex:
             weight = token.weight
             if not alternatives and token.entity:
                 weight *= UNKNOWN_ENTITY_BOOST
+            elif not alternatives and weight == WEIGHT_VERB:
+                # Verbs are the most freely paraphrased part of a question («ожидается»,
+                # «приехало»): one the facts never use says little against a match.
+                weight *= UNKNOWN_VERB_SHARE
             units.append(
                 Unit(
                     label=token.word,

@@ -7,6 +7,7 @@ transliteration) lives in data files under `knowledge/data/`, not in code.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -64,9 +65,14 @@ def _morph() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer()
 
 
+_SOFT_FOR_HARD = re.compile(r"(?<=[бвдзнстф])ь(?=[еёюя])")
+_ADJECTIVE_ENDINGS = ("ое", "ее", "ой", "ый", "ий", "ая", "яя")
+
+
 @dataclass(frozen=True)
 class WordInfo:
     lemma: str
+    readings: frozenset[str]  # every plausible lemma, for phrase look-ups
     pos: str  # pymorphy3 part of speech, "NUMB", "LATN" or "UNKN"
     entity: bool  # some reading is a place, a person's name or an organisation
     person: bool  # some reading is a first name, surname or patronymic
@@ -76,7 +82,12 @@ class WordInfo:
 def analyze(word: str) -> WordInfo:
     """Lemma and class of one normalised word (cached: words repeat a lot)."""
     if word.isdigit():
-        return WordInfo(word, "NUMB", False, False)
+        return WordInfo(word, frozenset({word}), "NUMB", False, False)
+    # «обьем», «субьект»: ь typed for ъ is among the most common misspellings.
+    if "ь" in word and not _morph().word_is_known(word):
+        hard = _SOFT_FOR_HARD.sub("ъ", word)
+        if hard != word and _morph().word_is_known(hard):
+            word = hard
     parses = _morph().parse(word)
     best = parses[0]
     tags: set[str] = set()
@@ -85,15 +96,24 @@ def analyze(word: str) -> WordInfo:
     pos = str(best.tag.POS or str(best.tag).split(",")[0])
     if "Apro" in best.tag:  # «какой», «каков», «весь»: pronoun-like adjectives
         pos = "APRO"
+    lemma = best.normal_form
+    # «малого», «среднего»: pymorphy3 prefers the nouns «малое», «среднее» for some forms and
+    # the adjectives for others; one lemma for all forms needs the adjective reading.
+    if best.tag.POS == "NOUN" and lemma.endswith(_ADJECTIVE_ENDINGS):
+        adjective = next((p for p in parses if p.tag.POS == "ADJF" and p.score >= 0.05), None)
+        if adjective is not None:
+            lemma, pos = adjective.normal_form, "ADJF"
+    readings = {p.normal_form.replace("ё", "е") for p in parses[:4] if p.score >= 0.05}
     return WordInfo(
-        lemma=best.normal_form.replace("ё", "е"),
+        lemma=lemma.replace("ё", "е"),
+        readings=frozenset(readings | {lemma.replace("ё", "е")}),
         pos=pos,
         entity=bool(tags & _ENTITY_TAGS),
         person=bool(tags & {"Name", "Surn", "Patr"}),
     )
 
 
-def words(text: str) -> list[tuple[str, int]]:
+def words(text: str, *, parts: bool = True) -> list[tuple[str, int]]:
     """Normalised words of `text` with their offsets; hyphenated words also give their parts.
 
     Normalisation keeps the length of the text, so offsets point into the original.
@@ -102,7 +122,7 @@ def words(text: str) -> list[tuple[str, int]]:
     for found in _WORD.finditer(normalize(text)):
         raw, start = found.group(), found.start()
         out.append((raw, start))
-        if "-" in raw and not raw.replace("-", "").isdigit():
+        if parts and "-" in raw and not raw.replace("-", "").isdigit():
             offset = start
             for part in raw.split("-"):
                 if part:
@@ -139,6 +159,7 @@ def _data_lines(name: str) -> list[str]:
 class Token:
     word: str  # normalised surface form
     lemma: str
+    readings: frozenset[str]  # every plausible lemma
     weight: float  # how much it says about the subject; 0 for function words
     entity: bool
     person: bool
@@ -153,6 +174,8 @@ class Lexicon:
         self.stop = frozenset(normalize(w) for w in _data_lines("stopwords.txt"))
         self.generic = frozenset(normalize(w) for w in _data_lines("generic.txt"))
         self.not_names = frozenset(normalize(w) for w in _data_lines("not_names.txt"))
+        # Every Russian word the lexicon itself knows, for reading Russian typed in Latin.
+        self.known_words: set[str] = set(self.stop) | set(self.generic)
         # Synonym groups: each line is one group of phrases separated by «|». A phrase is
         # matched as a sequence of lemmas (function words skipped) in facts and questions
         # alike, and both sides then carry the group's term, so either wording finds the other.
@@ -160,6 +183,7 @@ class Lexicon:
         for number, line in enumerate(_data_lines("synonyms.txt")):
             group = f"={number}"
             for phrase in line.split("|"):
+                self.known_words.update(w for w, _ in words(phrase))
                 lemmas = tuple(t.lemma for t in self.tokens(phrase) if t.weight > 0)
                 if lemmas:
                     self.phrases.setdefault(lemmas[0], []).append((lemmas, group))
@@ -175,6 +199,7 @@ class Lexicon:
                 Token(
                     word=word,
                     lemma=info.lemma,
+                    readings=info.readings,
                     weight=self._weight(word, info),
                     entity=info.entity,
                     person=info.person and info.lemma not in self.not_names,
@@ -200,9 +225,13 @@ class Lexicon:
         content = [t for t in tokens if t.weight > 0]
         found: list[tuple[str, int, int]] = []
         for i, token in enumerate(content):
-            for lemmas, group in self.phrases.get(token.lemma, ()):
+            candidates = [c for r in token.readings for c in self.phrases.get(r, ())]
+            candidates.sort(key=lambda c: -len(c[0]))
+            for lemmas, group in candidates:
                 window = content[i : i + len(lemmas)]
-                if tuple(t.lemma for t in window) == lemmas:
+                if len(window) == len(lemmas) and all(
+                    lemma in t.readings for lemma, t in zip(lemmas, window, strict=True)
+                ):
                     found.append((group, window[0].position, window[-1].position))
                     break
         return found
@@ -212,3 +241,231 @@ class Lexicon:
 def lexicon() -> Lexicon:
     """The shared lexicon (read once)."""
     return Lexicon()
+
+
+# -- questions typed in Latin letters, in Kazakh or in English ---------------------------
+
+_RU_TO_LATIN = str.maketrans(
+    {
+        "а": "a",
+        "б": "b",
+        "в": "v",
+        "г": "g",
+        "д": "d",
+        "е": "e",
+        "ж": "zh",
+        "з": "z",
+        "и": "i",
+        "й": "y",
+        "к": "k",
+        "л": "l",
+        "м": "m",
+        "н": "n",
+        "о": "o",
+        "п": "p",
+        "р": "r",
+        "с": "s",
+        "т": "t",
+        "у": "u",
+        "ф": "f",
+        "х": "h",
+        "ц": "ts",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "sh",
+        "ь": "",
+        "ы": "y",
+        "э": "e",
+        "ю": "yu",
+        "я": "ya",
+    }
+)
+# How people spell Russian in Latin letters varies («shch», «sch», «kh», «x», «'»): both the
+# user's word and the Russian vocabulary are reduced to one plain spelling to meet.
+_LATIN_SPELLINGS = (
+    ("shch", "sh"),
+    ("sch", "sh"),
+    ("kh", "h"),
+    ("x", "ks"),
+    ("w", "v"),
+    ("'", ""),
+    ("yo", "e"),
+    ("je", "e"),
+    ("ju", "yu"),
+    ("ja", "ya"),
+    ("q", "k"),
+)
+_LATIN_ENDING = re.compile(r"(?:yy|yi|iy|ii|ij|yj)$")
+_LATIN_WORD = re.compile(r"^[a-z0-9'/-]+$")
+_LETTERS = re.compile(r"[a-zа-я]")
+_KAZAKH_LETTERS = re.compile(r"[әғқңөұүһі]")
+
+
+def latin_key(word: str) -> str:
+    """One plain Latin spelling for a word in Latin or Cyrillic letters."""
+    key = normalize(word).translate(_RU_TO_LATIN)
+    for spelling, plain in _LATIN_SPELLINGS:
+        key = key.replace(spelling, plain)
+    key = re.sub(r"c(?!h)", "ts", key)
+    return _LATIN_ENDING.sub("y", key)
+
+
+_LATIN_TO_RU = (
+    ("shch", "щ"),
+    ("sch", "щ"),
+    ("zh", "ж"),
+    ("kh", "х"),
+    ("ch", "ч"),
+    ("sh", "ш"),
+    ("ts", "ц"),
+    ("yu", "ю"),
+    ("ya", "я"),
+    ("yo", "ё"),
+    ("ye", "е"),
+    ("iy", "ий"),
+    ("yi", "ый"),
+    ("ay", "ай"),
+    ("oy", "ой"),
+    ("ey", "ей"),
+    ("uy", "уй"),
+    ("a", "а"),
+    ("b", "б"),
+    ("v", "в"),
+    ("g", "г"),
+    ("d", "д"),
+    ("e", "е"),
+    ("z", "з"),
+    ("i", "и"),
+    ("y", "ы"),
+    ("k", "к"),
+    ("l", "л"),
+    ("m", "м"),
+    ("n", "н"),
+    ("o", "о"),
+    ("p", "п"),
+    ("r", "р"),
+    ("s", "с"),
+    ("t", "т"),
+    ("u", "у"),
+    ("f", "ф"),
+    ("h", "х"),
+    ("c", "ц"),
+    ("j", "й"),
+    ("w", "в"),
+    ("x", "кс"),
+    ("q", "к"),
+    ("'", "ь"),
+)
+
+
+def cyrillic_from_latin(word: str) -> str:
+    """A plain transliteration of Russian typed in Latin letters: «priehalo» → «приехало»."""
+    out = []
+    i = 0
+    while i < len(word):
+        for latin, cyrillic in _LATIN_TO_RU:
+            if word.startswith(latin, i):
+                out.append(cyrillic)
+                i += len(latin)
+                break
+        else:
+            out.append(word[i])
+            i += 1
+    return "".join(out)
+
+
+def _phrase_table(name: str) -> list[tuple[tuple[str, ...], str]]:
+    table = []
+    for line in _data_lines(name):
+        source, _, target = line.partition("=")
+        key = tuple(normalize(source).split())
+        if key and target.strip():
+            table.append((key, target.strip()))
+    table.sort(key=lambda entry: (-len(entry[0]), -len(" ".join(entry[0]))))
+    return table
+
+
+def _english_form(word: str, key: str) -> bool:
+    return word == key or (
+        len(key) >= 4 and word in (key + "s", key + "es", key + "d", key + "ed")
+    )
+
+
+def _kazakh_form(word: str, stem_: str) -> bool:
+    if not word.startswith(stem_):
+        return False
+    return len(stem_) >= 4 or len(word) - len(stem_) <= 3
+
+
+class Translator:
+    """Rewrites a question typed in English, Kazakh or Latin letters into Russian words."""
+
+    def __init__(self) -> None:
+        self.english = _phrase_table("english.txt")
+        self.english_words = {w for key, _ in self.english for w in key}
+        self.english_stop = frozenset(normalize(w) for w in _data_lines("english_stopwords.txt"))
+        self.kazakh = _phrase_table("kazakh.txt")
+
+    def is_english(self, tokens: list[str]) -> bool:
+        """Mostly English words (as opposed to Russian typed in Latin letters)?"""
+        latin = [t for t in tokens if _LATIN_WORD.match(t) and not t.isdigit()]
+        if not latin or len(latin) < len([t for t in tokens if not t.isdigit()]) / 2:
+            return False
+        english = sum(
+            1
+            for t in latin
+            if t in self.english_stop or any(_english_form(t, w) for w in self.english_words)
+        )
+        return english >= max(1, len(latin) / 2)
+
+    @staticmethod
+    def _rewrite(
+        tokens: list[str],
+        table: list[tuple[tuple[str, ...], str]],
+        form: Callable[[str, str], bool],
+    ) -> list[tuple[str | None, str]]:
+        """(replacement or None, the original words) for each phrase or word of `tokens`."""
+        out: list[tuple[str | None, str]] = []
+        i = 0
+        while i < len(tokens):
+            for key, target in table:
+                window = tokens[i : i + len(key)]
+                if len(window) == len(key) and all(
+                    form(w, k) for w, k in zip(window, key, strict=True)
+                ):
+                    out.append((target, " ".join(window)))
+                    i += len(key)
+                    break
+            else:
+                out.append((None, tokens[i]))
+                i += 1
+        return out
+
+    def english_to_russian(self, tokens: list[str]) -> list[str]:
+        """Russian for the English phrases; English function words dropped."""
+        return [
+            target if target is not None else word
+            for target, word in self._rewrite(tokens, self.english, _english_form)
+            if target is not None or word not in self.english_stop
+        ]
+
+    def is_kazakh(self, question: str, tokens: list[str]) -> bool:
+        """Kazakh letters, or at least two words that only Kazakh explains."""
+        if _KAZAKH_LETTERS.search(question.lower()):
+            return True
+        unknown = [w for w in tokens if _LETTERS.search(w) and not _morph().word_is_known(w)]
+        found = [t for t, _ in self._rewrite(unknown, self.kazakh, _kazakh_form) if t]
+        return len(found) >= 2
+
+    def kazakh_to_russian(self, tokens: list[str]) -> list[str]:
+        """Russian for the Kazakh words and phrases; words with no entry unchanged."""
+        return [
+            target if target is not None else original
+            for target, original in self._rewrite(tokens, self.kazakh, _kazakh_form)
+        ]
+
+
+@cache
+def translator() -> Translator:
+    """The shared translator (read once)."""
+    return Translator()
