@@ -334,10 +334,10 @@ class FactIndex:
         kind, kind_positions = question_kind(question + (" %" if percent else ""), tokens)
         years = frozenset(int(t.word) for t in tokens if _YEAR.match(t.word))
         units: list[Unit] = []
-        grouped: dict[int, str] = {}
+        grouped: dict[int, list[str]] = defaultdict(list)
         for group, first, last in self._lx.groups(tokens):
             for position in range(first, last + 1):
-                grouped[position] = group
+                grouped[position].append(group)
         seen_groups: set[str] = set()
         for token in tokens:
             if token.weight <= 0 or _YEAR.match(token.word) or token.position in kind_positions:
@@ -346,10 +346,10 @@ class FactIndex:
             known = "l:" + token.lemma in self._idf
             if known:
                 alternatives.append(("l:" + token.lemma, CHANNEL_LEMMA))
-            phrase_group = grouped.get(token.position)
-            if phrase_group is not None:
-                if phrase_group in seen_groups and not known:
-                    continue  # the rest of a phrase already counted as one unit
+            groups = grouped.get(token.position, [])
+            if groups and not known and all(g in seen_groups for g in groups):
+                continue  # the rest of a phrase already counted as one unit
+            for phrase_group in groups:
                 seen_groups.add(phrase_group)
                 alternatives.append((phrase_group, CHANNEL_GROUP))
             token_stem = stem(token.lemma)

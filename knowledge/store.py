@@ -167,9 +167,8 @@ class BuildReport:
             )
             lines.append(f"Фактов: {self.facts_before} → {self.facts_after}")
         else:
-            lines.append(
-                f"Изменений нет (статей: {len(self.unchanged)}, фактов: {self.facts_after})"
-            )
+            stored = len(self.unchanged) + len(self.kept)
+            lines.append(f"Изменений нет (статей: {stored}, фактов: {self.facts_after})")
         lines.extend(f"Пропущено: {s.path} — {s.reason}" for s in self.skipped)
         lines.extend(f"Оставлена прежняя версия: {article_id}" for article_id in self.kept)
         return lines

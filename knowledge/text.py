@@ -227,13 +227,15 @@ class Lexicon:
         for i, token in enumerate(content):
             candidates = [c for r in token.readings for c in self.phrases.get(r, ())]
             candidates.sort(key=lambda c: -len(c[0]))
+            seen: set[str] = set()
+            # A word may belong to several groups («работать»: employment and «functioning»).
             for lemmas, group in candidates:
                 window = content[i : i + len(lemmas)]
-                if len(window) == len(lemmas) and all(
+                if group not in seen and len(window) == len(lemmas) and all(
                     lemma in t.readings for lemma, t in zip(lemmas, window, strict=True)
                 ):
+                    seen.add(group)
                     found.append((group, window[0].position, window[-1].position))
-                    break
         return found
 
 
