@@ -58,7 +58,7 @@ UNKNOWN_VERB_SHARE = 0.5
 UNKNOWN_ENTITY_BOOST = 2.0  # an unknown place or name («Астана») is what the question is about
 # Calibrated on the tune half of tests/eval/questions.jsonl (python -m knowledge eval).
 MIN_COVERAGE = 0.5
-MIN_EVIDENCE = 0.9  # weighted rarity of non-generic matched words
+MIN_EVIDENCE = 0.85  # non-generic words matched, each counted by its weight and channel
 SAME_THING = 0.8  # facts within this share of the best score may compete on recency
 MIN_FIT = 0.5  # a figure question needs a figure fitting at least this well (see _fits)
 FIGURE_KINDS = frozenset({"percent", "change", "when", "money", "area", "length", "count"})
@@ -441,7 +441,7 @@ class FactIndex:
                 score[number] += unit.weight * value
                 covered[number] += unit.weight * unit_rarity * channel
                 if not unit.generic:
-                    evidence[number] += unit.weight * unit_rarity * channel
+                    evidence[number] += unit.weight * channel
                 matched[number][unit_number] = term
         results = []
         for number, base in score.items():

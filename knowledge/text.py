@@ -231,8 +231,10 @@ class Lexicon:
             # A word may belong to several groups («работать»: employment and «functioning»).
             for lemmas, group in candidates:
                 window = content[i : i + len(lemmas)]
-                if group not in seen and len(window) == len(lemmas) and all(
-                    lemma in t.readings for lemma, t in zip(lemmas, window, strict=True)
+                if (
+                    group not in seen
+                    and len(window) == len(lemmas)
+                    and all(lemma in t.readings for lemma, t in zip(lemmas, window, strict=True))
                 ):
                     seen.add(group)
                     found.append((group, window[0].position, window[-1].position))
@@ -276,6 +278,7 @@ _RU_TO_LATIN = str.maketrans(
         "ш": "sh",
         "щ": "sh",
         "ь": "",
+        "ъ": "",
         "ы": "y",
         "э": "e",
         "ю": "yu",
@@ -326,6 +329,7 @@ _LATIN_TO_RU = (
     ("ye", "е"),
     ("iy", "ий"),
     ("yi", "ый"),
+    ("yy", "ый"),
     ("ay", "ай"),
     ("oy", "ой"),
     ("ey", "ей"),

@@ -1,0 +1,70 @@
+import datetime as dt
+
+import pytest
+
+from knowledge import Article, FactIndex, ask, extract_facts, format_date_ru
+from knowledge.answer import MAX_QUESTION_CHARS
+
+
+@pytest.mark.parametrize(
+    ("date", "text"),
+    [
+        (dt.date(2026, 1, 9), "9 января 2026"),
+        (dt.date(2025, 9, 12), "12 сентября 2025"),
+        (dt.date(2024, 12, 31), "31 декабря 2024"),
+        (None, "дата публикации не указана"),
+    ],
+)
+def test_format_date_ru(date, text):
+    assert format_date_ru(date) == text
+
+
+def test_found_answer_has_figure_quote_and_source(seed_index):
+    answer = ask(seed_index, "Сколько туристов приехало в Алматы в 2025 году?")
+    assert answer.found
+    assert answer.figure.text == "1,9 млн человек"
+    assert answer.quote.startswith("За девять месяцев 2025 года количество туристов")
+    assert "1,9 млн человек" in answer.quote  # quoted as written
+    assert answer.source.article_id == "001_9e8737218ffa3194.txt"
+    assert answer.source.date == dt.date(2026, 1, 9)
+
+
+def test_change_answer_mentions_the_older_figure(seed_index):
+    answer = ask(seed_index, "Как изменилось число получателей адресной помощи?")
+    assert answer.figure.text == "10 тыс."
+    assert [(e.figure.text, e.figure.year) for e in answer.earlier] == [("21 тыс. человек", 2023)]
+
+
+def test_not_found_suggests_answerable_questions(seed_index):
+    answer = ask(seed_index, "Какая погода завтра в Алматы?")
+    assert not answer.found
+    assert answer.figure is None and answer.quote is None
+    assert 2 <= len(answer.suggestions) <= 3
+
+
+def test_empty_and_overlong_questions_are_not_matched(seed_index, monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("matching must not run")
+
+    monkeypatch.setattr(seed_index, "match", fail)
+    assert ask(seed_index, "   \n").problem == "empty"
+    assert ask(seed_index, "туризм " * MAX_QUESTION_CHARS).problem == "too_long"
+
+
+def _article(name: str, date: dt.date | None, text: str) -> Article:
+    return Article(name, name, date, None, (text,), name)
+
+
+def test_the_newest_article_wins_and_the_older_figure_is_mentioned():
+    older = _article(
+        "a.txt", dt.date(2024, 3, 1), "Число туристов в Алматы составило 1,5 млн человек."
+    )
+    newer = _article(
+        "b.txt", dt.date(2025, 3, 1), "Число туристов в Алматы составило 1,9 млн человек."
+    )
+    undated = _article("c.txt", None, "Число туристов в Алматы составило 1,2 млн человек.")
+    index = FactIndex.build(f for a in (older, undated, newer) for f in extract_facts(a))
+    answer = ask(index, "Сколько туристов в Алматы?")
+    assert answer.source.article_id == "b.txt"
+    assert answer.figure.text == "1,9 млн человек"
+    assert {e.figure.text for e in answer.earlier} == {"1,5 млн человек", "1,2 млн человек"}

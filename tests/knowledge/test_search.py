@@ -1,0 +1,118 @@
+import pytest
+
+from knowledge import FactIndex
+from knowledge.search import question_kind
+from knowledge.text import lexicon
+
+A000 = "000_76f55cd445ededdb.txt"
+A001 = "001_9e8737218ffa3194.txt"
+A004 = "004_e37ac366897bb94f.txt"
+
+
+@pytest.mark.parametrize(
+    ("question", "article", "figure"),
+    [
+        ("Сколько туристов приехало в Алматы в 2025 году?", A001, "1,9 млн человек"),
+        ("На сколько выросло число туристов?", A001, "на 8%"),
+        ("Каков объём туристских услуг?", A001, "82,4 млрд тенге"),
+        ("Сколько субъектов МСП в Алматы?", A001, "порядка 405 тыс. субъектов"),
+        ("Налоговые поступления от малого и среднего бизнеса в 2025 году", A001, "1,2 трлн тенге"),
+        ("Сколько денег выделят на образование в 2026 году?", A001, "более 432 млрд тенге"),
+        ("Сколько проектов реализуют до 2030 года?", A000, "порядка 190 проектов"),
+        ("Какова площадь индустриальной зоны?", A004, "490 га"),
+        ("Когда откроется фронт-офис для инвесторов?", A004, "в июне 2024 года"),
+        ("Какая доля Алматы на рынке IT-услуг?", A000, "53%"),
+        # typos, slang, other scripts and languages
+        ("Сколько денег выделят на обрзование в 2026 году?", A001, "более 432 млрд тенге"),
+        ("Какова плошадь ИЗА?", A004, "490 га"),
+        ("скока туристов было в 2025", A001, "1,9 млн человек"),
+        ("skolko turistov priehalo v almaty v 2025", A001, "1,9 млн человек"),
+        ("How many tourists visited Almaty in 2025?", A001, "1,9 млн человек"),
+        ("Алматыға 2025 жылы қанша турист келді?", A001, "1,9 млн человек"),
+    ],
+)
+def test_questions_find_the_fact_and_the_figure(seed_index, question, article, figure):
+    best = seed_index.match(question)[0]
+    assert (best.fact.article_id, best.figure.text if best.figure else None) == (article, figure)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Какая погода завтра в Алматы?",
+        "Сколько стоит проезд в метро?",
+        "Сколько туристов приехало в Астану в 2025 году?",
+        "Что эксперт сказала про игрушки Лабубу?",
+        "Когда в Татарстан придёт потепление?",
+        "Сколько туристов приехало в Алматы в 2020 году?",  # no figure for that year
+        "Сколько детских садов в Алматы?",  # money is not a count of kindergartens
+        "Алматы город аким",  # words that occur everywhere, nothing else
+        "Сколько в Алматы?",
+        "а",
+        "?!",
+    ],
+)
+def test_questions_the_articles_do_not_answer_are_not_matched(seed_index, question):
+    assert seed_index.match(question) == []
+
+
+def test_who_is_the_akim_answers_with_the_newest_article(seed_index):
+    best = seed_index.match("Кто сейчас аким Алматы?")[0]
+    assert best.fact.article_id == A001
+    assert "Сатыбалды" in best.fact.text
+
+
+def test_a_year_in_the_question_picks_that_years_figure(seed_index):
+    question = "Сколько было получателей адресной помощи в 2023 году?"
+    assert seed_index.match(question)[0].figure.text == "21 тыс. человек"
+
+
+def test_without_a_year_the_newest_figure_of_a_change_answers(seed_index):
+    question = "Сколько получателей адресной социальной помощи?"
+    assert seed_index.match(question)[0].figure.text == "10 тыс."
+
+
+def test_limit_and_order(seed_index):
+    matches = seed_index.match("малый и средний бизнес", limit=2)
+    assert len(matches) == 2
+    assert matches[0].score >= matches[1].score
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Сколько туристов?", "count"),
+        ("Сколько денег потратили?", "money"),
+        ("На сколько процентов вырос рынок?", "percent"),
+        ("На сколько выросло число туристов?", "change"),
+        ("Когда откроется центр?", "when"),
+        ("В каком году?", "when"),
+        ("Кто аким?", "who"),
+        ("Где находится центр?", "where"),
+        ("Какова площадь зоны?", "area"),
+        ("Что такое город 24/7?", "define"),
+        ("Туризм в Алматы", None),
+    ],
+)
+def test_question_kind(question, kind):
+    assert question_kind(question, lexicon().tokens(question))[0] == kind
+
+
+def test_suggestions_are_questions_the_index_answers(seed_index):
+    suggestions = seed_index.suggestions("Сколько туристов приехало в Астану?")
+    assert len(suggestions) == 3
+    assert all(seed_index.match(s) for s in suggestions)
+    # the nearest topic comes first
+    assert "турист" in suggestions[0].lower()
+
+
+def test_topics_come_from_the_facts(seed_index):
+    topics = seed_index.topics()
+    assert {"туризм", "МСП", "соцподдержка", "образование"} <= topics.keys()
+    assert all(seed_index.topic_of(f) == "туризм" for f in topics["туризм"])
+
+
+def test_an_empty_index_matches_nothing():
+    index = FactIndex.build([])
+    assert index.match("Сколько туристов?") == []
+    assert index.suggestions("Сколько туристов?") == ()

@@ -1,0 +1,102 @@
+import pytest
+
+from knowledge.text import (
+    analyze,
+    cyrillic_from_latin,
+    latin_key,
+    lexicon,
+    normalize,
+    translator,
+    words,
+)
+
+
+def test_normalize_folds_case_yo_and_kazakh_letters():
+    assert normalize("Ёлка «Таза Қазақстан»") == 'елка "таза казакстан"'
+
+
+def test_normalize_keeps_length_so_offsets_point_into_the_original():
+    text = "Программа «Таза Қазақстан» 24/7"
+    assert [text[start : start + len(w)].lower() for w, start in words(text, parts=False)] == [
+        "программа",
+        "таза",
+        "қазақстан",
+        "24/7",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("word", "lemma"),
+    [
+        ("туристов", "турист"),
+        ("малого", "малый"),  # pymorphy3 alone says «малое»
+        ("малом", "малый"),
+        ("среднего", "средний"),
+        ("обьем", "объем"),  # ь typed for ъ
+        ("субьектов", "субъект"),
+        ("2025", "2025"),
+    ],
+)
+def test_analyze_gives_one_lemma_for_all_forms(word, lemma):
+    assert analyze(word).lemma == lemma
+
+
+def test_function_and_question_words_weigh_nothing_generic_words_little():
+    weights = {t.word: t.weight for t in lexicon().tokens("Сколько туристов приехало в Алматы?")}
+    assert weights == {
+        "сколько": 0.0,
+        "туристов": 1.0,
+        "приехало": 0.45,
+        "в": 0.0,
+        "алматы": 0.25,
+    }
+
+
+def test_synonym_phrases_meet_in_one_group():
+    lx = lexicon()
+    short = {g for g, _, _ in lx.groups(lx.tokens("МСП"))}
+    long = {g for g, _, _ in lx.groups(lx.tokens("субъектов малого и среднего бизнеса"))}
+    assert short and short <= long
+
+
+@pytest.mark.parametrize(
+    ("latin", "russian"),
+    [("ploshad", "площадь"), ("industrialnoy", "индустриальной"), ("subektov", "субъектов")],
+)
+def test_latin_spellings_meet_the_russian_word(latin, russian):
+    assert latin_key(latin) == latin_key(russian)
+
+
+def test_unknown_latin_words_are_transliterated():
+    assert cyrillic_from_latin("priehalo") == "приехало"
+    assert cyrillic_from_latin("shchedryy") == "щедрый"
+
+
+def test_english_questions_become_russian_words():
+    tr = translator()
+    tokens = [w for w, _ in words("How many tourists visited Almaty in 2025?", parts=False)]
+    assert tr.is_english(tokens)
+    assert tr.english_to_russian(tokens) == ["сколько", "туристы", "приехали", "алматы", "2025"]
+
+
+def test_kazakh_questions_become_russian_words():
+    tr = translator()
+    question = "Алматыға 2025 жылы қанша турист келді?"
+    tokens = [w for w, _ in words(question, parts=False)]
+    assert tr.is_kazakh(question, tokens)
+    assert tr.kazakh_to_russian(tokens) == [
+        "алматы",
+        "2025",
+        "год",
+        "сколько",
+        "турист",
+        "приехали",
+    ]
+
+
+def test_russian_is_neither_english_nor_kazakh():
+    tr = translator()
+    question = "Каков объем рынка IT-услуг?"
+    tokens = [w for w, _ in words(question, parts=False)]
+    assert not tr.is_english(tokens)
+    assert not tr.is_kazakh(question, tokens)
