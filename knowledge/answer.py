@@ -6,7 +6,7 @@ Plain structure only: rendering (HTML, buttons) is the bot's job.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .facts import Fact
 from .figures import Figure
@@ -62,6 +62,7 @@ class Answer:
     source: Source | None = None
     earlier: tuple[Earlier, ...] = ()
     suggestions: tuple[str, ...] = ()  # questions the bot can answer, for "not found"
+    digest: tuple[Match, ...] = ()  # several facts for a topic or a period, newest first
     matches: tuple[Match, ...] = ()
     problem: str | None = None  # "empty" | "too_long" when the question was not matched at all
 
@@ -135,4 +136,13 @@ def ask(index: FactIndex, question: str) -> Answer:
         return Answer(question=question, found=False, problem="empty")
     if len(question) > MAX_QUESTION_CHARS:
         return Answer(question=question, found=False, problem="too_long")
+    digest = index.digest(question)
+    if digest:
+        answer = compose(question, digest[:3], index=index)
+        return replace(answer, digest=tuple(sorted(digest, key=_newest_first)))
     return compose(question, index.match(question, limit=3), index=index)
+
+
+def _newest_first(match: Match) -> tuple[int, int]:
+    date = match.fact.article_date
+    return (-(date.toordinal() if date else 0), match.fact.position)

@@ -35,6 +35,7 @@ from .text import (
     Lexicon,
     Token,
     cyrillic_from_latin,
+    is_known_word,
     latin_key,
     lexicon,
     short_stem,
@@ -238,6 +239,8 @@ class FactIndex:
             if not _LATIN.search(word):
                 self._latin.setdefault(latin_key(word), word)
         self._latin_keys = list(self._latin)
+        self._spelling = {*self._surface, *lx.known_words, *question_words}
+        self._spelling_list = sorted(self._spelling)
         self._topic_of = [self._topic(doc) for doc in self._docs]
         self._number_of = {doc.fact.id: number for number, doc in enumerate(self._docs)}
         self._suggestions: dict[str, tuple[str, ...]] | None = None
@@ -306,9 +309,29 @@ class FactIndex:
             return " ".join(tr.english_to_russian(tokens))
         if tr.is_kazakh(question, tokens):
             return " ".join(tr.kazakh_to_russian(tokens))
-        if not any(_LATIN.search(t) and t not in self._surface for t in tokens):
-            return question
-        return " ".join(self._from_latin(t) for t in tokens)
+        if any(_LATIN.search(t) and t not in self._surface for t in tokens):
+            return " ".join(self._from_latin(t) for t in tokens)
+        return self._spell(question, tokens)
+
+    def _spell(self, question: str, tokens: list[str]) -> str:
+        """Correct words that neither Russian nor the facts know («сколко» → «сколько»),
+        so that misspelt question words still tell the question type."""
+        corrected = False
+        out = []
+        for word in tokens:
+            if (
+                len(word) >= FUZZY_MIN_LEN - 1
+                and word not in self._spelling
+                and not _LATIN.search(word)
+                and not is_known_word(word)
+            ):
+                best = process.extractOne(
+                    word, self._spelling_list, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+                )
+                if best is not None:
+                    word, corrected = best[0], True
+            out.append(word)
+        return " ".join(out) if corrected else question
 
     def _from_latin(self, word: str) -> str:
         if not _LATIN.search(word) or word in self._surface:
@@ -531,9 +554,11 @@ class FactIndex:
                 anchors.append((positions, q.units[unit_number].weight * rarity[unit_number]))
         anchor_mass = sum(w for _, w in anchors) or 1.0
         best: tuple[float, Figure | None, float] = (0.0, None, 0.0)
+        # A date answers «когда»; other questions get an amount when the sentence has one.
+        skip_times = q.kind != "when" and bool(doc.fact.amounts)
         for figure, position in zip(doc.fact.figures, doc.figure_positions, strict=True):
             fit = _fits(q.kind, figure)
-            if fit <= 0:
+            if fit <= 0 or (skip_times and figure.kind in TIME_KINDS):
                 continue
             closeness = sum(
                 w / (1 + min(abs(position - p) for p in positions)) for positions, w in anchors
@@ -632,3 +657,36 @@ class FactIndex:
     def examples(self, *, limit: int = 3) -> tuple[str, ...]:
         """Example questions for a newcomer: one from each of the biggest topics."""
         return self.suggestions("", limit=limit)
+
+    # -- answers made of several facts ----------------------------------------------------
+
+    def digest(self, question: str, *, limit: int = 5) -> list[Match]:
+        """Several facts for a question about a topic or a period, best first; [] otherwise.
+
+        «Что известно про туризм?», «туризм» → the best facts on the topic; «Какие планы до
+        2030 года?» → the facts about that year. A digest needs at least two facts.
+        """
+        q = self.parse_question(question)
+        specific = [u for u in q.units if not u.generic]
+        bare_topic = q.kind is None and not q.years and 0 < len(specific) <= 2
+        if q.kind != "digest" and not bare_topic:
+            return []
+        if specific:
+            found = self.rank(question, limit=max(limit * 4, 20))
+        else:
+            found = self._about_years(q.years)
+        if len(found) < 2:
+            return []
+        # Facts with a figure say more; then the matcher's order.
+        found.sort(key=lambda m: (m.figure is None, -m.score))
+        return found[:limit]
+
+    def _about_years(self, years: frozenset[int]) -> list[Match]:
+        out = []
+        for doc in self._docs:
+            times = [f for f in doc.fact.figures if f.kind in TIME_KINDS and f.year in years]
+            if times:
+                amounts = doc.fact.amounts
+                figure = amounts[0] if amounts else None
+                out.append(Match(doc.fact, 1.0, figure, ("period", times[0].text)))
+        return out

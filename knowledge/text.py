@@ -113,6 +113,12 @@ def analyze(word: str) -> WordInfo:
     )
 
 
+@lru_cache(maxsize=100_000)
+def is_known_word(word: str) -> bool:
+    """Is the word in the Russian dictionary (not merely guessed by pymorphy3)?"""
+    return bool(_morph().word_is_known(word))
+
+
 def words(text: str, *, parts: bool = True) -> list[tuple[str, int]]:
     """Normalised words of `text` with their offsets; hyphenated words also give their parts.
 

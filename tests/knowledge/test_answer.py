@@ -68,3 +68,29 @@ def test_the_newest_article_wins_and_the_older_figure_is_mentioned():
     assert answer.source.article_id == "b.txt"
     assert answer.figure.text == "1,9 млн человек"
     assert {e.figure.text for e in answer.earlier} == {"1,5 млн человек", "1,2 млн человек"}
+
+
+@pytest.mark.parametrize("question", ["туризм", "Что известно про туризм?", "расскажи про туризм"])
+def test_a_topic_question_gets_a_digest_newest_first(seed_index, question):
+    answer = ask(seed_index, question)
+    assert answer.found
+    assert 3 <= len(answer.digest) <= 5
+    dates = [m.fact.article_date for m in answer.digest]
+    assert dates == sorted(dates, reverse=True)
+    assert "1,9 млн человек" in [m.figure.text for m in answer.digest if m.figure]
+
+
+def test_a_period_question_gets_the_facts_about_that_year(seed_index):
+    answer = ask(seed_index, "Какие планы до 2030 года?")
+    assert {m.fact.id for m in answer.digest} == {
+        "000_76f55cd445ededdb.txt#5",
+        "004_e37ac366897bb94f.txt#2",
+    }
+
+
+@pytest.mark.parametrize(
+    "question", ["туристы 2025", "Сколько туристов приехало в 2025 году?", "горный кластер"]
+)
+def test_specific_questions_get_one_fact_not_a_digest(seed_index, question):
+    answer = ask(seed_index, question)
+    assert answer.found and answer.digest == ()
