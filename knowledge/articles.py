@@ -26,7 +26,7 @@ from razdel import sentenize
 
 MAX_ARTICLE_BYTES = 2_000_000
 ARTICLE_SUFFIXES = frozenset({".txt", ".md"})
-TITLE_MAX_CHARS = 90
+TITLE_MAX_CHARS = 70  # a derived title is a source line on a phone screen
 HEADLINE_MAX_WORDS = 20
 # Captions repeated through an article are short; a longer repeated line is more likely real text.
 REPEATED_CAPTION_MAX_WORDS = 15

@@ -31,6 +31,14 @@ class Figure:
     start: int = 0  # character offsets of `text` in the sentence
     end: int = 0
 
+    @property
+    def label(self) -> str:
+        """The figure as shown: its text, with the unit it shares with a partner figure
+        («с 21 тыс. человек … до 10 тыс.» → «10 тыс. человек»)."""
+        if self.unit and self.unit != "%" and self.unit not in self.text:
+            return f"{self.text} {self.unit}"
+        return self.text
+
 
 # How far (in words) a year phrase may follow an amount and still be its year.
 YEAR_ATTACH_MAX_WORDS = 4
@@ -215,7 +223,11 @@ def find_figures(sentence: str) -> list[Figure]:
     amounts = _find_amounts("".join(masked))
     _pair_ranges(amounts)
     _attach_years(sentence, amounts, times)
-    drafts = sorted(times + amounts, key=lambda d: d.start)
+    drafts = []
+    # Amount patterns can overlap at the edges («0$0»: «0$» and «$0»); the first one wins.
+    for draft in sorted(times + amounts, key=lambda d: (d.start, -d.end)):
+        if not drafts or draft.start >= drafts[-1].end:
+            drafts.append(draft)
     return [
         Figure(
             text=sentence[d.start : d.end],

@@ -337,3 +337,17 @@ def test_any_text_gives_consistent_figures(sentence: str) -> None:
         assert figure.text.strip() == figure.text and figure.text
     for before, after in zip(figures, figures[1:], strict=False):
         assert before.end <= after.start
+
+
+def test_figures_never_overlap():
+    # Found by hypothesis: «0$» and «$0» both matched.
+    figures = find_figures("0$0")
+    assert all(a.end <= b.start for a, b in zip(figures, figures[1:], strict=False))
+
+
+def test_label_adds_the_unit_a_range_partner_shares():
+    figures = find_figures("с 21 тыс. человек в 2023 году до 10 тыс. в 2025 году")
+    assert [f.label for f in figures if f.kind == "count"] == [
+        "21 тыс. человек",
+        "10 тыс. человек",
+    ]
