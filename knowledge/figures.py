@@ -223,7 +223,7 @@ def find_figures(sentence: str) -> list[Figure]:
     amounts = _find_amounts("".join(masked))
     _pair_ranges(amounts)
     _attach_years(sentence, amounts, times)
-    drafts = []
+    drafts: list[_Draft] = []
     # Amount patterns can overlap at the edges («0$0»: «0$» and «$0»); the first one wins.
     for draft in sorted(times + amounts, key=lambda d: (d.start, -d.end)):
         if not drafts or draft.start >= drafts[-1].end:

@@ -19,12 +19,13 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from .facts import TIME_KINDS, Fact
@@ -60,6 +61,8 @@ UNKNOWN_ENTITY_BOOST = 2.0  # an unknown place or name («Астана») is wha
 # Calibrated on the tune half of tests/eval/questions.jsonl (python -m knowledge eval).
 MIN_COVERAGE = 0.5
 MIN_EVIDENCE = 0.85  # non-generic words matched, each counted by its weight and channel
+CANDIDATES = 48  # facts that get the full (figure-level) scoring after the array pass
+DETAILS_CACHE = 4096
 SAME_THING = 0.8  # facts within this share of the best score may compete on recency
 MIN_FIT = 0.5  # a figure question needs a figure fitting at least this well (see _fits)
 FIGURE_KINDS = frozenset({"percent", "change", "when", "money", "area", "length", "count"})
@@ -86,13 +89,11 @@ class Unit:
     generic: bool
 
 
-@dataclass
-class _Doc:
-    fact: Fact
-    tf: dict[str, int]
-    positions: dict[str, list[int]]  # term → token positions, for choosing a figure
-    length: int
-    has_person: bool
+@dataclass(frozen=True)
+class _Details:
+    """Where words and figures stand in one fact: needed only for the best few candidates."""
+
+    positions: dict[str, tuple[int, ...]]  # term → token positions
     figure_positions: tuple[int, ...]  # token position of each figure in fact.figures
 
 
@@ -201,48 +202,90 @@ def _fits(kind: str | None, figure: Figure) -> float:
 
 
 class FactIndex:
-    """Built once per store generation; never touches the database."""
+    """Built once per store generation; never touches the database.
+
+    Scoring runs over numpy arrays: one posting array per term (fact numbers and their BM25
+    term-frequency factor), so a question costs a few array operations per word, whatever
+    the number of facts. Only the best few candidates get the slower, figure-level scoring.
+    """
 
     def __init__(self, facts: tuple[Fact, ...], generation: int, lx: Lexicon) -> None:
         self.facts = facts
         self.generation = generation
         self._lx = lx
-        self._docs: list[_Doc] = []
-        self._postings: dict[str, list[int]] = defaultdict(list)
+        n = len(facts)
+        self._n = n
         self._surface: dict[str, str] = {}  # normalised word → its lemma, for typo look-up
+        posting_ids: dict[str, list[int]] = defaultdict(list)
+        posting_tf: dict[str, list[int]] = defaultdict(list)
+        lengths = np.zeros(n, dtype=np.float32)
+        self._has_person = np.zeros(n, dtype=bool)
+        self._topic_of: list[str | None] = []
+        previous_terms: frozenset[str] = frozenset()
+        context_ids: dict[str, list[int]] = defaultdict(list)
         for number, fact in enumerate(facts):
-            doc = self._analyze(fact)
-            self._docs.append(doc)
-            for term in doc.tf:
-                self._postings[term].append(number)
-        n = len(self._docs)
-        self._avg_len = sum(d.length for d in self._docs) / n if n else 1.0
-        self._idf = {
-            term: math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
-            for term, ids in self._postings.items()
-        }
+            tf, length, has_person = self._analyze(fact)
+            lengths[number] = length
+            self._has_person[number] = has_person
+            for term, count in tf.items():
+                posting_ids[term].append(number)
+                posting_tf[term].append(count)
+            # Each fact also weakly carries the words of the sentence before it in its
+            # article: «В сфере туризма … . За девять месяцев 2025 года количество …».
+            if number and facts[number - 1].article_id == fact.article_id:
+                for term in previous_terms - tf.keys():
+                    context_ids[term].append(number)
+            previous_terms = frozenset(tf)
+            self._topic_of.append(self._topic(tf))
+        avg_len = float(lengths.mean()) if n else 1.0
+        norm = K1 * (1 - B + B * lengths / (avg_len or 1.0))
+        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._idf: dict[str, float] = {}
+        for term, id_list in posting_ids.items():
+            ids = np.asarray(id_list, dtype=np.int32)
+            tfs = np.asarray(posting_tf[term], dtype=np.float32)
+            self._postings[term] = (ids, tfs * (K1 + 1) / (tfs + norm[ids]))
+            df = len(id_list)
+            self._idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        self._context = {t: np.asarray(ids, dtype=np.int32) for t, ids in context_ids.items()}
         # A word the facts never use is as telling as the rarest word they do use.
         self._idf_unknown = math.log(1 + (n - 0.5) / 1.5) if n else 1.0
-        self._vocabulary = list(self._surface)
-        # Each fact also weakly carries the words of the sentence before it in its article:
-        # «В сфере туризма … . За девять месяцев 2025 года количество …».
-        self._context: dict[str, list[int]] = defaultdict(list)
-        for number in range(1, n):
-            doc, previous = self._docs[number], self._docs[number - 1]
-            if previous.fact.article_id == doc.fact.article_id:
-                for term in previous.tf.keys() - doc.tf.keys():
-                    self._context[term].append(number)
+        self._date = np.array(
+            [f.article_date.toordinal() if f.article_date else 0 for f in facts], dtype=np.int64
+        )
+        self._number_of = {fact.id: number for number, fact in enumerate(facts)}
+        # What the figure- and year-rules need, per fact, as arrays.
+        self._fit = {
+            kind: np.array(
+                [max((_fits(kind, f) for f in fact.figures), default=0.0) for fact in facts],
+                dtype=np.float32,
+            )
+            for kind in FIGURE_KINDS
+        }
+        year_ids: dict[int, list[int]] = defaultdict(list)
+        for number, fact in enumerate(facts):
+            for year in fact.years:
+                year_ids[year].append(number)
+        self._year_ids = {y: np.asarray(ids, dtype=np.int32) for y, ids in year_ids.items()}
+        self._has_years = np.array([bool(f.years) for f in facts], dtype=bool)
+        self._article_year = np.array(
+            [f.article_date.year if f.article_date else 0 for f in facts], dtype=np.int32
+        )
+        # Words for typo look-ups, by first letter: typos rarely change the first letter,
+        # and a bucket is a small fraction of the vocabulary.
+        question_words = {w for _, seqs in _question_types() for seq in seqs for w in seq}
+        self._spelling = {*self._surface, *lx.known_words, *question_words}
+        self._vocabulary = _buckets(self._surface)
+        self._spelling_buckets = _buckets(self._spelling)
         # Russian typed in Latin letters meets the vocabulary through one plain spelling.
         self._latin: dict[str, str] = {}
-        question_words = {w for _, seqs in _question_types() for seq in seqs for w in seq}
-        for word in sorted({*self._surface, *lx.known_words, *question_words}):
+        for word in sorted(self._spelling):
             if not _LATIN.search(word):
                 self._latin.setdefault(latin_key(word), word)
-        self._latin_keys = list(self._latin)
-        self._spelling = {*self._surface, *lx.known_words, *question_words}
-        self._spelling_list = sorted(self._spelling)
-        self._topic_of = [self._topic(doc) for doc in self._docs]
-        self._number_of = {doc.fact.id: number for number, doc in enumerate(self._docs)}
+        self._latin_buckets = _buckets(self._latin)
+        self._details: OrderedDict[int, _Details] = OrderedDict()
+        self._parsed: OrderedDict[str, Question] = OrderedDict()
+        self._topics: dict[str, list[Fact]] | None = None
         self._suggestions: dict[str, tuple[str, ...]] | None = None
 
     @classmethod
@@ -250,50 +293,63 @@ class FactIndex:
         """Index `facts` (lemmas, stems, synonym groups) for `match`."""
         return cls(tuple(facts), generation, lexicon())
 
+    def __len__(self) -> int:
+        return self._n
+
     # -- indexing -------------------------------------------------------------------------
 
-    def _analyze(self, fact: Fact) -> _Doc:
-        tokens = self._lx.tokens(fact.text)
-        tf: dict[str, int] = defaultdict(int)
-        positions: dict[str, list[int]] = defaultdict(list)
-
-        def add(term: str, position: int) -> None:
-            tf[term] += 1
-            positions[term].append(position)
-
+    def _terms(self, tokens: list[Token]) -> list[tuple[str, int]]:
+        """(term, token position) for every term a fact's tokens carry."""
+        out: list[tuple[str, int]] = []
         for token in tokens:
             if token.weight <= 0:
                 continue
-            self._surface.setdefault(token.word, token.lemma)
-            add("l:" + token.lemma, token.position)
+            out.append(("l:" + token.lemma, token.position))
             token_stem = stem(token.lemma)
             if token_stem:
-                add("s:" + token_stem, token.position)
-                add("t:" + (short_stem(token.lemma) or ""), token.position)
-        for group, first, _last in self._lx.groups(tokens):
-            add(group, first)
-        figure_positions = []
-        for figure in fact.figures:
-            figure_positions.append(
-                next((t.position for t in tokens if t.start >= figure.start), len(tokens))
-            )
+                out.append(("s:" + token_stem, token.position))
+                out.append(("t:" + (short_stem(token.lemma) or ""), token.position))
+        out.extend((group, first) for group, first, _last in self._lx.groups(tokens))
+        return out
+
+    def _analyze(self, fact: Fact) -> tuple[dict[str, int], int, bool]:
+        tokens = self._lx.tokens(fact.text)
+        tf: dict[str, int] = defaultdict(int)
+        for term, _ in self._terms(tokens):
+            tf[term] += 1
+        length = 0
+        for token in tokens:
+            if token.weight > 0:
+                length += 1
+                self._surface.setdefault(token.word, token.lemma)
         # A person is a capitalised name-like word: «Дархан Сатыбалды», not «Аким».
         has_person = any(t.person and fact.text[t.start : t.start + 1].isupper() for t in tokens)
-        return _Doc(
-            fact=fact,
-            tf=dict(tf),
-            positions=dict(positions),
-            length=sum(1 for t in tokens if t.weight > 0),
-            has_person=has_person,
-            figure_positions=tuple(figure_positions),
-        )
+        return tf, length, has_person
+
+    def _detail(self, number: int) -> _Details:
+        details = self._details.get(number)
+        if details is None:
+            fact = self.facts[number]
+            tokens = self._lx.tokens(fact.text)
+            positions: dict[str, list[int]] = defaultdict(list)
+            for term, position in self._terms(tokens):
+                positions[term].append(position)
+            figure_positions = tuple(
+                next((t.position for t in tokens if t.start >= f.start), len(tokens))
+                for f in fact.figures
+            )
+            details = _Details({t: tuple(p) for t, p in positions.items()}, figure_positions)
+            self._details[number] = details
+            if len(self._details) > DETAILS_CACHE:
+                self._details.popitem(last=False)
+        return details
 
     @staticmethod
-    def _topic(doc: _Doc) -> str | None:
+    def _topic(tf: dict[str, int]) -> str | None:
         best, best_hits = None, 0
         for topic in _topics():
-            hits = sum(doc.tf.get(term, 0) for term in topic.terms)
-            hits += 2 * sum(1 for phrase in topic.phrases if phrase <= doc.tf.keys())
+            hits = sum(tf.get(term, 0) for term in topic.terms)
+            hits += 2 * sum(1 for phrase in topic.phrases if phrase <= tf.keys())
             if hits > best_hits:
                 best, best_hits = topic.name, hits
         return best
@@ -325,9 +381,7 @@ class FactIndex:
                 and not _LATIN.search(word)
                 and not is_known_word(word)
             ):
-                best = process.extractOne(
-                    word, self._spelling_list, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
-                )
+                best = _closest(word, self._spelling_buckets, FUZZY_CUTOFF)
                 if best is not None:
                     word, corrected = best[0], True
             out.append(word)
@@ -340,9 +394,7 @@ class FactIndex:
         if key in self._latin:
             return self._latin[key]
         if len(key) >= FUZZY_MIN_LEN - 1:
-            best = process.extractOne(
-                key, self._latin_keys, scorer=fuzz.ratio, score_cutoff=LATIN_CUTOFF
-            )
+            best = _closest(key, self._latin_buckets, LATIN_CUTOFF)
             if best is not None:
                 return self._latin[best[0]]
         # Not a word the facts use: spelled in Cyrillic it can still be read as a verb or a
@@ -350,7 +402,16 @@ class FactIndex:
         return cyrillic_from_latin(word)
 
     def parse_question(self, question: str) -> Question:
-        """Units, years and type of a question."""
+        """Units, years and type of a question (cached: the same question is parsed once)."""
+        parsed = self._parsed.get(question)
+        if parsed is None:
+            parsed = self._parse(question)
+            self._parsed[question] = parsed
+            if len(self._parsed) > 1024:
+                self._parsed.popitem(last=False)
+        return parsed
+
+    def _parse(self, question: str) -> Question:
         percent = "%" in question
         question = self.to_russian(question)
         tokens = self._lx.tokens(question)
@@ -407,9 +468,7 @@ class FactIndex:
         )
 
     def _typo_alternatives(self, token: Token) -> list[tuple[str, float]]:
-        best = process.extractOne(
-            token.word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
-        )
+        best = _closest(token.word, self._vocabulary, FUZZY_CUTOFF)
         if best is None:
             return []
         lemma = self._surface[best[0]]
@@ -433,86 +492,116 @@ class FactIndex:
     def rank(self, question: str, *, limit: int = 3, threshold: bool = True) -> list[Match]:
         """Like `match`; with threshold=False it also returns weak candidates (suggestions)."""
         q = self.parse_question(question)
-        if not q.units or not self._docs:
+        if not q.units or not self._n:
             return []
         rarity = [self._unit_rarity(u) for u in q.units]
         total = sum(u.weight * r for u, r in zip(q.units, rarity, strict=True))
-        # Accumulate per fact: score, covered mass, non-generic evidence, matched units.
-        score: dict[int, float] = defaultdict(float)
-        covered: dict[int, float] = defaultdict(float)
-        evidence: dict[int, float] = defaultdict(float)
-        matched: dict[int, dict[int, str]] = defaultdict(dict)  # fact → unit number → term
-        for unit_number, (unit, unit_rarity) in enumerate(zip(q.units, rarity, strict=True)):
-            best: dict[int, tuple[float, float, str]] = {}
+        n = self._n
+        score = np.zeros(n, dtype=np.float32)
+        covered = np.zeros(n, dtype=np.float32)
+        evidence = np.zeros(n, dtype=np.float32)
+        # Per unit, the channel through which each fact matched it (0: not at all), and the
+        # term, for finding the unit's words in the best candidates' sentences.
+        channels: list[np.ndarray] = []
+        for unit, unit_rarity in zip(q.units, rarity, strict=True):
+            best_value = np.zeros(n, dtype=np.float32)
+            best_channel = np.zeros(n, dtype=np.float32)
             for term, channel in unit.alternatives:
                 idf = self._idf.get(term)
                 if idf is None:
                     continue
-                for number in self._postings[term]:
-                    doc = self._docs[number]
-                    tf = doc.tf[term]
-                    norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * doc.length / self._avg_len))
-                    value = channel * idf * norm
-                    if number not in best or value > best[number][0]:
-                        best[number] = (value, channel, term)
-                context_channel = channel * CHANNEL_CONTEXT
-                for number in self._context.get(term, ()):
-                    value = context_channel * idf
-                    if number not in best or value > best[number][0]:
-                        best[number] = (value, context_channel, "")
-            for number, (value, channel, term) in best.items():
-                score[number] += unit.weight * value
-                covered[number] += unit.weight * unit_rarity * channel
-                if not unit.generic:
-                    evidence[number] += unit.weight * channel
-                matched[number][unit_number] = term
+                ids, tfn = self._postings[term]
+                _raise(best_value, best_channel, ids, (channel * idf) * tfn, channel)
+                context = self._context.get(term)
+                if context is not None:
+                    weak = channel * CHANNEL_CONTEXT
+                    _raise(best_value, best_channel, context, weak * idf, weak)
+            score += unit.weight * best_value
+            covered += (unit.weight * unit_rarity) * best_channel
+            if not unit.generic:
+                evidence += unit.weight * best_channel
+            channels.append(best_channel)
+        coverage = covered / total if total else covered
+        if threshold:
+            # «Кто аким Алматы?»: only generic words, all found, in a fact naming a person.
+            eligible = (coverage >= MIN_COVERAGE) & (evidence >= MIN_EVIDENCE)
+            if q.kind == "who":
+                eligible |= (coverage >= 0.99) & self._has_person
+            candidates = np.flatnonzero(eligible & (score > 0))
+        else:
+            candidates = np.flatnonzero(score > 0)
+        # Rules that do not depend on which figure is chosen run over arrays, and a cheap
+        # first ranking keeps the detailed pass to a few facts.
+        rough_factor, allowed = self._rough_factors(candidates, q)
+        if threshold:
+            candidates, rough_factor = candidates[allowed], rough_factor[allowed]
+        if not len(candidates):
+            return []
+        if len(candidates) > CANDIDATES:
+            rough = score[candidates] * (0.5 + coverage[candidates]) * rough_factor
+            candidates = candidates[np.argpartition(-rough, CANDIDATES)[:CANDIDATES]]
         results = []
-        for number, base in score.items():
-            doc = self._docs[number]
-            coverage = covered[number] / total if total else 0.0
-            figure, fit = self._choose_figure(doc, q, matched[number], rarity)
-            factor, notes = self._factors(doc, q, figure, fit)
-            final = base * factor * (0.5 + coverage)
-            if threshold and not self._confident(q, doc, coverage, evidence[number], notes):
+        for number in (int(c) for c in candidates):
+            matched = {u: t for u, t in enumerate(q.units) if channels[u][number] > 0}
+            figure, fit = self._choose_figure(number, q, matched, rarity)
+            factor, notes = self._factors(number, q, figure, fit)
+            final = float(score[number]) * factor * (0.5 + float(coverage[number]))
+            if threshold and not self._confident(notes):
                 continue
             why = (
-                f"coverage={coverage:.2f}",
+                f"coverage={coverage[number]:.2f}",
                 f"evidence={evidence[number]:.2f}",
                 *notes,
-                *("~" + q.units[u].label for u in matched[number]),
+                *("~" + unit.label for unit in matched.values()),
             )
-            results.append((final, number, figure, why))
+            results.append((final, number, figure, why, frozenset(matched)))
         results.sort(key=lambda r: (-r[0], r[1]))
-        results = self._prefer_newest(results, {n: set(m) for n, m in matched.items()})
+        results = self._prefer_newest(results)
         return [
-            Match(fact=self._docs[n].fact, score=round(s, 4), figure=f, why=w)
-            for s, n, f, w in results[:limit]
+            Match(fact=self.facts[n], score=round(s, 4), figure=f, why=w)
+            for s, n, f, w, _ in results[:limit]
         ]
 
-    def _confident(
-        self, q: Question, doc: _Doc, coverage: float, evidence: float, notes: list[str]
-    ) -> bool:
+    def _rough_factors(self, ids: np.ndarray, q: Question) -> tuple[np.ndarray, np.ndarray]:
+        """The type and year factors of `_factors` for many facts at once, judged by each
+        fact's best-fitting figure, and which facts those rules allow at all."""
+        factor = np.ones(len(ids), dtype=np.float32)
+        allowed = np.ones(len(ids), dtype=bool)
+        if q.kind == "who":
+            factor *= np.where(self._has_person[ids], 1.4, 0.6)
+        elif q.kind in FIGURE_KINDS:
+            fit = self._fit[q.kind][ids]
+            fits = fit >= MIN_FIT
+            factor *= np.where(fits, 0.8 + 0.4 * fit, 0.55)
+            allowed &= fits
+        if q.years:
+            about = np.zeros(self._n, dtype=bool)
+            for year in q.years:
+                about[self._year_ids.get(year, [])] = True
+            agrees = about[ids]
+            has_years = self._has_years[ids]
+            article_year = np.isin(self._article_year[ids], list(q.years))
+            factor *= np.where(
+                agrees, 1.3, np.where(has_years, 0.5, np.where(article_year, 0.9, 0.7))
+            )
+            allowed &= agrees | (~has_years & article_year)
+        return factor, allowed
+
+    @staticmethod
+    def _confident(notes: list[str]) -> bool:
         # A question that names a year is answered only by a fact about that year, or by an
         # undated-figure fact from an article of that year (it speaks of its present).
-        if "year-mismatch" in notes or "year-unknown" in notes:
-            return False
         # «Сколько…», «когда…», «на сколько процентов…» want a figure of that kind.
-        if "no-figure-of-kind" in notes:
-            return False
-        if coverage >= MIN_COVERAGE and evidence >= MIN_EVIDENCE:
-            return True
-        # «Кто аким Алматы?»: only generic words, but all of them found and the fact names
-        # the person the question asks for.
-        return coverage >= 0.99 and q.kind == "who" and doc.has_person
+        return not {"year-mismatch", "year-unknown", "no-figure-of-kind"} & set(notes)
 
     def _factors(
-        self, doc: _Doc, q: Question, figure: Figure | None, fit: float
+        self, number: int, q: Question, figure: Figure | None, fit: float
     ) -> tuple[float, list[str]]:
         factor = 1.0
         notes: list[str] = []
         kind = q.kind
         if kind == "who":
-            factor *= 1.4 if doc.has_person else 0.6
+            factor *= 1.4 if self._has_person[number] else 0.6
         elif kind in FIGURE_KINDS:
             if figure is None or fit < MIN_FIT:
                 factor *= 0.55
@@ -520,8 +609,9 @@ class FactIndex:
             else:
                 factor *= 0.8 + 0.4 * fit
         if q.years:
-            fact_years = set(doc.fact.years)
-            date = doc.fact.article_date
+            fact = self.facts[number]
+            fact_years = set(fact.years)
+            date = fact.article_date
             if fact_years & q.years:
                 factor *= 1.3
                 notes.append("year-agrees")
@@ -536,7 +626,7 @@ class FactIndex:
         return factor, notes
 
     def _choose_figure(
-        self, doc: _Doc, q: Question, matched: dict[int, str], rarity: list[float]
+        self, number: int, q: Question, matched: dict[int, Unit], rarity: list[float]
     ) -> tuple[Figure | None, float]:
         """The figure in the fact that answers the question, and how well it fits its type.
 
@@ -545,18 +635,22 @@ class FactIndex:
         agreement and by its unit («туристов» in the question, «иностранных туристов» in
         the figure).
         """
-        if not doc.fact.figures or q.kind in ("who", "where"):
+        fact = self.facts[number]
+        if not fact.figures or q.kind in ("who", "where"):
             return None, 0.0
+        details = self._detail(number)
         anchors: list[tuple[list[int], float]] = []
-        for unit_number, term in matched.items():
-            positions = doc.positions.get(term) if term else None
+        for unit_number, unit in matched.items():
+            positions = [
+                p for term, _ in unit.alternatives for p in details.positions.get(term, ())
+            ]
             if positions:
-                anchors.append((positions, q.units[unit_number].weight * rarity[unit_number]))
+                anchors.append((positions, unit.weight * rarity[unit_number]))
         anchor_mass = sum(w for _, w in anchors) or 1.0
         best: tuple[float, Figure | None, float] = (0.0, None, 0.0)
         # A date answers «когда»; other questions get an amount when the sentence has one.
-        skip_times = q.kind != "when" and bool(doc.fact.amounts)
-        for figure, position in zip(doc.fact.figures, doc.figure_positions, strict=True):
+        skip_times = q.kind != "when" and bool(fact.amounts)
+        for figure, position in zip(fact.figures, details.figure_positions, strict=True):
             fit = _fits(q.kind, figure)
             if fit <= 0 or (skip_times and figure.kind in TIME_KINDS):
                 continue
@@ -566,9 +660,7 @@ class FactIndex:
             value = fit + closeness / anchor_mass
             if q.years and figure.year in q.years:
                 value += 0.6
-            if figure.unit and any(
-                t.lemma in q.lemmas for t in self._lx.tokens(figure.unit) if t.weight > 0
-            ):
+            if figure.unit and _unit_lemmas(figure.unit) & q.lemmas:
                 value += 0.4
             if figure.comparison == "to" and not q.years:
                 value += 0.3  # «с 21 тыс. … до 10 тыс.»: the newer figure is the answer
@@ -577,30 +669,19 @@ class FactIndex:
         return best[1], best[2]
 
     def _prefer_newest(
-        self,
-        results: list[tuple[float, int, Figure | None, tuple[str, ...]]],
-        matched: dict[int, set[int]],
-    ) -> list[tuple[float, int, Figure | None, tuple[str, ...]]]:
+        self, results: list[tuple[float, int, Figure | None, tuple[str, ...], frozenset[int]]]
+    ) -> list[tuple[float, int, Figure | None, tuple[str, ...], frozenset[int]]]:
         """Among facts that answer the same thing equally well, the newest comes first."""
         if len(results) < 2:
             return results
-        top_score, top = results[0][0], results[0][1]
-        same = [
-            r
-            for r in results
-            if r[0] >= SAME_THING * top_score and set(matched[r[1]]) == set(matched[top])
-        ]
+        top_score, top_matched = results[0][0], results[0][4]
+        same = [r for r in results if r[0] >= SAME_THING * top_score and r[4] == top_matched]
         if len(same) < 2:
             return results
-        newest = max(same, key=lambda r: (self._when(r[1]), r[0]))
+        newest = max(same, key=lambda r: (int(self._date[r[1]]), r[0]))
         if newest is results[0]:
             return results
         return [newest] + [r for r in results if r is not newest]
-
-    def _when(self, number: int) -> tuple[int, int]:
-        """Sort key for "newer": the article date; undated articles count as oldest."""
-        date = self._docs[number].fact.article_date
-        return (1, date.toordinal()) if date else (0, 0)
 
     # -- topics and suggestions -----------------------------------------------------------
 
@@ -611,19 +692,20 @@ class FactIndex:
 
     def topics(self) -> dict[str, list[Fact]]:
         """Topic → its facts, newest article first; topics with most facts first."""
-        by_topic: dict[str, list[int]] = defaultdict(list)
-        for number, topic in enumerate(self._topic_of):
-            if topic is not None:
-                by_topic[topic].append(number)
-        ordered = sorted(by_topic.items(), key=lambda item: (-len(item[1]), item[0]))
-        return {
-            topic: [self._docs[n].fact for n in sorted(numbers, key=self._newest_first)]
-            for topic, numbers in ordered
-        }
+        if self._topics is None:
+            by_topic: dict[str, list[int]] = defaultdict(list)
+            for number, topic in enumerate(self._topic_of):
+                if topic is not None:
+                    by_topic[topic].append(number)
+            ordered = sorted(by_topic.items(), key=lambda item: (-len(item[1]), item[0]))
+            self._topics = {
+                topic: [self.facts[n] for n in sorted(numbers, key=self._newest_first)]
+                for topic, numbers in ordered
+            }
+        return self._topics
 
-    def _newest_first(self, number: int) -> tuple[int, int, int]:
-        kind, ordinal = self._when(number)
-        return (-kind, -ordinal, number)
+    def _newest_first(self, number: int) -> tuple[int, int]:
+        return (-int(self._date[number]), number)
 
     def _answerable(self) -> dict[str, tuple[str, ...]]:
         """Each topic's suggested questions that these facts really answer."""
@@ -683,10 +765,47 @@ class FactIndex:
 
     def _about_years(self, years: frozenset[int]) -> list[Match]:
         out = []
-        for doc in self._docs:
-            times = [f for f in doc.fact.figures if f.kind in TIME_KINDS and f.year in years]
+        for fact in self.facts:
+            times = [f for f in fact.figures if f.kind in TIME_KINDS and f.year in years]
             if times:
-                amounts = doc.fact.amounts
+                amounts = fact.amounts
                 figure = amounts[0] if amounts else None
-                out.append(Match(doc.fact, 1.0, figure, ("period", times[0].text)))
+                out.append(Match(fact, 1.0, figure, ("period", times[0].text)))
         return out
+
+
+def _raise(
+    best_value: np.ndarray,
+    best_channel: np.ndarray,
+    ids: np.ndarray,
+    values: np.ndarray | float,
+    channel: float,
+) -> None:
+    """best_value[ids] = max(best_value[ids], values), remembering the channel that won."""
+    values = np.broadcast_to(np.asarray(values, dtype=np.float32), ids.shape)
+    better = values > best_value[ids]
+    if better.any():
+        winners = ids[better]
+        best_value[winners] = values[better]
+        best_channel[winners] = channel
+
+
+def _buckets(vocabulary: Iterable[str]) -> dict[str, list[str]]:
+    buckets: dict[str, list[str]] = defaultdict(list)
+    for word in vocabulary:
+        if word:
+            buckets[word[0]].append(word)
+    return dict(buckets)
+
+
+def _closest(word: str, buckets: dict[str, list[str]], cutoff: float) -> tuple[str, float] | None:
+    """The closest word with the same first letter (rapidfuzz ratio ≥ cutoff), if any."""
+    best = process.extractOne(
+        word, buckets.get(word[:1], ()), scorer=fuzz.ratio, score_cutoff=cutoff
+    )
+    return (best[0], best[1]) if best else None
+
+
+@lru_cache(maxsize=20_000)
+def _unit_lemmas(unit: str) -> frozenset[str]:
+    return frozenset(t.lemma for t in lexicon().tokens(unit) if t.weight > 0)
