@@ -40,6 +40,8 @@ class Figure:
         return self.text
 
 
+_ANY_DIGIT = re.compile(r"\d")
+
 # How far (in words) a year phrase may follow an amount and still be its year.
 YEAR_ATTACH_MAX_WORDS = 4
 
@@ -218,6 +220,8 @@ class _Draft:
 
 def find_figures(sentence: str) -> list[Figure]:
     """Every figure in `sentence`, in order of appearance."""
+    if not _ANY_DIGIT.search(sentence):
+        return []  # every figure has a digit (number words count only next to one)
     masked = list(sentence)
     times = _find_times(sentence, masked)
     amounts = _find_amounts("".join(masked))

@@ -36,10 +36,9 @@ class Library:
 
     async def refresh(self) -> bool:
         """Swap in the store's generation if it is newer than the served one."""
-        generation = await self.store.generation()
-        if generation == self.index.generation and self.index.facts:
+        if await self.store.generation() == self.index.generation and self.index.facts:
             return False
-        facts = await self.store.load()
+        generation, facts = await self.store.snapshot()
         # Building the index is CPU work: keep the event loop answering meanwhile.
         index = await asyncio.to_thread(FactIndex.build, facts, generation=generation)
         self.index = index

@@ -343,9 +343,14 @@ class FactStore:
 
     async def load(self) -> list[Fact]:
         """Every stored fact with its figures, by article id then position."""
+        return (await self.snapshot())[1]
+
+    async def snapshot(self) -> tuple[int, list[Fact]]:
+        """The generation and its facts, read in one transaction (so they belong together)."""
         await self._ensure_ready()
         f, a, g = facts_table.c, articles_table.c, figures_table.c
         async with self._read_engine.connect() as conn, conn.begin():
+            generation = await _read_generation(conn)
             fact_rows = (
                 await conn.execute(
                     sa.select(f.id, f.article_id, f.position, f.text, a.title, a.date, a.url)
@@ -388,7 +393,7 @@ class FactStore:
         ]
         # The database's collation may order ids differently (PostgreSQL locales): be exact.
         facts.sort(key=lambda fact: (fact.article_id, fact.position))
-        return facts
+        return generation, facts
 
     async def articles(self) -> list[ArticleInfo]:
         """Stored articles, by id."""
