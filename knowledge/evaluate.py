@@ -3,6 +3,10 @@
 `python -m knowledge eval [--questions PATH] [--articles DIR] [--split tune|holdout|all]
 [--verbose]` builds the index in memory from the article files (no database) and prints a
 table per category and split. No Telegram here.
+
+`... eval --compare [--markdown]` puts citybot's matcher next to two off-the-shelf ones
+(knowledge/baselines.py: BM25 and tantivy, each with its threshold calibrated on the tune
+split) on the same facts and questions: one table, % correct per category and split.
 """
 
 from __future__ import annotations
@@ -12,14 +16,19 @@ import json
 import re
 import statistics
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import answer as answer_module
 from .answer import Answer
-from .search import FactIndex
+from .search import FactIndex, Match
+
+if TYPE_CHECKING:
+    from .baselines import Matcher
 
 CATEGORIES = (
     "direct",
@@ -267,6 +276,31 @@ def judge(q: EvalQuestion, answer: Answer) -> Verdict:
     return Verdict(not reasons, tuple(reasons), answered)
 
 
+def judge_top(q: EvalQuestion, matches: Sequence[Match]) -> Verdict:
+    """Is a bare matcher's result right for `q`? For matchers that only rank sentences (the
+    baselines): the top fact must come from the expected article and its sentence must
+    contain the expected figure (as a whole number, see `figure_contains`) or text; no
+    match at all is an abstention."""
+    if not matches:
+        return Verdict(not q.found, () if not q.found else ("abstained",), "не найдено")
+    fact = matches[0].fact
+    date = fact.article_date.isoformat() if fact.article_date is not None else None
+    quote = _normalize(fact.text)
+    answered = f"{fact.article_id} {date or 'без даты'} | {quote[:99]}"
+    if not q.found:
+        return Verdict(False, ("answered a must-abstain question",), answered)
+    reasons: list[str] = []
+    if q.figure is not None and not figure_contains(fact.text, q.figure):
+        reasons.append(f"sentence lacks {q.figure!r}")
+    if q.text is not None and _normalize(q.text) not in quote:
+        reasons.append(f"quote lacks {q.text!r}")
+    if fact.article_id != q.article:
+        reasons.append(f"article {fact.article_id} (expected {q.article})")
+    if date != q.date:
+        reasons.append(f"date {date} (expected {q.date})")
+    return Verdict(not reasons, tuple(reasons), answered)
+
+
 # --- running -------------------------------------------------------------------------------
 
 
@@ -340,6 +374,128 @@ def evaluate(
         latency = (time.perf_counter() - started) * 1000.0
         results.append(Result(q, judge(q, answer), latency))
     return summarize(results)
+
+
+def evaluate_matcher(matcher: Matcher, questions: Iterable[EvalQuestion]) -> EvalReport:
+    """Like `evaluate` for a bare matcher (`match(question, limit=3)`), judged by `judge_top`."""
+    results: list[Result] = []
+    for q in questions:
+        started = time.perf_counter()
+        try:
+            matches = matcher.match(q.question, limit=3)
+        except Exception as error:  # counted, as in `evaluate`
+            latency = (time.perf_counter() - started) * 1000.0
+            verdict = Verdict(False, (f"error: {type(error).__name__}: {error}",), "ошибка")
+            results.append(Result(q, verdict, latency))
+            continue
+        latency = (time.perf_counter() - started) * 1000.0
+        results.append(Result(q, judge_top(q, matches), latency))
+    return summarize(results)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The same questions through several matchers: name → report, in column order."""
+
+    reports: dict[str, EvalReport]
+    thresholds: dict[str, float]  # baseline name → its threshold (calibrated on tune)
+
+
+MATCHERS = ("citybot", "bm25", "tantivy")
+COMPARE_FOOTNOTE = (
+    "citybot is judged as in `eval` (the figure it shows must be the expected one, from the"
+    " expected article and date); bm25 and tantivy are judged by their top sentence: it must"
+    " come from the expected article and contain the expected figure (whole number) or text."
+    " A must-abstain question is right when nothing is answered. Baseline thresholds are"
+    " calibrated on the tune split only and applied to both splits."
+)
+
+
+def compare(
+    index: FactIndex,
+    questions: Sequence[EvalQuestion],
+    *,
+    splits: Sequence[str] = SPLITS,
+    ask: AskFunction = answer_module.ask,
+) -> Comparison:
+    """citybot (via `ask`) and the BM25 and tantivy baselines on `index.facts`.
+
+    The baselines' thresholds are calibrated on the tune questions of `questions`; the
+    reports cover the questions of `splits`.
+    """
+    from .baselines import BM25Baseline, TantivyBaseline, calibrate
+
+    chosen = [q for q in questions if q.split in splits]
+    reports = {"citybot": evaluate(index, chosen, ask=ask)}
+    thresholds: dict[str, float] = {}
+    for name, cls in (("bm25", BM25Baseline), ("tantivy", TantivyBaseline)):
+        baseline = cls.build(index.facts)
+        baseline.threshold = calibrate(baseline, questions)
+        thresholds[name] = baseline.threshold
+        reports[name] = evaluate_matcher(baseline, chosen)
+    return Comparison(reports, thresholds)
+
+
+def _compare_rows(comparison: Comparison) -> list[tuple[str, str, int, list[str]]]:
+    """(split, row label, n, % per matcher) for every category, then the two totals."""
+    reports = list(comparison.reports.values())
+    first = reports[0]
+    rows: list[tuple[str, str, int, list[str]]] = []
+    for split in SPLITS:
+        if not first.row("all", split).total:
+            continue
+        for category in CATEGORIES:
+            n = first.row(category, split).total
+            if n:
+                cells = [_percent(r.row(category, split).correct, n).strip() for r in reports]
+                rows.append((split, category, n, cells))
+        for label, found in (("answered correctly", True), ("abstained correctly", False)):
+            picked = [
+                [x for x in r.results if x.question.split == split and x.question.found == found]
+                for r in reports
+            ]
+            n = len(picked[0])
+            cells = [_percent(sum(x.verdict.correct for x in p), n).strip() for p in picked]
+            rows.append((split, label, n, cells))
+    return rows
+
+
+def format_compare(comparison: Comparison, *, markdown: bool = False) -> str:
+    """One table: % correct per split × category (and the two totals) for each matcher."""
+    names = list(comparison.reports)
+    rows = _compare_rows(comparison)
+    latency = [f"{r.median_latency_ms:.2f}" for r in comparison.reports.values()]
+    thresholds = ", ".join(f"{k} ≥ {v:.2f}" for k, v in comparison.thresholds.items())
+    if markdown:
+        lines = [
+            "| split | questions | n | " + " | ".join(f"{n} %" for n in names) + " |",
+            "|---|---|--:|" + "--:|" * len(names),
+        ]
+        for split, label, n, cells in rows:
+            label = f"**{label}**" if " " in label else label
+            lines.append(f"| {split} | {label} | {n} | " + " | ".join(cells) + " |")
+        lines.append("| | median latency, ms | | " + " | ".join(latency) + " |")
+        lines.append("")
+        lines.append(f"Thresholds: {thresholds}. {COMPARE_FOOTNOTE}")
+        return "\n".join(lines)
+    header = f"{'split':<8} {'questions':<20} {'n':>4} " + " ".join(
+        f"{n + ' %':>10}" for n in names
+    )
+    lines = [header, "-" * len(header)]
+    previous = None
+    for split, label, n, cells in rows:
+        if previous is not None and split != previous:
+            lines.append("")
+        previous = split
+        lines.append(f"{split:<8} {label:<20} {n:>4} " + " ".join(f"{c:>10}" for c in cells))
+    lines.append("-" * len(header))
+    lines.append(
+        f"{'':<8} {'median latency, ms':<20} {'':>4} " + " ".join(f"{x:>10}" for x in latency)
+    )
+    lines.append("")
+    lines.append(f"thresholds: {thresholds}")
+    lines.extend(textwrap.wrap(f"* {COMPARE_FOOTNOTE}", width=99, subsequent_indent="  "))
+    return "\n".join(lines)
 
 
 # --- reporting -----------------------------------------------------------------------------
@@ -441,11 +597,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=Path, default=None, help=str(DEFAULT_ARTICLES))
     parser.add_argument("--split", choices=("tune", "holdout", "all"), default="all")
     parser.add_argument("--verbose", action="store_true", help="list every failure")
+    parser.add_argument(
+        "--compare", action="store_true", help="citybot next to the BM25 and tantivy baselines"
+    )
+    parser.add_argument("--markdown", action="store_true", help="with --compare: a Markdown table")
     args = parser.parse_args(args_in)
+    if args.markdown and not args.compare:
+        parser.error("--markdown goes with --compare")
 
     questions_path = args.questions or _existing(DEFAULT_QUESTIONS)
     articles_dir = args.articles or _existing(DEFAULT_ARTICLES)
     questions = load_questions(questions_path)
+    if args.compare:
+        splits = SPLITS if args.split == "all" else (args.split,)
+        index = build_index(articles_dir)
+        comparison = compare(index, questions, splits=splits, ask=answer_module.ask)
+        print(format_compare(comparison, markdown=args.markdown))
+        return 0
     if args.split != "all":
         questions = [q for q in questions if q.split == args.split]
     index = build_index(articles_dir)

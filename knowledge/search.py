@@ -61,6 +61,7 @@ UNKNOWN_ENTITY_BOOST = 2.0  # an unknown place or name («Астана») is wha
 # Calibrated on the tune half of tests/eval/questions.jsonl (python -m knowledge eval).
 MIN_COVERAGE = 0.5
 MIN_EVIDENCE = 0.85  # non-generic words matched, each counted by its weight and channel
+MIN_DIGEST = 3  # a digest shorter than this is filled up with facts without figures
 CANDIDATES = 48  # facts that get the full (figure-level) scoring after the array pass
 DETAILS_CACHE = 4096
 SAME_THING = 0.8  # facts within this share of the best score may compete on recency
@@ -759,9 +760,10 @@ class FactIndex:
             found = self._about_years(q.years)
         if len(found) < 2:
             return []
-        # Facts with a figure say more; then the matcher's order.
-        found.sort(key=lambda m: (m.figure is None, -m.score))
-        return found[:limit]
+        # Facts with a figure say more: sentences without one only fill a short digest.
+        with_figure = [m for m in found if m.figure is not None]
+        without = [m for m in found if m.figure is None]
+        return (with_figure + without[: max(0, MIN_DIGEST - len(with_figure))])[:limit]
 
     def _about_years(self, years: frozenset[int]) -> list[Match]:
         out = []

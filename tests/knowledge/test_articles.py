@@ -47,9 +47,7 @@ def test_seed_000() -> None:
     assert article.id == SEED_000
     assert article.date == dt.date(2025, 9, 12)
     assert article.url is None
-    assert article.title == (
-        "Аким Алматы Дархан Сатыбалды встретился с активом города и обсудил…"
-    )
+    assert article.title == ("Аким Алматы Дархан Сатыбалды встретился с активом города и обсудил…")
     assert len(article.paragraphs) == 8
     assert article.paragraphs[0].startswith("Аким Алматы Дархан Сатыбалды встретился с активом")
     assert article.paragraphs[0].endswith("сообщает Zakon.kz.")
@@ -60,9 +58,7 @@ def test_seed_000() -> None:
 def test_seed_001() -> None:
     article = _article(SEEDS / SEED_001)
     assert article.date == dt.date(2026, 1, 9)
-    assert article.title == (
-        "Аким Алматы Дархан Сатыбалды провел совщание по реализации…"
-    )
+    assert article.title == ("Аким Алматы Дархан Сатыбалды провел совщание по реализации…")
     assert len(article.paragraphs) == 10
     # the typo stays as written
     assert article.paragraphs[0].startswith("Аким Алматы Дархан Сатыбалды провел совщание")

@@ -1,0 +1,1 @@
+"""citybot's Telegram side: aiogram 3 handlers over the `knowledge` library."""

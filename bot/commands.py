@@ -1,0 +1,35 @@
+"""The command menu Telegram shows: public commands for everyone, /reload for admins too."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+
+logger = logging.getLogger(__name__)
+
+PUBLIC_COMMANDS = (
+    BotCommand(command="start", description="Что я знаю и примеры вопросов"),
+    BotCommand(command="help", description="Как задать вопрос"),
+    BotCommand(command="sources", description="Статьи, из которых я беру ответы"),
+)
+ADMIN_COMMANDS = (
+    *PUBLIC_COMMANDS,
+    BotCommand(command="reload", description="Перечитать статьи (для администраторов)"),
+)
+
+
+async def set_commands(bot: Bot, admin_ids: Iterable[int]) -> None:
+    """Public menu for everyone; each admin's private chat also lists /reload."""
+    await bot.set_my_commands(list(PUBLIC_COMMANDS), scope=BotCommandScopeDefault())
+    for admin_id in sorted(admin_ids):
+        try:
+            await bot.set_my_commands(
+                list(ADMIN_COMMANDS), scope=BotCommandScopeChat(chat_id=admin_id)
+            )
+        except TelegramAPIError as error:
+            # Telegram refuses chats it has not seen yet (the admin never wrote to the bot).
+            logger.warning("Admin menu not set for %s: %s", admin_id, error)

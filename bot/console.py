@@ -1,0 +1,213 @@
+"""Chat with the bot in a terminal: each typed line goes through the real Dispatcher.
+
+Also `ask`: one question (or JSON lines) answered straight from the library, rendered by
+the same function the bot uses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import json
+import sys
+import threading
+from typing import Any, TextIO
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import Default
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+    User,
+)
+
+from knowledge import Answer
+
+from .app import build_bot, build_dispatcher, open_library
+from .commands import set_commands
+from .config import Settings
+from .recording import OFFLINE_TOKEN, RecordingSession
+from .render import html_to_text, numbered_buttons, plain_reply, render_answer
+
+CONSOLE_USER_ID = 7_000_001
+
+
+class ConsoleChat:
+    """One person talking to the Dispatcher: lines in, replies as plain text out."""
+
+    def __init__(self, dp: Dispatcher, bot: Bot, session: RecordingSession, user: User) -> None:
+        self.dp = dp
+        self.bot = bot
+        self.session = session
+        self.user = user
+        self.chat = Chat(id=user.id, type="private")
+        self._ids = itertools.count(1)
+        # Buttons of the latest reply that had any: (label, callback data or None, message).
+        self._buttons: list[tuple[str, str | None, Message]] = []
+
+    async def send(self, line: str) -> list[str]:
+        """Feed one typed line (a button number presses that button); the replies, as text."""
+        mark = len(self.session.calls)
+        await self.dp.feed_update(self.bot, self._update_for(line))
+        return self._replies(mark)
+
+    def _update_for(self, line: str) -> Update:
+        update_id = next(self._ids)
+        stripped = line.strip()
+        if stripped.isdigit() and 1 <= int(stripped) <= len(self._buttons):
+            label, data, message = self._buttons[int(stripped) - 1]
+            if data is not None:
+                query = CallbackQuery(
+                    id=str(update_id),
+                    from_user=self.user,
+                    chat_instance=str(self.chat.id),
+                    message=message,
+                    data=data,
+                )
+                return Update(update_id=update_id, callback_query=query)
+            line = label  # a reply-keyboard button just sends its label
+        message = Message(
+            message_id=update_id,
+            date=dt.datetime.now(dt.UTC),
+            chat=self.chat,
+            from_user=self.user,
+            text=line,
+        )
+        return Update(update_id=update_id, message=message)
+
+    def _replies(self, mark: int) -> list[str]:
+        replies = []
+        for call in self.session.calls[mark:]:
+            method = call.method
+            if isinstance(method, SendMessage | EditMessageText):
+                markup = method.reply_markup
+                replies.append("\n".join([self._plain(method), *numbered_buttons(markup)]))
+                if isinstance(markup, InlineKeyboardMarkup | ReplyKeyboardMarkup):
+                    self._remember_buttons(markup, call.result)
+            elif isinstance(method, AnswerCallbackQuery) and method.text:
+                replies.append(f"({method.text})")
+        return replies
+
+    def _plain(self, method: SendMessage | EditMessageText) -> str:
+        mode = method.parse_mode
+        if isinstance(mode, Default):
+            mode = self.bot.default[mode.name]
+        text = method.text or ""
+        return html_to_text(text) if mode == "HTML" else text
+
+    def _remember_buttons(self, markup: Any, result: Any) -> None:
+        if not isinstance(result, Message):
+            return
+        if isinstance(markup, InlineKeyboardMarkup):
+            self._buttons = [
+                (b.text, b.callback_data, result) for row in markup.inline_keyboard for b in row
+            ]
+        else:
+            self._buttons = [(b.text, None, result) for row in markup.keyboard for b in row]
+
+
+def _read_lines(stream: TextIO, loop: asyncio.AbstractEventLoop) -> asyncio.Queue[str | None]:
+    """Lines from a blocking stream, read on a daemon thread (so Ctrl+C never waits on it)."""
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def pump() -> None:
+        for line in stream:
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+        loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    threading.Thread(target=pump, name="stdin", daemon=True).start()
+    return queue
+
+
+async def run_console(
+    settings: Settings,
+    *,
+    admin: bool = False,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+) -> int:
+    """The console chat until end of input; as an admin with `admin=True`."""
+    user_id = max(settings.admin_ids | {CONSOLE_USER_ID}) + 1 if admin else CONSOLE_USER_ID
+    while not admin and user_id in settings.admin_ids:
+        user_id += 1
+    if admin:
+        settings = settings.model_copy(update={"admin_ids": settings.admin_ids | {user_id}})
+    store, library = await open_library(settings)
+    try:
+        session = RecordingSession()
+        bot = build_bot(OFFLINE_TOKEN, session=session)
+        dp = build_dispatcher(settings, library, store)
+        await set_commands(bot, settings.admin_ids)
+        name = "Администратор" if admin else "Вы"
+        chat = ConsoleChat(dp, bot, session, User(id=user_id, is_bot=False, first_name=name))
+        interactive = stdin.isatty()
+        lines = _read_lines(stdin, asyncio.get_running_loop())
+        while True:
+            if interactive:
+                print("> ", end="", file=stdout, flush=True)
+            line = await lines.get()
+            if line is None:
+                break
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                continue  # Telegram never delivers an empty message
+            if not interactive:
+                print(f"> {line}", file=stdout)  # keep the transcript readable
+            for reply in await chat.send(line):
+                print(reply, end="\n\n", file=stdout, flush=True)
+        if interactive:
+            print(file=stdout)
+        return 0
+    finally:
+        await store.close()
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """One line of `ask --json`."""
+    text, _ = render_answer(answer)
+    return {
+        "question": answer.question,
+        "found": answer.found,
+        "answer": text,
+        "matches": [
+            {
+                "fact_id": m.fact.id,
+                "text": m.fact.text,
+                "figure": m.figure.text if m.figure is not None else None,
+                "source": m.fact.article_id,
+                "source_date": m.fact.article_date.isoformat() if m.fact.article_date else None,
+                "score": m.score,
+            }
+            for m in answer.matches
+        ],
+    }
+
+
+async def run_ask(
+    settings: Settings,
+    question: str | None,
+    *,
+    as_json: bool = False,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+) -> int:
+    """Answer `question` as plain text, or with `as_json` every stdin line as JSON lines."""
+    store, library = await open_library(settings)
+    try:
+        if as_json:
+            # Read lazily so answers stream out as questions come in.
+            for line in stdin:
+                answer = library.ask(line.rstrip("\r\n"))
+                print(json.dumps(answer_json(answer), ensure_ascii=False), file=stdout, flush=True)
+            return 0
+        text, markup = render_answer(library.ask(question or ""))
+        print(plain_reply(text, markup), file=stdout)
+        return 0
+    finally:
+        await store.close()

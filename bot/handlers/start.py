@@ -1,0 +1,99 @@
+"""/start, /help, /sources — and the refusal of /reload for everyone who is not an admin."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, CommandStart
+from aiogram.types import Message
+from aiogram.utils.formatting import Bold, Text, as_list, as_marked_list
+
+from knowledge import ArticleInfo, FactStore, format_date_ru
+from knowledge.library import Library
+
+from ..render import EXAMPLE_QUESTIONS, examples_keyboard, fit_lines, plural, shorten
+
+router = Router(name=__name__)
+
+ARTICLES = ("статья", "статьи", "статей")
+FACTS = ("факт", "факта", "фактов")
+ADMINS_ONLY = "Эта команда только для администраторов."
+INTRO = "Я отвечаю на вопросы о планах и показателях Алматы по новостным статьям."
+MAX_TOPICS = 5
+
+
+def pick_examples(library: Library, count: int = 3) -> list[int]:
+    """Indices of `count` example questions, ones the library can answer first."""
+    answered = [i for i, q in enumerate(EXAMPLE_QUESTIONS) if library.ask(q).found]
+    rest = [i for i in range(len(EXAMPLE_QUESTIONS)) if i not in answered]
+    return (answered + rest)[:count]
+
+
+def describe_period(articles: list[ArticleInfo]) -> str | None:
+    """«с 12 сентября 2025 по 9 января 2026», or None without dates."""
+    dates = sorted(a.date for a in articles if a.date is not None)
+    if not dates:
+        return None
+    if dates[0] == dates[-1]:
+        return format_date_ru(dates[0])
+    return f"с {format_date_ru(dates[0])} по {format_date_ru(dates[-1])}"
+
+
+@router.message(CommandStart())
+async def start(message: Message, library: Library, store: FactStore) -> None:
+    """What the bot knows, and three example questions as buttons."""
+    articles = await store.articles()
+    facts = len(library.index.facts)
+    period = describe_period(articles)
+    stock = f"В базе {plural(len(articles), ARTICLES)} и {plural(facts, FACTS)}"
+    if period:
+        stock += f" ({period})"
+    newest = sorted(articles, key=lambda a: (a.date is not None, a.date), reverse=True)
+    topics = [shorten(a.title, 120) for a in newest[:MAX_TOPICS]]
+    parts: list[Text | str] = [Bold("Здравствуйте!"), INTRO, stock + "."]
+    if topics:
+        parts.append(as_list("Темы статей:", as_marked_list(*topics, marker="• ")))
+    parts.append("Спросите своими словами или нажмите на пример:")
+    await message.answer(
+        as_list(*parts, sep="\n\n").as_html(),
+        reply_markup=examples_keyboard(pick_examples(library)),
+    )
+
+
+@router.message(Command("help"))
+async def help_(message: Message) -> None:
+    """How to ask, with examples."""
+    text = as_list(
+        Bold("Как спросить"),
+        "Напишите вопрос обычными словами — о цифрах и планах Алматы: сколько, когда, "
+        "на сколько выросло. Я найду предложение в статьях и покажу число, цитату и источник.",
+        as_list("Например:", as_marked_list(*EXAMPLE_QUESTIONS[:3], marker="• ")),
+        "Если ответа в статьях нет, я так и скажу и предложу вопросы, на которые ответ есть.",
+        "Команды: /start — что я знаю, /sources — список статей, /help — эта подсказка.",
+        sep="\n\n",
+    )
+    await message.answer(text.as_html())
+
+
+@router.message(Command("sources"))
+async def sources(message: Message, store: FactStore) -> None:
+    """Loaded articles, their dates and fact counts."""
+    articles = await store.articles()
+    if not articles:
+        await message.answer(Text("Статей пока нет: ответить мне не из чего.").as_html())
+        return
+    lines = [
+        Text(
+            "• ",
+            Bold(shorten(a.title, 200)),
+            f" — {format_date_ru(a.date)}, {plural(a.facts, FACTS)}",
+        )
+        for a in articles
+    ]
+    header = Text(f"Загружено {plural(len(articles), ARTICLES)}:")
+    await message.answer(fit_lines(header, lines))
+
+
+@router.message(Command("reload"))
+async def reload_refused(message: Message) -> None:
+    """Admins are served by the admin router first; everyone else lands here."""
+    await message.answer(Text(ADMINS_ONLY).as_html())

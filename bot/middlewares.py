@@ -1,0 +1,139 @@
+"""Flood control both ways: per-user throttling of updates, waiting out Telegram's 429s."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import BaseMiddleware, Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+from aiogram.types import CallbackQuery, Message, TelegramObject
+
+from .logs import Redactor
+
+logger = logging.getLogger(__name__)
+
+THROTTLE_NOTICE = "Слишком много сообщений подряд. Подождите немного — и я снова отвечу."
+
+
+@dataclass
+class _Window:
+    times: deque[float] = field(default_factory=deque)
+    notified: bool = False
+
+
+class ThrottlingMiddleware(BaseMiddleware):
+    """At most `limit` updates per `period` seconds per user; others are still served.
+
+    The first update over the limit gets a polite notice, further ones are dropped until the
+    window has room again. Memory is bounded: the least recently seen users are forgotten.
+    """
+
+    def __init__(
+        self,
+        limit: int = 10,
+        period: float = 10.0,
+        *,
+        max_users: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limit = limit
+        self.period = period
+        self.max_users = max_users
+        self.clock = clock
+        self._windows: OrderedDict[int, _Window] = OrderedDict()
+
+    def allow(self, user_id: int) -> bool | None:
+        """True: serve it. None: over the limit, notify once. False: over the limit, drop."""
+        now = self.clock()
+        window = self._windows.get(user_id)
+        if window is None:
+            window = self._windows[user_id] = _Window()
+            if len(self._windows) > self.max_users:
+                self._windows.popitem(last=False)
+        self._windows.move_to_end(user_id)
+        while window.times and now - window.times[0] >= self.period:
+            window.times.popleft()
+        if len(window.times) < self.limit:
+            window.times.append(now)
+            window.notified = False
+            return True
+        if window.notified:
+            return False
+        window.notified = True
+        return None
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user = data.get("event_from_user")
+        if user is None:
+            return await handler(event, data)
+        verdict = self.allow(user.id)
+        if verdict:
+            return await handler(event, data)
+        if verdict is None:
+            logger.info("Throttled user %s", user.id)
+            await self._notify(event)
+        return None
+
+    @staticmethod
+    async def _notify(event: TelegramObject) -> None:
+        try:
+            if isinstance(event, Message):
+                await event.answer(THROTTLE_NOTICE, parse_mode=None)
+            elif isinstance(event, CallbackQuery):
+                await event.answer(THROTTLE_NOTICE)
+        except TelegramAPIError as error:
+            logger.warning("Could not send the throttling notice: %s", error)
+
+
+class RetryAfterMiddleware(BaseRequestMiddleware):
+    """Wait out Telegram's "Too Many Requests: retry after N" and send again (bounded).
+
+    Also keeps the token out of aiogram's error messages, which may quote request URLs.
+    """
+
+    def __init__(self, tries: int = 3, max_wait: float = 60.0) -> None:
+        self.tries = tries
+        self.max_wait = max_wait
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        attempt = 1
+        while True:
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as error:
+                if attempt >= self.tries or error.retry_after > self.max_wait:
+                    raise
+                logger.warning(
+                    "%s: Telegram asks to wait %s s (attempt %d of %d)",
+                    method.__api_method__,
+                    error.retry_after,
+                    attempt,
+                    self.tries,
+                )
+                attempt += 1
+                await asyncio.sleep(error.retry_after)
+            except TelegramAPIError as error:
+                error.message = Redactor([bot.token])(error.message)
+                raise

@@ -1,0 +1,113 @@
+"""A Bot API session that never leaves the process: it records each call and makes up a
+plausible result. The console chat and the tests drive the real Dispatcher through it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.default import Default
+from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramAPIError
+from aiogram.methods import (
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetMe,
+    GetUpdates,
+    SendMessage,
+    TelegramMethod,
+)
+from aiogram.methods.base import Response, TelegramType
+from pydantic import ValidationError
+
+from .render import html_to_text
+
+BOT_USER = {"id": 42, "is_bot": True, "first_name": "Citybot", "username": "citybot"}
+OFFLINE_TOKEN = "42:OFFLINE-CONSOLE"
+
+
+@dataclass(frozen=True)
+class Call:
+    method: TelegramMethod[Any]
+    result: Any
+
+
+class RecordingSession(BaseSession):
+    """Records every request in `calls`; SendMessage & co. return made-up Messages."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[Call] = []
+        self._message_ids = itertools.count(1)
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
+        raw = self._raw_result(bot, method)
+        try:
+            response = Response[method.__returning__].model_validate(  # type: ignore[name-defined]
+                {"ok": True, "result": raw}, context={"bot": bot}
+            )
+        except ValidationError as error:
+            raise TelegramAPIError(method, f"not available offline: {error}") from None
+        self.calls.append(Call(method, response.result))
+        return response.result  # type: ignore[return-value]
+
+    def sent(self, since: int = 0) -> list[SendMessage]:
+        """SendMessage requests recorded from position `since` on."""
+        return [c.method for c in self.calls[since:] if isinstance(c.method, SendMessage)]
+
+    def methods(self, since: int = 0) -> list[str]:
+        """API method names from position `since` on, e.g. ["sendChatAction", "sendMessage"]."""
+        return [c.method.__api_method__ for c in self.calls[since:]]
+
+    def _raw_result(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
+        if isinstance(method, GetMe):
+            return BOT_USER
+        if isinstance(method, GetUpdates):
+            return []
+        if isinstance(method, SendMessage):
+            return self._message(bot, method.chat_id, method.text, method, method.reply_markup)
+        if isinstance(method, EditMessageText | EditMessageReplyMarkup):
+            if method.inline_message_id is not None or method.chat_id is None:
+                return True
+            text = getattr(method, "text", None) or ""
+            return self._message(bot, method.chat_id, text, method, method.reply_markup)
+        return True  # setMyCommands, sendChatAction, answerCallbackQuery, deleteWebhook…
+
+    def _message(
+        self, bot: Bot, chat_id: int | str, text: str, method: Any, markup: Any
+    ) -> dict[str, Any]:
+        parse_mode = getattr(method, "parse_mode", None)
+        if isinstance(parse_mode, Default):
+            parse_mode = bot.default[parse_mode.name]
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(dt.datetime.now(dt.UTC).timestamp()),
+            "chat": {"id": int(chat_id), "type": "private"},
+            "from": BOT_USER,
+            # Telegram stores the text with the markup parsed out.
+            "text": html_to_text(text) if parse_mode == "HTML" else text,
+        }
+        if markup is not None:
+            message["reply_markup"] = markup.model_dump(mode="json", exclude_none=True)
+        return message
+
+    async def close(self) -> None:
+        """Nothing to close."""
+
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
+        """No files offline."""
+        raise TelegramAPIError(GetMe(), "downloads are not available offline")
+        yield b""  # pragma: no cover - makes this an async generator
