@@ -1,4 +1,4 @@
-"""`python -m knowledge build | eval` — the knowledge side's command line."""
+"""`python -m knowledge build | eval | bench` — the knowledge side's command line."""
 
 from __future__ import annotations
 
@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     build.add_argument("--database", default=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
     commands.add_parser("eval", help="accuracy on tests/eval/questions.jsonl", add_help=False)
+    commands.add_parser("bench", help="speed on a synthetic corpus of N facts", add_help=False)
     explain = commands.add_parser("explain", help="how the matcher scores a question")
     explain.add_argument("question")
     explain.add_argument("--articles", type=Path, default=Path("seeds"))
@@ -64,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
         from .evaluate import main as eval_main
 
         return eval_main(argv[1:])
+    if argv and argv[0] == "bench":
+        from .bench import main as bench_main
+
+        return bench_main(argv[1:])
     args = parser.parse_args(argv)
     if args.command == "build":
         return asyncio.run(_build(args.articles, args.database))

@@ -47,11 +47,14 @@ async def start(message: Message, library: Library, store: FactStore) -> None:
     stock = f"В базе {plural(len(articles), ARTICLES)} и {plural(facts, FACTS)}"
     if period:
         stock += f" ({period})"
-    newest = sorted(articles, key=lambda a: (a.date is not None, a.date), reverse=True)
-    topics = [shorten(a.title, 120) for a in newest[:MAX_TOPICS]]
+    # Topics are derived from the facts (knowledge/data/topics.json), biggest first.
+    topics = [
+        f"{name} ({plural(len(facts), FACTS)})"
+        for name, facts in list(library.index.topics().items())[:MAX_TOPICS]
+    ]
     parts: list[Text | str] = [Bold("Здравствуйте!"), INTRO, stock + "."]
     if topics:
-        parts.append(as_list("Темы статей:", as_marked_list(*topics, marker="• ")))
+        parts.append(as_list("Темы:", as_marked_list(*topics, marker="• ")))
     parts.append("Спросите своими словами или нажмите на пример:")
     await message.answer(
         as_list(*parts, sep="\n\n").as_html(),

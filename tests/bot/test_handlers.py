@@ -188,7 +188,8 @@ async def test_start_shows_what_the_bot_knows_and_three_example_buttons(
     assert "В базе 3 статьи и " in reply.text
     assert f" {facts} факт" in reply.text
     assert "(с 12 сентября 2025 по 9 января 2026)" in reply.text
-    assert "Аким Алматы встретился с генеральными и почетными консулами в РК" in reply.text
+    assert "Темы:\n• " in reply.text
+    assert "• туризм (" in reply.text
     assert buttons(reply) == [
         ("Сколько туристов приехало в Алматы в 2025 году?", "ex:0"),
         ("Сколько в Алматы малых и средних предприятий?", "ex:1"),
