@@ -62,7 +62,7 @@ UNKNOWN_ENTITY_BOOST = 2.0  # an unknown place or name («Астана») is wha
 MIN_COVERAGE = 0.5
 MIN_EVIDENCE = 0.85  # non-generic words matched, each counted by its weight and channel
 MIN_DIGEST = 3  # a digest shorter than this is filled up with facts without figures
-CANDIDATES = 48  # facts that get the full (figure-level) scoring after the array pass
+CANDIDATES = 16  # facts that get the full (figure-level) scoring after the array pass
 DETAILS_CACHE = 4096
 SAME_THING = 0.8  # facts within this share of the best score may compete on recency
 MIN_FIT = 0.5  # a figure question needs a figure fitting at least this well (see _fits)
@@ -437,12 +437,19 @@ class FactIndex:
             for phrase_group in groups:
                 seen_groups.add(phrase_group)
                 alternatives.append((phrase_group, CHANNEL_GROUP))
+            # A stem that occurs in exactly as many facts as a stronger term already taken
+            # almost surely occurs in the same facts: skip it (it could only score lower).
+            taken = {len(self._postings[t][0]) for t, _ in alternatives if t in self._postings}
             token_stem = stem(token.lemma)
-            if token_stem and "s:" + token_stem in self._idf:
-                alternatives.append(("s:" + token_stem, CHANNEL_STEM))
-            token_short = short_stem(token.lemma)
-            if token_short and "t:" + token_short in self._idf:
-                alternatives.append(("t:" + token_short, CHANNEL_SHORT_STEM))
+            for term, channel in (
+                ("s:" + (token_stem or ""), CHANNEL_STEM),
+                ("t:" + (short_stem(token.lemma) or ""), CHANNEL_SHORT_STEM),
+            ):
+                if token_stem and term in self._postings:
+                    df = len(self._postings[term][0])
+                    if df not in taken:
+                        alternatives.append((term, channel))
+                        taken.add(df)
             if not known and len(token.word) >= FUZZY_MIN_LEN:
                 alternatives.extend(self._typo_alternatives(token))
             weight = token.weight
@@ -784,11 +791,11 @@ def _raise(
     channel: float,
 ) -> None:
     """best_value[ids] = max(best_value[ids], values), remembering the channel that won."""
-    values = np.broadcast_to(np.asarray(values, dtype=np.float32), ids.shape)
-    better = values > best_value[ids]
+    current = best_value[ids]
+    better = values > current
     if better.any():
         winners = ids[better]
-        best_value[winners] = values[better]
+        best_value[winners] = values[better] if isinstance(values, np.ndarray) else values
         best_channel[winners] = channel
 
 

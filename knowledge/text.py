@@ -397,6 +397,21 @@ def _phrase_table(name: str) -> list[tuple[tuple[str, ...], str]]:
     return table
 
 
+def _by_first_letters(
+    table: list[tuple[tuple[str, ...], str]],
+) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for key, target in table:  # already longest first
+        index.setdefault(key[0][:2], []).append((key, target))
+    return index
+
+
+def _english_forms(word: str) -> tuple[str, ...]:
+    if len(word) < 4:
+        return (word,)
+    return (word, word + "s", word + "es", word + "d", word + "ed")
+
+
 def _english_form(word: str, key: str) -> bool:
     return word == key or (
         len(key) >= 4 and word in (key + "s", key + "es", key + "d", key + "ed")
@@ -413,34 +428,40 @@ class Translator:
     """Rewrites a question typed in English, Kazakh or Latin letters into Russian words."""
 
     def __init__(self) -> None:
-        self.english = _phrase_table("english.txt")
-        self.english_words = {w for key, _ in self.english for w in key}
+        self.english = _by_first_letters(_phrase_table("english.txt"))
+        self.english_forms = {
+            form
+            for entries in self.english.values()
+            for key, _ in entries
+            for word in key
+            for form in _english_forms(word)
+        }
         self.english_stop = frozenset(normalize(w) for w in _data_lines("english_stopwords.txt"))
-        self.kazakh = _phrase_table("kazakh.txt")
+        self.kazakh = _by_first_letters(_phrase_table("kazakh.txt"))
 
     def is_english(self, tokens: list[str]) -> bool:
         """Mostly English words (as opposed to Russian typed in Latin letters)?"""
         latin = [t for t in tokens if _LATIN_WORD.match(t) and not t.isdigit()]
         if not latin or len(latin) < len([t for t in tokens if not t.isdigit()]) / 2:
             return False
-        english = sum(
-            1
-            for t in latin
-            if t in self.english_stop or any(_english_form(t, w) for w in self.english_words)
-        )
+        english = sum(1 for t in latin if t in self.english_stop or t in self.english_forms)
         return english >= max(1, len(latin) / 2)
 
     @staticmethod
     def _rewrite(
         tokens: list[str],
-        table: list[tuple[tuple[str, ...], str]],
+        table: dict[str, list[tuple[tuple[str, ...], str]]],
         form: Callable[[str, str], bool],
     ) -> list[tuple[str | None, str]]:
-        """(replacement or None, the original words) for each phrase or word of `tokens`."""
+        """(replacement or None, the original words) for each phrase or word of `tokens`.
+
+        `table` holds the phrases by the first two letters of their first word, longest
+        phrase first.
+        """
         out: list[tuple[str | None, str]] = []
         i = 0
         while i < len(tokens):
-            for key, target in table:
+            for key, target in table.get(tokens[i][:2], ()):
                 window = tokens[i : i + len(key)]
                 if len(window) == len(key) and all(
                     form(w, k) for w, k in zip(window, key, strict=True)
