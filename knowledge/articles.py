@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import math
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +37,7 @@ BARE_PHOTO_CAPTION_MAX_WORDS = 12
 SENTENCE_END = (".", "!", "?", "…", ":")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     id: str  # the file name, e.g. "001_9e8737218ffa3194.txt"
     title: str
@@ -101,11 +102,15 @@ def parse_article(path: Path) -> Article | Skipped:
         return Skipped(name, f"ошибка разбора файла: {type(error).__name__}: {error}")
 
 
-def read_articles(directory: Path) -> tuple[list[Article], list[Skipped]]:
+def read_articles(
+    directory: Path, *, drop_duplicates: bool = False
+) -> tuple[list[Article], list[Skipped]]:
     """Parse every article file in `directory`, sorted by name.
 
     Takes `*.txt` and `*.md`, skips hidden files and folders. A missing directory raises
     FileNotFoundError, an unreadable one PermissionError (the caller reports it).
+    With `drop_duplicates`, an article whose every sentence is already in articles before it
+    (by name) is skipped too: it would only repeat their answers.
     """
     entries = sorted(directory.iterdir(), key=lambda p: p.name)
     articles: list[Article] = []
@@ -120,11 +125,41 @@ def read_articles(directory: Path) -> tuple[list[Article], list[Skipped]]:
             articles.append(result)
         else:
             skipped.append(result)
+    if drop_duplicates:
+        articles, duplicates = _drop_duplicates(articles)
+        skipped.extend(duplicates)
     return articles, skipped
 
 
+def _drop_duplicates(articles: list[Article]) -> tuple[list[Article], list[Skipped]]:
+    """Skip each article whose every sentence an earlier article already has."""
+    owners: dict[str, str] = {}  # sentence (case and spaces folded) -> first article with it
+    kept: list[Article] = []
+    skipped: list[Skipped] = []
+    for article in articles:
+        keys = {
+            " ".join(s.text.split()).casefold()
+            for paragraph in article.paragraphs
+            for s in sentenize(paragraph)
+            if s.text.strip()
+        }
+        sources = sorted({owners.get(key) or "" for key in keys})
+        if keys and "" not in sources:
+            reason = f"повторяет {', '.join(sources)}: все предложения уже есть там"
+            skipped.append(Skipped(article.id, reason))
+            continue
+        for key in keys:
+            owners.setdefault(key, article.id)
+        kept.append(article)
+    return kept, skipped
+
+
 def _read_limited(path: Path) -> bytes:
-    size = path.stat().st_size
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        # A named pipe would block open() forever (and with it every later /reload).
+        raise _BadArticle("не обычный файл (канал, устройство или сокет)")
+    size = info.st_size
     if size > MAX_ARTICLE_BYTES:
         raise _BadArticle(_too_big(size))
     with path.open("rb") as file:

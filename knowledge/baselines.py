@@ -26,8 +26,7 @@ if TYPE_CHECKING:
 
 # Snowball's Russian stop words (the list tantivy and NLTK use), plus the question words that
 # say what kind of answer is wanted rather than what about.
-STOP_WORDS = frozenset(
-    """
+_STOP_TEXT = """
     и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только
     ее мне было вот от меня еще нет о из ему теперь когда даже ну вдруг ли если уже или ни
     быть был него до вас нибудь опять уж вам ведь там потом себя ничего ей может они тут где
@@ -38,8 +37,8 @@ STOP_WORDS = frozenset(
     перед иногда лучше чуть том нельзя такой им более всегда конечно всю между
     сколько какое какие каких каким какую каков какова каково каковы чему кем почему зачем
     ли расскажи скажи подскажите известно
-    """.split()
-)
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
 _WORD_RE = re.compile(r"\w+")
 MAX_QUERY_TERMS = 256  # a 10,000-character message is not a query of 1,500 words
 
@@ -193,7 +192,9 @@ class TantivyBaseline(_Baseline):
         if not hits:
             return []
         numbers = self._searcher.fast_field_values("n", [address for _, address in hits])
-        found = [(int(n), float(s)) for (s, _), n in zip(hits, numbers, strict=True)]
+        found = [
+            (int(n), float(s)) for (s, _), n in zip(hits, numbers, strict=True) if n is not None
+        ]
         return sorted(((n, s) for n, s in found if s > 0), key=lambda item: (-item[1], item[0]))
 
 

@@ -38,7 +38,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -47,6 +47,9 @@ from .articles import read_articles
 from .facts import TIME_KINDS, Fact, extract_facts
 from .search import FactIndex
 from .store import FactStore
+
+if TYPE_CHECKING:
+    from .baselines import BM25Baseline, TantivyBaseline
 
 BM25_SAMPLE_FROM = 50_000  # facts from which BM25 is timed on a sample of questions
 BM25_SAMPLE = 100
@@ -151,11 +154,11 @@ ABSTAIN = (
 )
 
 _YEAR_RE = re.compile(r"(?<!\d)(?:19[5-9]\d|20\d\d)(?!\d)")
-_NUMBER_RE = re.compile(r"\d+(?:[ \u00a0]\d{3})*(?:,\d+)?")
+_NUMBER_SPLIT_RE = re.compile(r"(\d+(?:[ \u00a0]\d{3})*(?:,\d+)?)")  # numbers: odd pieces
 _WORD_RE = re.compile(r"[\w-]+")
 _NAME_RE = re.compile(r"(Дархан|Ерболат)(а?) (Сатыбалды|Досаев)(а?)")
 _CITY_RE = re.compile(r"(?<![\w-])(в |во )?Алматы(?![\w-])")
-_LATIN_PUNCT = str.maketrans("", "", "\"«»()")
+_LATIN_PUNCT = str.maketrans("", "", '"«»()')
 
 
 def log(message: str) -> None:
@@ -200,8 +203,8 @@ def _new_number(rng: random.Random, text: str, percent: bool) -> str:
     if " " in whole:  # «1 200» stays grouped
         out = f"{value:,}".replace(",", " ")
     if decimals:
-        out += "," + "".join(str(rng.randint(0, 9)) for _ in decimals[:-1]) + str(
-            rng.randint(1, 9)
+        out += (
+            "," + "".join(str(rng.randint(0, 9)) for _ in decimals[:-1]) + str(rng.randint(1, 9))
         )
     return out
 
@@ -213,8 +216,10 @@ def _recombine(fact: Fact, rng: random.Random, choice: dict[str, Any]) -> str:
     for figure in sorted(fact.figures, key=lambda f: -f.start):
         if figure.kind in TIME_KINDS or text[figure.start : figure.end] != figure.text:
             continue
-        renewed = _NUMBER_RE.sub(
-            lambda m: _new_number(rng, m.group(0), figure.kind == "percent"), figure.text
+        percent = figure.kind == "percent"
+        renewed = "".join(
+            _new_number(rng, piece, percent) if number % 2 else piece
+            for number, piece in enumerate(_NUMBER_SPLIT_RE.split(figure.text))
         )
         text = text[: figure.start] + renewed + text[figure.end :]
     text = _YEAR_RE.sub(lambda _: str(rng.randint(*FIGURE_YEARS)), text)
@@ -225,7 +230,7 @@ def _recombine(fact: Fact, rng: random.Random, choice: dict[str, Any]) -> str:
             return match.group(1) + loc
         after = text[match.end() : match.end() + 2]
         before = text[max(0, match.start() - 4) : match.start()]
-        at_start = not text[: match.start()].strip(" \"«")
+        at_start = not text[: match.start()].strip(' "«')
         if at_start or after[:1] in (",", "") or after.startswith(" –") or before == "что ":
             return nom
         return gen
@@ -233,9 +238,11 @@ def _recombine(fact: Fact, rng: random.Random, choice: dict[str, Any]) -> str:
     text = _CITY_RE.sub(place, text)
     first, surname = choice["person"]
     text = _NAME_RE.sub(
-        lambda m: f"{first}{m.group(2)} {surname}{m.group(4)}"
-        if surname[-2:] in ("ов", "ев")
-        else f"{first}{m.group(2)} {surname}",
+        lambda m: (
+            f"{first}{m.group(2)} {surname}{m.group(4)}"
+            if surname[-2:] in ("ов", "ев")
+            else f"{first}{m.group(2)} {surname}"
+        ),
         text,
     )
     # One pass, longest words first: «общественного транспорта» is not then «…энергетики».
@@ -270,9 +277,11 @@ def make_corpus(n_facts: int, seeds: Path) -> list[SyntheticArticle]:
             "topics": [rng.choice(group) for group in TOPIC_GROUPS],
         }
         # Sentences of one article are different seed sentences (when there are enough).
-        picks = rng.sample(templates, size) if size <= len(templates) else [
-            rng.choice(templates) for _ in range(size)
-        ]
+        picks = (
+            rng.sample(templates, size)
+            if size <= len(templates)
+            else [rng.choice(templates) for _ in range(size)]
+        )
         sentences = [_recombine(template, rng, choice) for template in picks]
         paragraphs: list[tuple[str, ...]] = []
         while sentences:
@@ -318,10 +327,11 @@ _PREFIXES = {
     "month": ("Когда",),
     "period": ("Сколько",),
 }
-_QUESTION_STOP = frozenset(
+_QUESTION_STOP_TEXT = (
     "и в во на с со к о об от по за из для до при что как а но же не это его их был была "
-    "было были будет также том этом всех которые который которая которого".split()
+    "было были будет также том этом всех которые который которая которого"
 )
+_QUESTION_STOP = frozenset(_QUESTION_STOP_TEXT.split())
 
 
 def _paraphrase(fact: Fact, rng: random.Random) -> str:
@@ -557,21 +567,12 @@ def run(
     if not baselines:
         return result
 
-    started = time.perf_counter()
-    tantivy = TantivyBaseline.build(facts)
-    result["tantivy_build_s"] = round(time.perf_counter() - started, 3)
-    tantivy.match(WARM_UP[0])
-    tantivy_p50 = _percentiles(_time_each(lambda q: tantivy.match(q, limit=3), texts))[0]
+    result["tantivy_build_s"], tantivy_p50 = _time_baseline(TantivyBaseline, facts, texts)
     log(f"tantivy: p50 {tantivy_p50:.3f} ms")
-    del tantivy
-    started = time.perf_counter()
-    bm25 = BM25Baseline.build(facts)
-    result["bm25_build_s"] = round(time.perf_counter() - started, 3)
     sample = texts
     if len(facts) >= BM25_SAMPLE_FROM and len(texts) > BM25_SAMPLE:
         sample = random.Random(n_facts).sample(texts, BM25_SAMPLE)
-    bm25.match(WARM_UP[0])
-    bm25_p50 = _percentiles(_time_each(lambda q: bm25.match(q, limit=3), sample))[0]
+    result["bm25_build_s"], bm25_p50 = _time_baseline(BM25Baseline, facts, sample)
     log(f"bm25: p50 {bm25_p50:.3f} ms over {len(sample)} questions")
     result.update(
         tantivy_p50_ms=round(tantivy_p50, 4),
@@ -581,6 +582,17 @@ def run(
         rss_with_baselines_mb=round(_peak_rss_mb(), 1),
     )
     return result
+
+
+def _time_baseline(
+    cls: type[BM25Baseline] | type[TantivyBaseline], facts: Sequence[Fact], texts: Sequence[str]
+) -> tuple[float, float]:
+    """Build time in s and p50 question latency in ms of a baseline (freed afterwards)."""
+    started = time.perf_counter()
+    matcher = cls.build(facts)
+    build_s = round(time.perf_counter() - started, 3)
+    matcher.match(WARM_UP[0])
+    return build_s, _percentiles(_time_each(lambda q: matcher.match(q, limit=3), texts))[0]
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -614,9 +626,7 @@ TABLE = (
 
 def format_table(result: dict[str, Any]) -> str:
     width = max(len(label) for _, label in TABLE)
-    return "\n".join(
-        f"{label:<{width}}  {result[key]}" for key, label in TABLE if key in result
-    )
+    return "\n".join(f"{label:<{width}}  {result[key]}" for key, label in TABLE if key in result)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,7 +17,7 @@ EXTRACTOR_VERSION = 1
 TIME_KINDS = frozenset({"year", "month", "period"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fact:
     id: str  # "<article id>#<sentence number>", stable while the article is unchanged
     article_id: str

@@ -14,7 +14,7 @@ from functools import lru_cache
 import pymorphy3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     text: str  # as written in the sentence: "1,9 млн человек", "8%", "в июне 2024 года"
     value: float  # scaled: 1_900_000.0 ; for a year 2025.0

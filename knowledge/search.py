@@ -62,6 +62,8 @@ UNKNOWN_ENTITY_BOOST = 2.0  # an unknown place or name («Астана») is wha
 MIN_COVERAGE = 0.5
 MIN_EVIDENCE = 0.85  # non-generic words matched, each counted by its weight and channel
 MIN_DIGEST = 3  # a digest shorter than this is filled up with facts without figures
+MAX_UNITS = 64  # words of one question that are scored (a bit each)
+SCORE_CACHE = 4  # questions whose score arrays are kept (one ask ranks up to three times)
 CANDIDATES = 16  # facts that get the full (figure-level) scoring after the array pass
 DETAILS_CACHE = 4096
 SAME_THING = 0.8  # facts within this share of the best score may compete on recency
@@ -286,6 +288,9 @@ class FactIndex:
         self._latin_buckets = _buckets(self._latin)
         self._details: OrderedDict[int, _Details] = OrderedDict()
         self._parsed: OrderedDict[str, Question] = OrderedDict()
+        self._scores: OrderedDict[
+            str, tuple[Question, list[float], np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+        ] = OrderedDict()
         self._topics: dict[str, list[Fact]] | None = None
         self._suggestions: dict[str, tuple[str, ...]] | None = None
 
@@ -497,39 +502,67 @@ class FactIndex:
         """Best facts for `question`, best first; an empty list means "not found"."""
         return self.rank(question, limit=limit, threshold=True)
 
-    def rank(self, question: str, *, limit: int = 3, threshold: bool = True) -> list[Match]:
-        """Like `match`; with threshold=False it also returns weak candidates (suggestions)."""
+    def _score(
+        self, question: str
+    ) -> tuple[Question, list[float], np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """Per fact: score, coverage, evidence and which units matched (a bit per unit).
+
+        Cached for the last few questions: one `ask` ranks for a digest, an answer and
+        perhaps suggestions, all from the same arrays.
+        """
+        cached = self._scores.get(question)
+        if cached is not None:
+            return cached
         q = self.parse_question(question)
         if not q.units or not self._n:
-            return []
-        rarity = [self._unit_rarity(u) for u in q.units]
-        total = sum(u.weight * r for u, r in zip(q.units, rarity, strict=True))
+            return None
+        units = q.units[:MAX_UNITS]
+        rarity = [self._unit_rarity(u) for u in units]
+        total = sum(u.weight * r for u, r in zip(units, rarity, strict=True)) or 1.0
         n = self._n
         score = np.zeros(n, dtype=np.float32)
         covered = np.zeros(n, dtype=np.float32)
         evidence = np.zeros(n, dtype=np.float32)
-        # Per unit, the channel through which each fact matched it (0: not at all), and the
-        # term, for finding the unit's words in the best candidates' sentences.
-        channels: list[np.ndarray] = []
-        for unit, unit_rarity in zip(q.units, rarity, strict=True):
-            best_value = np.zeros(n, dtype=np.float32)
-            best_channel = np.zeros(n, dtype=np.float32)
+        bits = np.zeros(n, dtype=np.uint64)
+        for number, (unit, unit_rarity) in enumerate(zip(units, rarity, strict=True)):
+            bit = np.uint64(1 << number)
+            # Each fact takes the unit's strongest way of matching: try the ways strongest
+            # first, and let each fact take only the first that reaches it.
+            ways: list[tuple[float, np.ndarray, np.ndarray | float, float]] = []
             for term, channel in unit.alternatives:
                 idf = self._idf.get(term)
                 if idf is None:
                     continue
                 ids, tfn = self._postings[term]
-                _raise(best_value, best_channel, ids, (channel * idf) * tfn, channel)
+                ways.append((channel * idf, ids, (channel * idf) * tfn, channel))
                 context = self._context.get(term)
                 if context is not None:
                     weak = channel * CHANNEL_CONTEXT
-                    _raise(best_value, best_channel, context, weak * idf, weak)
-            score += unit.weight * best_value
-            covered += (unit.weight * unit_rarity) * best_channel
-            if not unit.generic:
-                evidence += unit.weight * best_channel
-            channels.append(best_channel)
-        coverage = covered / total if total else covered
+                    ways.append((weak * idf, context, weak * idf, weak))
+            ways.sort(key=lambda way: -way[0])
+            for _, ids, values, channel in ways:
+                fresh = (bits[ids] & bit) == 0
+                if not fresh.any():
+                    continue
+                reached = ids[fresh]
+                bits[reached] |= bit
+                gained = values[fresh] if isinstance(values, np.ndarray) else values
+                score[reached] += unit.weight * gained
+                covered[reached] += unit.weight * unit_rarity * channel
+                if not unit.generic:
+                    evidence[reached] += unit.weight * channel
+        scored = (q, rarity, score, covered / total, evidence, bits)
+        self._scores[question] = scored
+        if len(self._scores) > SCORE_CACHE:
+            self._scores.popitem(last=False)
+        return scored
+
+    def rank(self, question: str, *, limit: int = 3, threshold: bool = True) -> list[Match]:
+        """Like `match`; with threshold=False it also returns weak candidates (suggestions)."""
+        scored = self._score(question)
+        if scored is None:
+            return []
+        q, rarity, score, coverage, evidence, bits = scored
         if threshold:
             # «Кто аким Алматы?»: only generic words, all found, in a fact naming a person.
             eligible = (coverage >= MIN_COVERAGE) & (evidence >= MIN_EVIDENCE)
@@ -550,7 +583,8 @@ class FactIndex:
             candidates = candidates[np.argpartition(-rough, CANDIDATES)[:CANDIDATES]]
         results = []
         for number in (int(c) for c in candidates):
-            matched = {u: t for u, t in enumerate(q.units) if channels[u][number] > 0}
+            matched_bits = int(bits[number])
+            matched = {u: t for u, t in enumerate(q.units) if matched_bits >> u & 1}
             figure, fit = self._choose_figure(number, q, matched, rarity)
             factor, notes = self._factors(number, q, figure, fit)
             final = float(score[number]) * factor * (0.5 + float(coverage[number]))
@@ -781,22 +815,6 @@ class FactIndex:
                 figure = amounts[0] if amounts else None
                 out.append(Match(fact, 1.0, figure, ("period", times[0].text)))
         return out
-
-
-def _raise(
-    best_value: np.ndarray,
-    best_channel: np.ndarray,
-    ids: np.ndarray,
-    values: np.ndarray | float,
-    channel: float,
-) -> None:
-    """best_value[ids] = max(best_value[ids], values), remembering the channel that won."""
-    current = best_value[ids]
-    better = values > current
-    if better.any():
-        winners = ids[better]
-        best_value[winners] = values[better] if isinstance(values, np.ndarray) else values
-        best_channel[winners] = channel
 
 
 def _buckets(vocabulary: Iterable[str]) -> dict[str, list[str]]:

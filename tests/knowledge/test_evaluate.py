@@ -14,8 +14,9 @@ import pytest
 from knowledge import answer as answer_module
 from knowledge import evaluate as ev
 from knowledge.answer import Answer, Source
+from knowledge.facts import Fact
 from knowledge.figures import Figure
-from knowledge.search import FactIndex
+from knowledge.search import FactIndex, Match
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "tests" / "eval" / "questions.jsonl"
@@ -472,3 +473,117 @@ def test_question_set_covers_every_figure() -> None:
     for article, wanted in figures.items():
         for figure in wanted:
             assert expected[(article, figure)] >= 2, (article, figure)
+
+
+# --- compare: bare matchers and the baselines ----------------------------------------------
+
+
+def fact(text: str, article: str = A1, date: dt.date | None = dt.date(2026, 1, 9)) -> Fact:
+    return Fact(f"{article}#0", article, 0, text, (), "заголовок", date)
+
+
+def top(text: str, article: str = A1, date: dt.date | None = dt.date(2026, 1, 9)) -> list[Match]:
+    return [Match(fact(text, article, date), 1.0, None)]
+
+
+def test_judge_top_reads_the_top_sentence() -> None:
+    tourists = q("a", figure="1,9 млн")
+    assert ev.judge_top(tourists, top(TOURISTS_QUOTE)).correct
+    assert ev.judge_top(q("b", figure="8%"), top(TOURISTS_QUOTE)).correct
+    assert not ev.judge_top(q("c", figure="9 млн"), top(TOURISTS_QUOTE)).correct  # whole number
+    wrong = ev.judge_top(tourists, top(MSP_QUOTE) + top(TOURISTS_QUOTE))
+    assert wrong.reasons == ("sentence lacks '1,9 млн'",)
+    other = ev.judge_top(tourists, top(TOURISTS_QUOTE, A0, dt.date(2025, 9, 12)))
+    assert other.reasons == (
+        f"article {A0} (expected {A1})",
+        "date 2025-09-12 (expected 2026-01-09)",
+    )
+    assert ev.judge_top(q("d", text="Сатыбалды"), top(AKIM_QUOTE)).correct
+    iza = q("e", figure="490 га", article=A4, date=None)
+    assert ev.judge_top(iza, top(IZA_QUOTE, A4, None)).correct
+    assert ev.judge_top(tourists, []).reasons == ("abstained",)
+    assert ev.judge_top(q("f", "abstain"), []).correct
+    answered = ev.judge_top(q("f", "abstain"), top(IZA_QUOTE, A4, None))
+    assert answered.reasons == ("answered a must-abstain question",)
+
+
+class FakeMatcher:
+    threshold = 0.0
+
+    def match(self, question: str, *, limit: int = 3) -> list[Match]:
+        if question == "Сломанный вопрос":
+            raise RuntimeError("boom")
+        if question.startswith(("Сколько", "рост")):
+            return top(TOURISTS_QUOTE)
+        return []
+
+
+def test_evaluate_matcher() -> None:
+    report = ev.evaluate_matcher(FakeMatcher(), QUESTION_SET)
+    verdicts = {r.question.id: r.verdict for r in report.results}
+    assert [qid for qid, v in verdicts.items() if v.correct] == ["q1", "q2", "q5", "q6"]
+    assert verdicts["q3"].reasons == ("abstained",)
+    assert verdicts["q7"].reasons == ("error: RuntimeError: boom",)
+
+
+def fake_comparison() -> ev.Comparison:
+    citybot = ev.evaluate(INDEX, QUESTION_SET, ask=fake_ask)
+    bare = ev.evaluate_matcher(FakeMatcher(), QUESTION_SET)
+    return ev.Comparison({"citybot": citybot, "bm25": bare, "tantivy": bare}, {"bm25": 1.5})
+
+
+def test_format_compare() -> None:
+    lines = ev.format_compare(fake_comparison()).splitlines()
+    assert lines[0].split() == ["split", "questions", "n", "citybot", "%", "bm25", "%"] + [
+        "tantivy",
+        "%",
+    ]
+    rows = {" ".join(line.split()[:-3]): line.split()[-3:] for line in lines[2:] if line}
+    assert rows["tune direct 1"] == ["100.0", "100.0", "100.0"]
+    assert rows["tune typo 1"] == ["0.0", "0.0", "0.0"]
+    assert rows["tune answered correctly 3"] == ["33.3", "33.3", "33.3"]
+    assert rows["holdout answered correctly 2"] == ["50.0", "50.0", "50.0"]
+    assert rows["holdout abstained correctly 1"] == ["0.0", "100.0", "100.0"]
+    assert any(line.split()[:3] == ["median", "latency,", "ms"] for line in lines)
+    assert "thresholds: bm25 ≥ 1.50" in lines
+    assert any("top sentence" in line for line in lines)
+    assert max(len(line) for line in lines) <= 99
+
+
+def test_format_compare_markdown() -> None:
+    lines = ev.format_compare(fake_comparison(), markdown=True).splitlines()
+    assert lines[0] == "| split | questions | n | citybot % | bm25 % | tantivy % |"
+    assert lines[1] == "|---|---|--:|--:|--:|--:|"
+    assert "| tune | direct | 1 | 100.0 | 100.0 | 100.0 |" in lines
+    assert "| holdout | **abstained correctly** | 1 | 0.0 | 100.0 | 100.0 |" in lines
+    assert lines[-1].startswith("Thresholds: bm25 ≥ 1.50. citybot is judged")
+
+
+def test_compare_on_the_seeds(seed_index: FactIndex) -> None:
+    pytest.importorskip("tantivy")
+    pytest.importorskip("rank_bm25")
+    questions = ev.load_questions(QUESTIONS)[::5]
+    comparison = ev.compare(seed_index, questions, splits=("holdout",))
+    assert list(comparison.reports) == ["citybot", "bm25", "tantivy"]
+    assert set(comparison.thresholds) == {"bm25", "tantivy"}
+    holdout = [x for x in questions if x.split == "holdout"]
+    for report in comparison.reports.values():
+        assert [r.question for r in report.results] == holdout
+    # the seeds' plain questions are answered by every matcher
+    for report in comparison.reports.values():
+        assert report.row("direct", "holdout").correct >= 1
+
+
+def test_main_compare_markdown(
+    seed_index: FactIndex, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("tantivy")
+    pytest.importorskip("rank_bm25")
+    monkeypatch.setattr(ev, "build_index", lambda directory: seed_index)
+    assert ev.main(["--compare", "--markdown", "--split", "tune"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("| split | questions | n | citybot % | bm25 % | tantivy % |")
+    assert "| tune | **answered correctly** |" in out
+    assert "holdout" not in out
+    with pytest.raises(SystemExit):
+        ev.main(["--markdown"])
