@@ -535,7 +535,9 @@ class FactIndex:
                     continue
                 ids, tfn = self._postings[term]
                 ways.append((channel * idf, ids, (channel * idf) * tfn, channel))
-                context = self._context.get(term)
+                # The previous sentence's words help a specific word only, and only through
+                # its exact lemma or synonym group: a pass over a long array costs.
+                context = self._context.get(term) if not unit.generic and channel >= 0.9 else None
                 if context is not None:
                     weak = channel * CHANNEL_CONTEXT
                     ways.append((weak * idf, context, weak * idf, weak))
