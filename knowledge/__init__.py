@@ -4,6 +4,7 @@ from .answer import Answer, Earlier, Source, ask, compose, format_date_ru
 from .articles import Article, Skipped, parse_article, read_articles
 from .facts import Fact, extract_facts
 from .figures import Figure, find_figures
+from .journal import Journal, QuestionRecord, Stats, UnansweredGroup, VoteResult
 from .search import FactIndex, Match
 from .store import DEFAULT_DATABASE_URL, ArticleInfo, BuildError, BuildReport, FactStore
 
@@ -19,9 +20,14 @@ __all__ = [
     "FactIndex",
     "FactStore",
     "Figure",
+    "Journal",
     "Match",
+    "QuestionRecord",
     "Skipped",
     "Source",
+    "Stats",
+    "UnansweredGroup",
+    "VoteResult",
     "ask",
     "compose",
     "extract_facts",

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
 
 from .facts import Fact
 from .figures import Figure
 from .search import FactIndex, Match
+from .text import normalize, words
 
 MAX_QUESTION_CHARS = 500  # longer messages are not matched at all: see Answer.problem
 
@@ -116,15 +119,39 @@ def compose(question: str, matches: list[Match], *, index: FactIndex) -> Answer:
         )
     primary = matches[0]
     fact = primary.fact
+    quote = fact.text
+    if primary.figure is None:
+        # «Важной темой Послания стали вопросы экологии. Речь идет о …»: the next sentence
+        # says what the first one only announces.
+        after = index.following(fact)
+        if after is not None and _continues(after.text):
+            quote = f"{fact.text} {after.text}"
     return Answer(
         question=question,
         found=True,
         figure=primary.figure,
-        quote=fact.text,
+        quote=quote,
         source=Source(fact.article_id, fact.article_title, fact.article_date, fact.article_url),
         earlier=_earlier(primary, matches[1:]),
         matches=tuple(matches),
     )
+
+
+@cache
+def _continuations() -> tuple[tuple[str, ...], ...]:
+    text = resources.files("knowledge").joinpath("data", "continuations.txt").read_text("utf-8")
+    phrases = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            phrases.append(tuple(normalize(line).split()))
+    return tuple(phrases)
+
+
+def _continues(sentence: str) -> bool:
+    """Does the sentence go on with the one before it («Речь идет о …», «В частности, …»)?"""
+    opening = tuple(w for w, _ in words(sentence, parts=False)[:4])
+    return any(opening[: len(phrase)] == phrase for phrase in _continuations())
 
 
 def ask(index: FactIndex, question: str) -> Answer:

@@ -7,6 +7,7 @@ the side and swaps it in with one assignment, so a question never sees half a ge
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from .answer import Answer, ask
@@ -20,6 +21,11 @@ class Library:
         self.articles_dir = articles_dir
         self.index = FactIndex.build([], generation=0)
         self._reload_lock = asyncio.Lock()
+        # One refresh at a time: a slow one (the generation watcher's) must not swap an older
+        # index in after a newer one (reload's).
+        self._refresh_lock = asyncio.Lock()
+        # Awaited after a reload that changed the store (knowledge.watch publishes to Redis).
+        self.reload_listeners: list[Callable[[BuildReport], Awaitable[None]]] = []
 
     @classmethod
     async def open(cls, store: FactStore, articles_dir: Path) -> Library:
@@ -36,13 +42,14 @@ class Library:
 
     async def refresh(self) -> bool:
         """Swap in the store's generation if it is newer than the served one."""
-        if await self.store.generation() == self.index.generation and self.index.facts:
-            return False
-        generation, facts = await self.store.snapshot()
-        # Building the index is CPU work: keep the event loop answering meanwhile.
-        index = await asyncio.to_thread(FactIndex.build, facts, generation=generation)
-        self.index = index
-        return True
+        async with self._refresh_lock:
+            if await self.store.generation() == self.index.generation and self.index.facts:
+                return False
+            generation, facts = await self.store.snapshot()
+            # Building the index is CPU work: keep the event loop answering meanwhile.
+            index = await asyncio.to_thread(FactIndex.build, facts, generation=generation)
+            self.index = index
+            return True
 
     async def reload(self) -> BuildReport:
         """Re-read the articles folder, rebuild the store, serve the new generation.
@@ -52,4 +59,7 @@ class Library:
         async with self._reload_lock:
             report = await self.store.rebuild_from(self.articles_dir)
             await self.refresh()
+            if report.changed_anything:
+                for listener in self.reload_listeners:
+                    await listener(report)
             return report

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,11 +31,14 @@ from rapidfuzz import fuzz, process
 
 from .facts import TIME_KINDS, Fact
 from .figures import Figure
+from .scoring import SLACK, Partial, Scores, UnitWays, Way, dense, exact
+from .terms import context_lists, fact_terms, share_segments
 from .text import (
     WEIGHT_GENERIC,
     WEIGHT_VERB,
     Lexicon,
     Token,
+    analyze,
     cyrillic_from_latin,
     is_known_word,
     latin_key,
@@ -52,7 +56,9 @@ CHANNEL_GROUP = 0.9
 CHANNEL_FUZZY = 0.85
 CHANNEL_STEM = 0.6
 CHANNEL_SHORT_STEM = 0.4
+YEAR_WEIGHT = 0.5  # a year in the question, as a unit of coverage (see `_score`)
 CHANNEL_CONTEXT = 0.4  # a word of the previous sentence: «В сфере туризма …. За 9 месяцев …»
+PHRASE_PART = 0.5  # a word of a synonym phrase matched alone (see `_parse`)
 FUZZY_CUTOFF = 82  # rapidfuzz ratio; below it a word is unknown rather than a typo
 FUZZY_MIN_LEN = 5
 LATIN_CUTOFF = 84  # rapidfuzz ratio between Latin spellings of a word
@@ -63,15 +69,23 @@ MIN_COVERAGE = 0.5
 MIN_EVIDENCE = 0.85  # non-generic words matched, each counted by its weight and channel
 MIN_DIGEST = 3  # a digest shorter than this is filled up with facts without figures
 MAX_UNITS = 64  # words of one question that are scored (a bit each)
-SCORE_CACHE = 4  # questions whose score arrays are kept (one ask ranks up to three times)
+SCORE_CACHE = 8  # (question, threshold) scorings kept: one ask ranks up to three times
+# Below this many postings in all a question's posting lists, they are simply added up.
+DENSE_POSTINGS = 8_000
+WAYS_CACHE = 4096  # units (word, weight) whose ways to facts are kept
 CANDIDATES = 16  # facts that get the full (figure-level) scoring after the array pass
-DETAILS_CACHE = 4096
 SAME_THING = 0.8  # facts within this share of the best score may compete on recency
 MIN_FIT = 0.5  # a figure question needs a figure fitting at least this well (see _fits)
 FIGURE_KINDS = frozenset({"percent", "change", "when", "money", "area", "length", "count"})
 
 _YEAR = re.compile(r"^(19[5-9]\d|20\d\d|2100)$")
 _LATIN = re.compile(r"[a-z]")
+# «в 25м», «за 23-й год», «к 30 году», «в 25» at the end: a year written with two digits.
+_SHORT_YEAR = re.compile(
+    r"(?P<prep>(?<!\w)(?:в|во|за|к|до))\s+(?P<yy>[12]\d|3[0-9])"
+    r"(?:-?(?:м|й|ом|го|ого|ый)(?!\w)|(?=\s+год)|(?=\s*[?!.]*\s*$))",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,21 @@ class _Details:
     figure_positions: tuple[int, ...]  # token position of each figure in fact.figures
 
 
+# A fully scored candidate in `rank`: final score, fact number, figure, (position in the
+# scores, notes, matched labels) for its explanation, matched units.
+_Ranked = tuple[
+    float, int, Figure | None, tuple[int, tuple[str, ...], tuple[str, ...]], frozenset[int]
+]
+
+
+@dataclass(frozen=True, slots=True)
+class _Carriers:
+    """The question's terms as the words that carry them (see FactIndex._carriers)."""
+
+    words: dict[int, list[str]]  # word number → terms
+    phrases: dict[int, str]  # term number → synonym-group term
+
+
 @dataclass(frozen=True)
 class Question:
     text: str
@@ -107,6 +136,20 @@ class Question:
     years: frozenset[int]
     kind: str | None  # question type from data/question_types.txt
     lemmas: frozenset[str] = field(default_factory=frozenset)
+    # «Сколько рабочих мест …»: the units naming what is counted; a fact that does not
+    # mention them counts something else.
+    focus: tuple[int, ...] = ()
+    earlier: bool = False  # asks about the time before a change (data/earlier.txt)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A question ready for scoring: its units' ways to facts (see knowledge/scoring.py)."""
+
+    q: Question
+    rarity: list[float]  # per unit (the first MAX_UNITS)
+    total: float  # the units' weighted rarity: coverage is a share of it
+    units: tuple[UnitWays, ...]
 
 
 @dataclass(frozen=True)
@@ -165,42 +208,122 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
     """The type of answer a question wants (data/question_types.txt), and the positions of
     the words that say so: those words ask *what kind* of answer, not *about what*."""
     lemmas = [t.lemma for t in tokens] + (["%"] if "%" in question else [])
+    # The first phrase of the table (in file order) found anywhere, at its first place:
+    # only the phrases beginning with one of the question's words are tried.
+    by_first = _question_phrases()
+    found: tuple[int, int, str, int] | None = None
+    for i, lemma in enumerate(lemmas):
+        for order, kind, seq in by_first.get(lemma, ()):
+            if found is not None and (order, i) >= found[:2]:
+                break
+            if tuple(lemmas[i : i + len(seq)]) == seq:
+                found = (order, i, kind, len(seq))
+                break
+    if found is None:
+        return None, frozenset()
+    _, i, kind, n = found
+    return kind, frozenset(range(i, i + n))
+
+
+@cache
+def _question_phrases() -> dict[str, tuple[tuple[int, str, tuple[str, ...]], ...]]:
+    """`_question_types` by the first word of each phrase: (place in the table, kind, phrase),
+    in table order."""
+    out: dict[str, list[tuple[int, str, tuple[str, ...]]]] = defaultdict(list)
+    order = 0
     for kind, sequences in _question_types():
         for seq in sequences:
-            n = len(seq)
-            for i in range(len(lemmas) - n + 1):
-                if tuple(lemmas[i : i + n]) == seq:
-                    return kind, frozenset(range(i, i + n))
-    return None, frozenset()
+            out[seq[0]].append((order, kind, seq))
+            order += 1
+    return {first: tuple(entries) for first, entries in out.items()}
+
+
+@cache
+def _measures() -> frozenset[str]:
+    text = resources.files("knowledge").joinpath("data", "measures.txt").read_text("utf-8")
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return frozenset(line for line in lines if line)
+
+
+@cache
+def _earlier_phrases() -> tuple[tuple[str, ...], ...]:
+    text = resources.files("knowledge").joinpath("data", "earlier.txt").read_text("utf-8")
+    lx = lexicon()
+    phrases = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            phrases.append(tuple(t.lemma for t in lx.tokens(line)))
+    return tuple(p for p in phrases if p)
+
+
+def _earlier_words(lemmas: list[str]) -> frozenset[int]:
+    """Positions of words asking about the time before a change («раньше», «до перехода»).
+    Like question words, they say which figure to give, not what the question is about."""
+    for phrase in _earlier_phrases():
+        n = len(phrase)
+        for i in range(len(lemmas) - n + 1):
+            if tuple(lemmas[i : i + n]) == phrase:
+                return frozenset(range(i, i + n)) if n == 1 else frozenset({i})
+    return frozenset()
+
+
+def _counted(tokens: list[Token], kind: str | None, kind_positions: frozenset[int]) -> set[int]:
+    """Positions of what a «сколько» question counts: the first noun after the question
+    words with the adjectives before it («сколько иностранных туристов»). Units of measure
+    («сколько гектаров», «сколько человек») name no thing and count as nothing."""
+    if kind != "count" or not kind_positions:
+        return set()
+    start = max(kind_positions) + 1
+    adjectives: set[int] = set()
+    for token in tokens[start:]:
+        # Function words and words found everywhere («в Алматы») are never what is counted.
+        if token.weight <= WEIGHT_GENERIC:
+            if adjectives and token.word not in ("и", "или"):
+                break  # the adjectives describe no noun of this phrase
+            continue
+        pos = analyze(token.word).pos
+        if pos in ("ADJF", "PRTF"):
+            adjectives.add(token.position)
+            continue
+        if pos == "NOUN" and token.lemma not in _measures() and not _YEAR.match(token.word):
+            return adjectives | {token.position}
+        break
+    return set()
 
 
 def _fits(kind: str | None, figure: Figure) -> float:
     """How well a figure of this kind answers a question of that kind (0 … 1)."""
+    return _kind_fits(kind, figure.kind, figure.comparison)
+
+
+@cache
+def _kind_fits(kind: str | None, figure_kind: str, comparison: str | None) -> float:
     if kind is None or kind in ("define", "who", "where"):
-        if figure.kind in TIME_KINDS:
+        if figure_kind in TIME_KINDS:
             return 0.3
         # Without «на сколько» a question asks for the level, not the change.
-        return 0.4 if figure.comparison == "change" else 0.6
+        return 0.4 if comparison == "change" else 0.6
     if kind == "when":
-        return 1.0 if figure.kind in TIME_KINDS else 0.0
-    if figure.kind in TIME_KINDS:
+        return 1.0 if figure_kind in TIME_KINDS else 0.0
+    if figure_kind in TIME_KINDS:
         return 0.0
     if kind == "percent":
-        return 1.0 if figure.kind == "percent" else 0.0
+        return 1.0 if figure_kind == "percent" else 0.0
     if kind == "change":
-        if figure.comparison == "change":
+        if comparison == "change":
             return 1.0
-        return 0.6 if figure.comparison in ("from", "to") else 0.2
+        return 0.6 if comparison in ("from", "to") else 0.2
     if kind == "money":
-        return 1.0 if figure.kind == "money" else 0.2
+        return 1.0 if figure_kind == "money" else 0.2
     if kind in ("area", "length"):
-        return 1.0 if figure.kind == kind else 0.1
-    if figure.kind == "percent":
+        return 1.0 if figure_kind == kind else 0.1
+    if figure_kind == "percent":
         # «Сколько … занято» may be answered by a share, never by a change («на 8%»).
-        return 0.2 if figure.comparison == "change" else 0.5
+        return 0.2 if comparison == "change" else 0.5
     # "count": how many of something
     return {"count": 1.0, "number": 0.8, "money": 0.3, "length": 0.6, "area": 0.6}.get(
-        figure.kind, 0.15
+        figure_kind, 0.15
     )
 
 
@@ -218,59 +341,119 @@ class FactIndex:
         self._lx = lx
         n = len(facts)
         self._n = n
-        self._surface: dict[str, str] = {}  # normalised word → its lemma, for typo look-up
-        posting_ids: dict[str, list[int]] = defaultdict(list)
-        posting_tf: dict[str, list[int]] = defaultdict(list)
-        lengths = np.zeros(n, dtype=np.float32)
-        self._has_person = np.zeros(n, dtype=bool)
-        self._topic_of: list[str | None] = []
-        previous_terms: frozenset[str] = frozenset()
-        context_ids: dict[str, list[int]] = defaultdict(list)
-        for number, fact in enumerate(facts):
-            tf, length, has_person = self._analyze(fact)
-            lengths[number] = length
-            self._has_person[number] = has_person
-            for term, count in tf.items():
-                posting_ids[term].append(number)
-                posting_tf[term].append(count)
-            # Each fact also weakly carries the words of the sentence before it in its
-            # article: «В сфере туризма … . За девять месяцев 2025 года количество …».
-            if number and facts[number - 1].article_id == fact.article_id:
-                for term in previous_terms - tf.keys():
-                    context_ids[term].append(number)
-            previous_terms = frozenset(tf)
-            self._topic_of.append(self._topic(tf))
+        analysed = fact_terms(facts, lx)
+        self._surface = analysed.surface  # normalised word → its lemma, for typo look-up
+        self._has_person = analysed.has_person
+        # Where each term stands in each fact: for the figure-level scoring of candidates.
+        self._word_offsets = analysed.offsets
+        self._words = analysed.words
+        self._word_terms = analysed.word_terms
+        term_words: dict[int, list[int]] = defaultdict(list)
+        for word_number, word_terms in enumerate(analysed.word_terms):
+            for term in word_terms:
+                term_words[term].append(word_number)
+        self._term_words = {t: tuple(w) for t, w in term_words.items()}
+        self._phrase_offsets = analysed.phrase_offsets
+        self._phrase_terms = analysed.phrase_terms
+        self._phrase_positions = analysed.phrase_positions
+        self._figure_offsets = analysed.figure_offsets
+        self._figure_positions = analysed.figure_positions
+        self._term_id = {term: number for number, term in enumerate(analysed.names)}
+        lengths = analysed.lengths
         avg_len = float(lengths.mean()) if n else 1.0
         norm = K1 * (1 - B + B * lengths / (avg_len or 1.0))
-        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._idf: dict[str, float] = {}
-        for term, id_list in posting_ids.items():
-            ids = np.asarray(id_list, dtype=np.int32)
-            tfs = np.asarray(posting_tf[term], dtype=np.float32)
-            self._postings[term] = (ids, tfs * (K1 + 1) / (tfs + norm[ids]))
-            df = len(id_list)
-            self._idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
-        self._context = {t: np.asarray(ids, dtype=np.int32) for t, ids in context_ids.items()}
+        # One posting list per term, all in shared arrays: fact numbers and the BM25
+        # term-frequency factor, term t at [starts[t]:ends[t]]. Lists equal to another
+        # term's are kept once (and a unit's ways over the same list are one way).
+        offsets, ids, counts = analysed.postings()
+        df = np.diff(offsets).tolist()
+        shared = share_segments(offsets, (ids, counts))
+        del offsets, ids, counts
+        self._posting_ids, counts = shared.arrays
+        spans = [shared.span(t) for t in range(len(df))]
+        self._posting_start = [a for a, _ in spans]
+        self._posting_end = [b for _, b in spans]
+        self._posting_tf = np.empty(len(counts), dtype=np.float32)
+        for start in range(0, len(counts), 1 << 20):  # a slice at a time: less at the peak
+            tfs = counts[start : start + (1 << 20)].astype(np.float32)
+            part = self._posting_ids[start : start + (1 << 20)]
+            self._posting_tf[start : start + len(tfs)] = tfs * (K1 + 1) / (tfs + norm[part])
+        # The largest term-frequency factor of each term: a bound for skipping facts.
+        self._max_tf = [
+            float(self._posting_tf[a:b].max()) if b > a else 0.0
+            for a, b in zip(self._posting_start, self._posting_end, strict=True)
+        ]
+        self._df = dict(zip(analysed.names, df, strict=True))
+        self._idf = {
+            term: math.log(1 + (n - d + 0.5) / (d + 0.5))
+            for term, d in zip(analysed.names, df, strict=True)
+        }
+        self._topic_names = tuple(topic.name for topic in _topics())
+        self._topic_of = self._topic_numbers(counts)
+        del counts
+        # Each fact also weakly carries the words of the sentence before it in its
+        # article: «В сфере туризма … . За девять месяцев 2025 года количество …».
+        # Only exact lemmas and synonym groups are looked up there (see _plan).
+        same_article = np.array(
+            [i > 0 and facts[i - 1].article_id == f.article_id for i, f in enumerate(facts)],
+            dtype=bool,
+        )
+        carried = [t.startswith(("l:", "=")) for t in analysed.names]
+        wanted = np.zeros(len(shared.offsets) - 1, dtype=bool)
+        for term, segment in enumerate(shared.segment_of):
+            if carried[term] and segment >= 0:
+                wanted[segment] = True
+        context_offsets, self._context_ids = context_lists(
+            shared.offsets, self._posting_ids, same_article, wanted
+        )
+        self._context_start = [0] * len(df)
+        self._context_end = [0] * len(df)
+        for term, segment in enumerate(shared.segment_of):
+            if carried[term] and segment >= 0:
+                self._context_start[term] = int(context_offsets[segment])
+                self._context_end[term] = int(context_offsets[segment + 1])
         # A word the facts never use is as telling as the rarest word they do use.
         self._idf_unknown = math.log(1 + (n - 0.5) / 1.5) if n else 1.0
         self._date = np.array(
             [f.article_date.toordinal() if f.article_date else 0 for f in facts], dtype=np.int64
         )
-        self._number_of = {fact.id: number for number, fact in enumerate(facts)}
+        self._undated_of_year: dict[int, np.ndarray] = {}  # see `_plan`
+        self._number_of: dict[str, int] | None = None  # fact id → number (see topic_of)
         # What the figure- and year-rules need, per fact, as arrays.
-        self._fit = {
-            kind: np.array(
-                [max((_fits(kind, f) for f in fact.figures), default=0.0) for fact in facts],
-                dtype=np.float32,
-            )
-            for kind in FIGURE_KINDS
-        }
+        # How well each fact's best figure fits each kind of question: a figure's fit depends
+        # only on its kind and comparison, so each figure is looked up once, as a number.
+        sorts: dict[tuple[str, str | None], int] = {}
+        figure_sorts = np.array(
+            [
+                sorts.setdefault((f.kind, f.comparison), len(sorts))
+                for fact in facts
+                for f in fact.figures
+            ],
+            dtype=np.int64,
+        )
+        figure_counts = np.array([len(fact.figures) for fact in facts], dtype=np.int64)
+        with_figures = figure_counts > 0
+        starts = (np.cumsum(figure_counts) - figure_counts)[with_figures]
+        self._fit = {}
+        for kind in FIGURE_KINDS:
+            table = np.array([_kind_fits(kind, *sort) for sort in sorts] or [0.0])
+            fit = np.zeros(n, dtype=np.float64)
+            if len(figure_sorts):
+                fit[with_figures] = np.maximum.reduceat(table[figure_sorts], starts)
+            self._fit[kind] = fit.astype(np.float32)
         year_ids: dict[int, list[int]] = defaultdict(list)
+        period_ids: dict[int, list[int]] = defaultdict(list)  # a date or period in the year
+        has_years = np.zeros(n, dtype=bool)
         for number, fact in enumerate(facts):
             for year in fact.years:
                 year_ids[year].append(number)
+                has_years[number] = True
+            for period_year in {f.year for f in fact.figures if f.kind in TIME_KINDS}:
+                if period_year is not None:
+                    period_ids[period_year].append(number)
         self._year_ids = {y: np.asarray(ids, dtype=np.int32) for y, ids in year_ids.items()}
-        self._has_years = np.array([bool(f.years) for f in facts], dtype=bool)
+        self._period_ids = {y: np.asarray(i, dtype=np.int32) for y, i in period_ids.items()}
+        self._has_years = has_years
         self._article_year = np.array(
             [f.article_date.year if f.article_date else 0 for f in facts], dtype=np.int32
         )
@@ -286,11 +469,14 @@ class FactIndex:
             if not _LATIN.search(word):
                 self._latin.setdefault(latin_key(word), word)
         self._latin_buckets = _buckets(self._latin)
-        self._details: OrderedDict[int, _Details] = OrderedDict()
         self._parsed: OrderedDict[str, Question] = OrderedDict()
-        self._scores: OrderedDict[
-            str, tuple[Question, list[float], np.ndarray, np.ndarray, np.ndarray, np.ndarray]
-        ] = OrderedDict()
+        self._scores: OrderedDict[tuple[str, bool], tuple[_Plan, Scores]] = OrderedDict()
+        self._ranked_cache: OrderedDict[tuple[str, bool], tuple[list[_Ranked], Scores]] = (
+            OrderedDict()
+        )
+        self._ways_cache: OrderedDict[tuple[object, ...], UnitWays] = OrderedDict()
+        self._where = np.full(n, -1, dtype=np.int32)
+        self._where_lock = threading.Lock()
         self._topics: dict[str, list[Fact]] | None = None
         self._suggestions: dict[str, tuple[str, ...]] | None = None
 
@@ -304,60 +490,83 @@ class FactIndex:
 
     # -- indexing -------------------------------------------------------------------------
 
-    def _terms(self, tokens: list[Token]) -> list[tuple[str, int]]:
-        """(term, token position) for every term a fact's tokens carry."""
-        out: list[tuple[str, int]] = []
-        for token in tokens:
-            if token.weight <= 0:
+    def _posting(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Fact numbers and BM25 term-frequency factors of a term (views, not copies)."""
+        number = self._term_id.get(term)
+        if number is None:
+            return None
+        start, end = self._posting_start[number], self._posting_end[number]
+        return self._posting_ids[start:end], self._posting_tf[start:end]
+
+    def _context_of(self, term: str) -> np.ndarray | None:
+        """Facts whose previous sentence (not they themselves) has the term."""
+        number = self._term_id.get(term)
+        if number is None:
+            return None
+        start, end = self._context_start[number], self._context_end[number]
+        return self._context_ids[start:end] if end > start else None
+
+    def _carriers(self, terms: Iterable[str]) -> _Carriers:
+        """Which words (by number) carry which of `terms`, and which of them are phrases."""
+        words: dict[int, list[str]] = defaultdict(list)
+        phrases: dict[int, str] = {}
+        for term in dict.fromkeys(terms):
+            number = self._term_id.get(term)
+            if number is None:
                 continue
-            out.append(("l:" + token.lemma, token.position))
-            token_stem = stem(token.lemma)
-            if token_stem:
-                out.append(("s:" + token_stem, token.position))
-                out.append(("t:" + (short_stem(token.lemma) or ""), token.position))
-        out.extend((group, first) for group, first, _last in self._lx.groups(tokens))
-        return out
+            if term.startswith("="):
+                phrases[number] = term
+            for word in self._term_words.get(number, ()):
+                words[word].append(term)
+        return _Carriers(dict(words), phrases)
 
-    def _analyze(self, fact: Fact) -> tuple[dict[str, int], int, bool]:
-        tokens = self._lx.tokens(fact.text)
-        tf: dict[str, int] = defaultdict(int)
-        for term, _ in self._terms(tokens):
-            tf[term] += 1
-        length = 0
-        for token in tokens:
-            if token.weight > 0:
-                length += 1
-                self._surface.setdefault(token.word, token.lemma)
-        # A person is a capitalised name-like word: «Дархан Сатыбалды», not «Аким».
-        has_person = any(t.person and fact.text[t.start : t.start + 1].isupper() for t in tokens)
-        return tf, length, has_person
+    def _detail(self, number: int, carriers: _Carriers) -> _Details:
+        """Where the terms of `carriers` and the figures stand in fact `number`."""
+        positions: dict[str, list[int]] = defaultdict(list)
+        start, end = self._word_offsets[number], self._word_offsets[number + 1]
+        words = carriers.words
+        for position, word in enumerate(self._words[start:end].tolist()):
+            if word in words:
+                for term in words[word]:
+                    positions[term].append(position)
+        start, end = self._phrase_offsets[number], self._phrase_offsets[number + 1]
+        if end > start and carriers.phrases:
+            for term, position in zip(
+                self._phrase_terms[start:end].tolist(),
+                self._phrase_positions[start:end].tolist(),
+                strict=True,
+            ):
+                if term in carriers.phrases:
+                    positions[carriers.phrases[term]].append(position)
+        start, end = self._figure_offsets[number], self._figure_offsets[number + 1]
+        figure_positions = tuple(self._figure_positions[start:end].tolist())
+        return _Details({t: tuple(p) for t, p in positions.items()}, figure_positions)
 
-    def _detail(self, number: int) -> _Details:
-        details = self._details.get(number)
-        if details is None:
-            fact = self.facts[number]
-            tokens = self._lx.tokens(fact.text)
-            positions: dict[str, list[int]] = defaultdict(list)
-            for term, position in self._terms(tokens):
-                positions[term].append(position)
-            figure_positions = tuple(
-                next((t.position for t in tokens if t.start >= f.start), len(tokens))
-                for f in fact.figures
-            )
-            details = _Details({t: tuple(p) for t, p in positions.items()}, figure_positions)
-            self._details[number] = details
-            if len(self._details) > DETAILS_CACHE:
-                self._details.popitem(last=False)
-        return details
-
-    @staticmethod
-    def _topic(tf: dict[str, int]) -> str | None:
-        best, best_hits = None, 0
-        for topic in _topics():
-            hits = sum(tf.get(term, 0) for term in topic.terms)
-            hits += 2 * sum(1 for phrase in topic.phrases if phrase <= tf.keys())
-            if hits > best_hits:
-                best, best_hits = topic.name, hits
+    def _topic_numbers(self, counts: np.ndarray) -> np.ndarray:
+        """Per fact, the number of its topic in `_topics()` (-1: none): the topic with most
+        hits, a word counting once per occurrence and a whole phrase twice; the first
+        topic on a tie."""
+        topics = _topics()
+        hits = np.zeros((len(topics), self._n), dtype=np.int32)
+        for number, topic in enumerate(topics):
+            for term in topic.terms:
+                if term in self._term_id:
+                    t = self._term_id[term]
+                    start, end = self._posting_start[t], self._posting_end[t]
+                    hits[number, self._posting_ids[start:end]] += counts[start:end].astype(
+                        np.int32
+                    )
+            for phrase in topic.phrases:
+                found = np.zeros(self._n, dtype=np.int32)
+                for term in phrase:
+                    posting = self._posting(term)
+                    if posting is not None:
+                        found[posting[0]] += 1
+                hits[number] += 2 * (found == len(phrase))
+        if not topics or not self._n:
+            return np.full(self._n, -1, dtype=np.int16)
+        best = np.argmax(hits, axis=0).astype(np.int16)
+        best[hits.max(axis=0) <= 0] = -1
         return best
 
     # -- questions ------------------------------------------------------------------------
@@ -419,16 +628,26 @@ class FactIndex:
 
     def _parse(self, question: str) -> Question:
         percent = "%" in question
+        question = _SHORT_YEAR.sub(lambda m: f"{m['prep']} 20{m['yy']}", question)
         question = self.to_russian(question)
         tokens = self._lx.tokens(question)
         kind, kind_positions = question_kind(question + (" %" if percent else ""), tokens)
         years = frozenset(int(t.word) for t in tokens if _YEAR.match(t.word))
         units: list[Unit] = []
         grouped: dict[int, list[str]] = defaultdict(list)
+        in_phrase: set[int] = set()  # words that are part of a several-word synonym phrase
         for group, first, last in self._lx.groups(tokens):
             for position in range(first, last + 1):
                 grouped[position].append(group)
+                if last > first:
+                    in_phrase.add(position)
         seen_groups: set[str] = set()
+        focus_positions = _counted(tokens, kind, kind_positions)
+        # «до перехода»: only «до» is dropped, the change itself stays a unit.
+        earlier = _earlier_words([t.lemma for t in tokens])
+        kind_positions = kind_positions | earlier
+        focus: list[int] = []
+        group_unit: dict[str, int] = {}
         for token in tokens:
             if token.weight <= 0 or _YEAR.match(token.word) or token.position in kind_positions:
                 continue
@@ -438,25 +657,37 @@ class FactIndex:
                 alternatives.append(("l:" + token.lemma, CHANNEL_LEMMA))
             groups = grouped.get(token.position, [])
             if groups and not known and all(g in seen_groups for g in groups):
-                continue  # the rest of a phrase already counted as one unit
+                # The rest of a phrase already counted as one unit (which now also stands
+                # for this word if it is what the question counts).
+                if token.position in focus_positions:
+                    focus.append(group_unit[groups[0]])
+                continue
             for phrase_group in groups:
                 seen_groups.add(phrase_group)
+                group_unit.setdefault(phrase_group, len(units))
                 alternatives.append((phrase_group, CHANNEL_GROUP))
             # A stem that occurs in exactly as many facts as a stronger term already taken
             # almost surely occurs in the same facts: skip it (it could only score lower).
-            taken = {len(self._postings[t][0]) for t, _ in alternatives if t in self._postings}
+            taken = {self._df[t] for t, _ in alternatives if t in self._df}
             token_stem = stem(token.lemma)
             for term, channel in (
                 ("s:" + (token_stem or ""), CHANNEL_STEM),
                 ("t:" + (short_stem(token.lemma) or ""), CHANNEL_SHORT_STEM),
             ):
-                if token_stem and term in self._postings:
-                    df = len(self._postings[term][0])
+                if token_stem and term in self._df:
+                    df = self._df[term]
                     if df not in taken:
                         alternatives.append((term, channel))
                         taken.add(df)
             if not known and len(token.word) >= FUZZY_MIN_LEN:
                 alternatives.extend(self._typo_alternatives(token))
+            if token.position in in_phrase:
+                # «социальная поддержка» means the phrase: a fact with only «поддержка» (of
+                # something else) matches it weakly, one with the phrase through the group.
+                alternatives = [
+                    (term, channel if term.startswith("=") else channel * PHRASE_PART)
+                    for term, channel in alternatives
+                ]
             weight = token.weight
             if not alternatives and token.entity:
                 weight *= UNKNOWN_ENTITY_BOOST
@@ -464,6 +695,8 @@ class FactIndex:
                 # Verbs are the most freely paraphrased part of a question («ожидается»,
                 # «приехало»): one the facts never use says little against a match.
                 weight *= UNKNOWN_VERB_SHARE
+            if token.position in focus_positions:
+                focus.append(len(units))
             units.append(
                 Unit(
                     label=token.word,
@@ -478,6 +711,8 @@ class FactIndex:
             years=years,
             kind=kind,
             lemmas=frozenset(t.lemma for t in tokens),
+            focus=tuple(sorted({f for f in focus if f < MAX_UNITS})),
+            earlier=bool(earlier),
         )
 
     def _typo_alternatives(self, token: Token) -> list[tuple[str, float]]:
@@ -502,109 +737,314 @@ class FactIndex:
         """Best facts for `question`, best first; an empty list means "not found"."""
         return self.rank(question, limit=limit, threshold=True)
 
-    def _score(
-        self, question: str
-    ) -> tuple[Question, list[float], np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-        """Per fact: score, coverage, evidence and which units matched (a bit per unit).
-
-        Cached for the last few questions: one `ask` ranks for a digest, an answer and
-        perhaps suggestions, all from the same arrays.
-        """
-        cached = self._scores.get(question)
-        if cached is not None:
-            return cached
+    def _plan(self, question: str) -> _Plan | None:
+        """The question's units with their ways to facts, strongest way first."""
         q = self.parse_question(question)
         if not q.units or not self._n:
             return None
         units = q.units[:MAX_UNITS]
         rarity = [self._unit_rarity(u) for u in units]
         total = sum(u.weight * r for u, r in zip(units, rarity, strict=True)) or 1.0
-        n = self._n
-        score = np.zeros(n, dtype=np.float32)
-        covered = np.zeros(n, dtype=np.float32)
-        evidence = np.zeros(n, dtype=np.float32)
-        bits = np.zeros(n, dtype=np.uint64)
-        for number, (unit, unit_rarity) in enumerate(zip(units, rarity, strict=True)):
-            bit = np.uint64(1 << number)
-            # Each fact takes the unit's strongest way of matching: try the ways strongest
-            # first, and let each fact take only the first that reaches it.
-            ways: list[tuple[float, np.ndarray, np.ndarray | float, float]] = []
-            for term, channel in unit.alternatives:
-                idf = self._idf.get(term)
-                if idf is None:
-                    continue
-                ids, tfn = self._postings[term]
-                ways.append((channel * idf, ids, (channel * idf) * tfn, channel))
-                # The previous sentence's words help a specific word only, and only through
-                # its exact lemma or synonym group: a pass over a long array costs.
-                context = self._context.get(term) if not unit.generic and channel >= 0.9 else None
-                if context is not None:
-                    weak = channel * CHANNEL_CONTEXT
-                    ways.append((weak * idf, context, weak * idf, weak))
-            ways.sort(key=lambda way: -way[0])
-            for _, ids, values, channel in ways:
-                fresh = (bits[ids] & bit) == 0
-                if not fresh.any():
-                    continue
-                reached = ids[fresh]
-                bits[reached] |= bit
-                gained = values[fresh] if isinstance(values, np.ndarray) else values
-                score[reached] += unit.weight * gained
-                covered[reached] += unit.weight * unit_rarity * channel
-                if not unit.generic:
-                    evidence[reached] += unit.weight * channel
-        scored = (q, rarity, score, covered / total, evidence, bits)
-        self._scores[question] = scored
+        planned = [
+            self._unit_ways(unit, unit_rarity)
+            for unit, unit_rarity in zip(units, rarity, strict=True)
+        ]
+        # A year is part of what the question asks: a fact about that year covers it, one
+        # from an article of that year without a year of its own covers it halfway. As a
+        # unit that adds coverage only (no score, no evidence), after the words' units.
+        years = []
+        for year in sorted(q.years):
+            about = self._year_ids.get(year, np.zeros(0, dtype=np.int32))
+            df = len(about)
+            year_rarity = YEAR_WEIGHT * math.log(1 + (self._n - df + 0.5) / (df + 0.5))
+            total += year_rarity
+            present = self._undated_of_year.get(year)
+            if present is None:  # once per year: a pass over every fact
+                present = np.flatnonzero((self._article_year == year) & ~self._has_years)
+                self._undated_of_year[year] = present
+            year_ways = tuple(
+                Way(channel, ids.astype(np.int64), None, 0.0, channel, 0.0)
+                for channel, ids in ((1.0, np.sort(about)), (0.5, present))
+                if len(ids)
+            )
+            years.append(UnitWays(1.0, year_rarity, True, year_ways))
+        if len(planned) + len(years) > 64:
+            years = []  # one bit per unit: the words come first
+        return _Plan(q, rarity, total, (*planned, *years))
+
+    def _unit_ways(self, unit: Unit, unit_rarity: float) -> UnitWays:
+        """A unit's ways to facts (cached: the same words come back in many questions)."""
+        key = (unit.alternatives, unit.weight, unit.generic)
+        cached = self._ways_cache.get(key)
+        if cached is not None:
+            self._ways_cache.move_to_end(key)
+            return cached
+        # Each fact takes the unit's strongest way of matching: try the ways strongest
+        # first, and let each fact take only the first that reaches it.
+        # (way, which list it reads: a way over the very same list as a stronger one
+        # reaches no fact that one has not reached already, and is left out)
+        ways: list[tuple[Way, tuple[bool, int]]] = []
+        for term, channel in unit.alternatives:
+            idf = self._idf.get(term)
+            if idf is None:
+                continue
+            number = self._term_id[term]
+            start, end = self._posting_start[number], self._posting_end[number]
+            value = channel * idf
+            way = Way(
+                nominal=value,
+                ids=self._posting_ids[start:end],
+                tf=self._posting_tf[start:end],
+                value=value,
+                channel=channel,
+                bound=value * self._max_tf[number],
+            )
+            ways.append((way, (False, start)))
+            # The previous sentence's words help a specific word only, and only through
+            # its exact lemma or synonym group: a pass over a long array costs.
+            # (A typo's lemma, at most CHANNEL_FUZZY, never qualifies: the context
+            # index holds only lemmas and groups.)
+            if unit.generic or channel < 0.9:
+                continue
+            start, end = self._context_start[number], self._context_end[number]
+            if end > start:
+                weak = channel * CHANNEL_CONTEXT
+                context = self._context_ids[start:end]
+                way = Way(weak * idf, context, None, weak * idf, weak, weak * idf)
+                ways.append((way, (True, start)))
+        ways.sort(key=lambda entry: -entry[0].nominal)
+        seen: set[tuple[bool, int]] = set()
+        distinct = []
+        for way, read in ways:
+            if read not in seen:
+                seen.add(read)
+                distinct.append(way)
+        unit_ways = UnitWays(unit.weight, unit_rarity, unit.generic, tuple(distinct))
+        self._ways_cache[key] = unit_ways
+        if len(self._ways_cache) > WAYS_CACHE:
+            self._ways_cache.popitem(last=False)
+        return unit_ways
+
+    def _score(self, question: str, threshold: bool) -> tuple[_Plan, Scores] | None:
+        """Score, coverage, evidence and matched units (a bit per unit) of every fact that
+        may be among the CANDIDATES best of `rank` — and of few others.
+
+        Cached for the last few questions: one `ask` ranks for a digest, an answer and
+        perhaps suggestions.
+        """
+        key = (question, threshold)
+        cached = self._scores.get(key)
+        if cached is not None:
+            return cached
+        plan = self._plan(question)
+        if plan is None:
+            return None
+        if sum(unit.cost for unit in plan.units) <= DENSE_POSTINGS:
+            scored = (plan, dense(plan.units, plan.total, self._n))
+            self._scores[key] = scored
+            if len(self._scores) > SCORE_CACHE:
+                self._scores.popitem(last=False)
+            return scored
+        contenders = self._contenders(plan, threshold)
+        # Scratch space for `exact`: the index's own, unless another thread is using it.
+        if self._where_lock.acquire(blocking=False):
+            try:
+                scores = exact(plan.units, plan.total, contenders, self._where)
+            finally:
+                self._where_lock.release()
+        else:
+            scores = exact(plan.units, plan.total, contenders, np.full(self._n, -1, np.int32))
+        scored = (plan, scores)
+        self._scores[key] = scored
         if len(self._scores) > SCORE_CACHE:
             self._scores.popitem(last=False)
         return scored
 
+    def _contenders(self, plan: _Plan, threshold: bool) -> np.ndarray:
+        """Facts that may be among `rank`'s CANDIDATES best (ascending): a superset of them,
+        ties included, found from bounds without a pass over every unit's postings.
+
+        The strongest ways of some units are added up over their postings (`Partial`); a
+        fact none of them reaches is left out when the ways left out together cannot make it
+        eligible (threshold) or lift it to the score of the CANDIDATES best facts found so
+        far (a lower bound of the final CANDIDATES-th score). Of the facts reached, those
+        that cannot make it even if every way left out matched are left out too.
+        """
+        q, units, total = plan.q, plan.units, plan.total
+        who = q.kind == "who"
+        most_factor = self._most_rough_factor(q)
+        # upto[u]: unit u's first ways added up; rest[u]: the most its other ways may add.
+        upto = [0] * len(units)
+        rest = [u.rest(0, total) for u in units]
+
+        def ineligible(s_rest: float, c_rest: float, e_rest: float) -> bool:
+            c, e = c_rest * (1 + SLACK), e_rest * (1 + SLACK)
+            return c < MIN_COVERAGE or (e < MIN_EVIDENCE and (not who or c < 0.99))
+
+        def most_rough(s_rest: float, c_rest: float) -> float:
+            return s_rest * (0.5 + c_rest) * most_factor * (1 + SLACK)
+
+        partial = Partial(self._n, total)
+        if threshold:
+            # All ways, then leave out the longest last way of a unit while the facts reached
+            # by none of the others still cannot be eligible.
+            upto = [len(u.ways) for u in units]
+            rest = [(0.0, 0.0, 0.0)] * len(units)
+            sums = [0.0, 0.0, 0.0]
+            while True:
+                best: tuple[int, int, tuple[float, float, float]] | None = None
+                for i, unit in enumerate(units):
+                    if not upto[i] or (
+                        best is not None and len(unit.ways[upto[i] - 1].ids) <= best[1]
+                    ):
+                        continue
+                    more = unit.rest(upto[i] - 1, total)
+                    trial = [sums[k] - rest[i][k] + more[k] for k in range(3)]
+                    if ineligible(*trial):
+                        best = (i, len(unit.ways[upto[i] - 1].ids), more)
+                if best is None:
+                    break
+                i, _, more = best
+                sums = [sums[k] - rest[i][k] + more[k] for k in range(3)]
+                upto[i] -= 1
+                rest[i] = more
+            if not any(upto):
+                return np.zeros(0, dtype=np.int64)
+            for unit, count in zip(units, upto, strict=True):
+                if count:
+                    partial.add(unit, count)
+        while True:
+            reached = partial.values()
+            factor, allowed = self._rough_factors(reached.ids, q)
+            floor = self._floor(reached, factor, allowed, q, threshold)
+            s_rest = sum(r[0] for r in rest)
+            c_rest = sum(r[1] for r in rest)
+            if threshold or most_rough(s_rest, c_rest) < floor:
+                break
+            left_out = [i for i, u in enumerate(units) if upto[i] < len(u.ways)]
+            if not left_out:
+                break
+            # The unit left out that may matter most (the cheapest of equals): add it all,
+            # and look again.
+            i = max(left_out, key=lambda u: (rest[u][0], -units[u].cost))
+            partial.add(units[i])
+            upto[i], rest[i] = len(units[i].ways), (0.0, 0.0, 0.0)
+        s_rest = sum(r[0] for r in rest)
+        c_rest = sum(r[1] for r in rest)
+        e_rest = sum(r[2] for r in rest)
+        most = (reached.score + s_rest) * (0.5 + reached.coverage + c_rest) * factor
+        keep = most * (1 + SLACK) >= floor
+        if threshold:
+            c_most = (reached.coverage + c_rest) * (1 + SLACK)
+            may = (c_most >= MIN_COVERAGE) & (
+                (reached.evidence + e_rest) * (1 + SLACK) >= MIN_EVIDENCE
+            )
+            if who:
+                may |= (c_most >= 0.99) & self._has_person[reached.ids]
+            keep &= may & allowed
+        return reached.ids[keep]
+
+    def _floor(
+        self,
+        reached: Scores,
+        factor: np.ndarray,
+        allowed: np.ndarray,
+        q: Question,
+        threshold: bool,
+    ) -> float:
+        """A lower bound of the CANDIDATES-th best rough score in `rank` (-inf: none yet)."""
+        sure = reached.score > 0
+        if threshold:
+            surely = (reached.coverage >= MIN_COVERAGE * (1 + SLACK)) & (
+                reached.evidence >= MIN_EVIDENCE * (1 + SLACK)
+            )
+            if q.kind == "who":
+                surely |= (reached.coverage >= 0.99 * (1 + SLACK)) & self._has_person[reached.ids]
+            sure &= surely & allowed
+        if np.count_nonzero(sure) < CANDIDATES:
+            return -math.inf
+        least = reached.score[sure] * (0.5 + reached.coverage[sure]) * factor[sure]
+        kth = np.partition(least, len(least) - CANDIDATES)[len(least) - CANDIDATES]
+        return float(kth) * (1 - SLACK)
+
+    @staticmethod
+    def _most_rough_factor(q: Question) -> float:
+        """The largest factor `_rough_factors` may give any fact for this question."""
+        factor = 1.0
+        if q.kind == "who":
+            factor *= 1.4
+        elif q.kind in FIGURE_KINDS:
+            factor *= 1.2
+        if q.years:
+            factor *= 1.3
+        return factor
+
     def rank(self, question: str, *, limit: int = 3, threshold: bool = True) -> list[Match]:
         """Like `match`; with threshold=False it also returns weak candidates (suggestions)."""
-        scored = self._score(question)
-        if scored is None:
+        return [match for _, match in self._ranked(question, limit, threshold)]
+
+    def _ranked(self, question: str, limit: int, threshold: bool) -> list[tuple[int, Match]]:
+        """`rank` with each match's fact number."""
+        ranked = self._results(question, threshold)
+        if ranked is None:
             return []
-        q, rarity, score, coverage, evidence, bits = scored
+        results, s = ranked
+        return [
+            (n, Match(fact=self.facts[n], score=round(f, 4), figure=figure, why=_why(s, *why)))
+            for f, n, figure, why, _ in results[:limit]
+        ]
+
+    def _results(self, question: str, threshold: bool) -> tuple[list[_Ranked], Scores] | None:
+        """Every fully scored candidate, best first (cached: `digest` and `match` rank the
+        same question, and only the number of matches taken differs)."""
+        key = (question, threshold)
+        cached = self._ranked_cache.get(key)
+        if cached is not None:
+            return cached
+        scored = self._score(question, threshold)
+        if scored is None:
+            return None
+        plan, s = scored
+        q, rarity = plan.q, plan.rarity
         if threshold:
             # «Кто аким Алматы?»: only generic words, all found, in a fact naming a person.
-            eligible = (coverage >= MIN_COVERAGE) & (evidence >= MIN_EVIDENCE)
+            eligible = (s.coverage >= MIN_COVERAGE) & (s.evidence >= MIN_EVIDENCE)
             if q.kind == "who":
-                eligible |= (coverage >= 0.99) & self._has_person
-            candidates = np.flatnonzero(eligible & (score > 0))
+                eligible |= (s.coverage >= 0.99) & self._has_person[s.ids]
+            # «Сколько рабочих мест …»: a fact without what is counted counts something else.
+            for unit_number in q.focus:
+                eligible &= (s.bits & np.uint64(1 << unit_number)) != 0
+            local = np.flatnonzero(eligible & (s.score > 0))
         else:
-            candidates = np.flatnonzero(score > 0)
+            local = np.flatnonzero(s.score > 0)
         # Rules that do not depend on which figure is chosen run over arrays, and a cheap
         # first ranking keeps the detailed pass to a few facts.
-        rough_factor, allowed = self._rough_factors(candidates, q)
+        rough_factor, allowed = self._rough_factors(s.ids[local], q)
         if threshold:
-            candidates, rough_factor = candidates[allowed], rough_factor[allowed]
-        if not len(candidates):
-            return []
-        if len(candidates) > CANDIDATES:
-            rough = score[candidates] * (0.5 + coverage[candidates]) * rough_factor
-            candidates = candidates[np.argpartition(-rough, CANDIDATES)[:CANDIDATES]]
-        results = []
-        for number in (int(c) for c in candidates):
-            matched_bits = int(bits[number])
+            local, rough_factor = local[allowed], rough_factor[allowed]
+        if len(local) > CANDIDATES:
+            rough = s.score[local] * (0.5 + s.coverage[local]) * rough_factor
+            local = local[_best(rough, CANDIDATES)]
+        results: list[_Ranked] = []
+        carriers = self._carriers(t for unit in q.units for t, _ in unit.alternatives)
+        for i in local.tolist():
+            number = int(s.ids[i])
+            matched_bits = int(s.bits[i])
             matched = {u: t for u, t in enumerate(q.units) if matched_bits >> u & 1}
-            figure, fit = self._choose_figure(number, q, matched, rarity)
+            figure, fit = self._choose_figure(number, q, matched, rarity, carriers)
             factor, notes = self._factors(number, q, figure, fit)
-            final = float(score[number]) * factor * (0.5 + float(coverage[number]))
+            final = float(s.score[i]) * factor * (0.5 + float(s.coverage[i]))
             if threshold and not self._confident(notes):
                 continue
-            why = (
-                f"coverage={coverage[number]:.2f}",
-                f"evidence={evidence[number]:.2f}",
-                *notes,
-                *("~" + unit.label for unit in matched.values()),
-            )
+            # The explanation is written out only for the matches returned (see below).
+            why = (i, tuple(notes), tuple(unit.label for unit in matched.values()))
             results.append((final, number, figure, why, frozenset(matched)))
         results.sort(key=lambda r: (-r[0], r[1]))
-        results = self._prefer_newest(results)
-        return [
-            Match(fact=self.facts[n], score=round(s, 4), figure=f, why=w)
-            for s, n, f, w, _ in results[:limit]
-        ]
+        ranked = (self._prefer_newest(results), s)
+        self._ranked_cache[key] = ranked
+        if len(self._ranked_cache) > SCORE_CACHE:
+            self._ranked_cache.popitem(last=False)
+        return ranked
 
     def _rough_factors(self, ids: np.ndarray, q: Question) -> tuple[np.ndarray, np.ndarray]:
         """The type and year factors of `_factors` for many facts at once, judged by each
@@ -619,10 +1059,13 @@ class FactIndex:
             factor *= np.where(fits, 0.8 + 0.4 * fit, 0.55)
             allowed &= fits
         if q.years:
-            about = np.zeros(self._n, dtype=bool)
+            # Facts about one of the years: looked up in each year's (sorted) fact list.
+            agrees = np.zeros(len(ids), dtype=bool)
             for year in q.years:
-                about[self._year_ids.get(year, [])] = True
-            agrees = about[ids]
+                about = self._year_ids.get(year)
+                if about is not None and len(about) and len(ids):
+                    at = np.minimum(np.searchsorted(about, ids), len(about) - 1)
+                    agrees |= about[at] == ids
             has_years = self._has_years[ids]
             article_year = np.isin(self._article_year[ids], list(q.years))
             factor *= np.where(
@@ -670,7 +1113,12 @@ class FactIndex:
         return factor, notes
 
     def _choose_figure(
-        self, number: int, q: Question, matched: dict[int, Unit], rarity: list[float]
+        self,
+        number: int,
+        q: Question,
+        matched: dict[int, Unit],
+        rarity: list[float],
+        carriers: _Carriers,
     ) -> tuple[Figure | None, float]:
         """The figure in the fact that answers the question, and how well it fits its type.
 
@@ -682,7 +1130,7 @@ class FactIndex:
         fact = self.facts[number]
         if not fact.figures or q.kind in ("who", "where"):
             return None, 0.0
-        details = self._detail(number)
+        details = self._detail(number, carriers)
         anchors: list[tuple[list[int], float]] = []
         for unit_number, unit in matched.items():
             positions = [
@@ -706,15 +1154,15 @@ class FactIndex:
                 value += 0.6
             if figure.unit and _unit_lemmas(figure.unit) & q.lemmas:
                 value += 0.4
-            if figure.comparison == "to" and not q.years:
+            if figure.comparison == "to" and not q.years and not q.earlier:
                 value += 0.3  # «с 21 тыс. … до 10 тыс.»: the newer figure is the answer
+            if figure.comparison == "from" and q.earlier:
+                value += 0.6  # «… раньше», «до перехода на …»: the older one
             if value > best[0]:
                 best = (value, figure, fit)
         return best[1], best[2]
 
-    def _prefer_newest(
-        self, results: list[tuple[float, int, Figure | None, tuple[str, ...], frozenset[int]]]
-    ) -> list[tuple[float, int, Figure | None, tuple[str, ...], frozenset[int]]]:
+    def _prefer_newest(self, results: list[_Ranked]) -> list[_Ranked]:
         """Among facts that answer the same thing equally well, the newest comes first."""
         if len(results) < 2:
             return results
@@ -729,27 +1177,47 @@ class FactIndex:
 
     # -- topics and suggestions -----------------------------------------------------------
 
+    def following(self, fact: Fact) -> Fact | None:
+        """The next sentence of the same article, if it is a fact of this index."""
+        number = self._fact_number(fact)
+        if number is None or number + 1 >= self._n:
+            return None
+        after = self.facts[number + 1]
+        same = after.article_id == fact.article_id and after.position == fact.position + 1
+        return after if same else None
+
     def topic_of(self, fact: Fact) -> str | None:
         """The topic a fact belongs to (data/topics.json), if any."""
-        number = self._number_of.get(fact.id)
-        return None if number is None else self._topic_of[number]
+        return self._topic_name(self._fact_number(fact))
+
+    def _fact_number(self, fact: Fact) -> int | None:
+        if self._number_of is None:  # built on first use: 100,000 facts make 5 MB
+            self._number_of = {f.id: number for number, f in enumerate(self.facts)}
+        return self._number_of.get(fact.id)
+
+    def _topic_name(self, number: int | None) -> str | None:
+        if number is None or self._topic_of[number] < 0:
+            return None
+        return self._topic_names[self._topic_of[number]]
 
     def topics(self) -> dict[str, list[Fact]]:
-        """Topic → its facts, newest article first; topics with most facts first."""
+        """Topic → its facts, newest article first (facts with a figure before those
+        without: a topic page shows figures); topics with most facts first."""
         if self._topics is None:
-            by_topic: dict[str, list[int]] = defaultdict(list)
-            for number, topic in enumerate(self._topic_of):
-                if topic is not None:
-                    by_topic[topic].append(number)
+            # Newest article first, then in fact order; then grouped by topic.
+            order = np.lexsort((np.arange(self._n), -self._date))
+            by_topic: dict[str, list[int]] = {}
+            for number in order[self._topic_of[order] >= 0].tolist():
+                by_topic.setdefault(self._topic_names[self._topic_of[number]], []).append(number)
             ordered = sorted(by_topic.items(), key=lambda item: (-len(item[1]), item[0]))
+            # Facts with a figure first (a topic page shows figures), each part newest first.
             self._topics = {
-                topic: [self.facts[n] for n in sorted(numbers, key=self._newest_first)]
+                topic: [
+                    self.facts[n] for n in sorted(numbers, key=lambda n: not self.facts[n].amounts)
+                ]
                 for topic, numbers in ordered
             }
         return self._topics
-
-    def _newest_first(self, number: int) -> tuple[int, int]:
-        return (-int(self._date[number]), number)
 
     def _answerable(self) -> dict[str, tuple[str, ...]]:
         """Each topic's suggested questions that these facts really answer."""
@@ -764,8 +1232,8 @@ class FactIndex:
         """Questions the facts answer: two on the topic nearest to `question`, then others."""
         answerable = self._answerable()
         order = list(self.topics())
-        nearest = self.rank(question, limit=1, threshold=False) if question.strip() else []
-        first = self.topic_of(nearest[0].fact) if nearest else None
+        nearest = self._ranked(question, 1, False) if question.strip() else []
+        first = self._topic_name(nearest[0][0]) if nearest else None
         asked = question.strip().lower()
         out: list[str] = []
 
@@ -800,7 +1268,8 @@ class FactIndex:
         if specific:
             found = self.rank(question, limit=max(limit * 4, 20))
         else:
-            found = self._about_years(q.years)
+            # Beyond `limit` facts with an amount nothing below changes (nor len(found) >= 2).
+            found = self._about_years(q.years, enough=max(limit, 2))
         if len(found) < 2:
             return []
         # Facts with a figure say more: sentences without one only fill a short digest.
@@ -808,20 +1277,54 @@ class FactIndex:
         without = [m for m in found if m.figure is None]
         return (with_figure + without[: max(0, MIN_DIGEST - len(with_figure))])[:limit]
 
-    def _about_years(self, years: frozenset[int]) -> list[Match]:
+    def _about_years(self, years: frozenset[int], enough: int) -> list[Match]:
+        """Facts with a date or period in one of `years`, in fact order, until `enough` of
+        them have an amount (only the facts about those years are looked at)."""
+        lists = [self._period_ids[y] for y in years if y in self._period_ids]
+        numbers = np.unique(np.concatenate(lists)).tolist() if lists else []
         out = []
-        for fact in self.facts:
+        with_amount = 0
+        for number in numbers:
+            fact = self.facts[number]
             times = [f for f in fact.figures if f.kind in TIME_KINDS and f.year in years]
             if times:
                 amounts = fact.amounts
                 figure = amounts[0] if amounts else None
                 out.append(Match(fact, 1.0, figure, ("period", times[0].text)))
+                with_amount += figure is not None
+                if with_amount >= enough:
+                    break
         return out
+
+
+def _best(values: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the `k` largest values, ties taken from the lowest positions, in order.
+
+    Candidates are in fact order, so equal facts (the same sentence in several articles) are
+    chosen by their place in the store, not by whatever `argpartition` happens to keep: the
+    choice then stays the same when the candidate pass skips facts that cannot win.
+    """
+    kth = np.partition(values, len(values) - k)[len(values) - k]
+    above = np.flatnonzero(values > kth)
+    tied = np.flatnonzero(values == kth)[: k - len(above)]
+    return np.sort(np.concatenate([above, tied]))
+
+
+def _why(s: Scores, i: int, notes: tuple[str, ...], labels: tuple[str, ...]) -> tuple[str, ...]:
+    """Matched terms and rules of a match, for debugging and eval."""
+    return (
+        f"coverage={s.coverage[i]:.2f}",
+        f"evidence={s.evidence[i]:.2f}",
+        *notes,
+        *("~" + label for label in labels),
+    )
 
 
 def _buckets(vocabulary: Iterable[str]) -> dict[str, list[str]]:
     buckets: dict[str, list[str]] = defaultdict(list)
-    for word in vocabulary:
+    # Sorted: rapidfuzz takes the first of equally close words, and a set's order changes
+    # with Python's hash seed, so the same typo would be read differently from run to run.
+    for word in sorted(vocabulary):
         if word:
             buckets[word[0]].append(word)
     return dict(buckets)

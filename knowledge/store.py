@@ -40,13 +40,16 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/citybot.db"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 GENERATION_KEY = "generation"
+# PostgreSQL LISTEN/NOTIFY channel: a committed rebuild sends its new generation on it.
+GENERATION_CHANNEL = "citybot_generation"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Rows per executemany() and ids per IN (...) list: well under SQLite's variable limit.
 INSERT_BATCH = 10_000
 ID_BATCH = 500
+LOAD_BATCH = 10_000  # rows read at a time by load()
 # Execution option read by the SQLite "begin" hook: write transactions take the write lock
 # at BEGIN (BEGIN IMMEDIATE), so two writers never both read and then fail to upgrade.
-_WRITE_OPTION = "citybot_write"
+WRITE_OPTION = "citybot_write"
 # Arbitrary constant key for the PostgreSQL advisory lock taken while migrating.
 _PG_MIGRATION_LOCK = 0x63697479  # "city"
 
@@ -199,11 +202,30 @@ class _Plan:
 
 @dataclass
 class _Rows:
-    """Rows to insert for a set of articles."""
+    """Rows to insert for a set of articles, as tuples in the order of the _COLUMNS (a dict
+    per row is made only for the batch being inserted: a tuple is a fraction of its size)."""
 
-    articles: list[dict[str, Any]] = field(default_factory=list)
-    facts: list[dict[str, Any]] = field(default_factory=list)
-    figures: list[dict[str, Any]] = field(default_factory=list)
+    articles: list[tuple[Any, ...]] = field(default_factory=list)
+    facts: list[tuple[Any, ...]] = field(default_factory=list)
+    figures: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+_ARTICLE_COLUMNS = ("id", "title", "date", "url", "content_hash", "extractor_version")
+_FACT_COLUMNS = ("id", "article_id", "position", "text")
+_FIGURE_COLUMNS = (
+    "fact_id",
+    "ordinal",
+    "text",
+    "value",
+    "kind",
+    "unit",
+    "scale",
+    "comparison",
+    "year",
+    "month",
+    "start_pos",
+    "end_pos",
+)
 
 
 class FactStore:
@@ -221,9 +243,9 @@ class FactStore:
                 self._sqlite_path = Path(database)
         self._engine: AsyncEngine = create_async_engine(url)
         if self._is_sqlite:
-            _install_sqlite_hooks(self._engine)
+            install_sqlite_hooks(self._engine)
         # Same pool, but its transactions are write transactions (BEGIN IMMEDIATE on SQLite).
-        self._write_engine = self._engine.execution_options(**{_WRITE_OPTION: True})
+        self._write_engine = self._engine.execution_options(**{WRITE_OPTION: True})
         if self._is_postgresql:
             # Two statements in one read (facts, then figures) must see the same snapshot.
             self._read_engine = self._engine.execution_options(isolation_level="REPEATABLE READ")
@@ -284,7 +306,11 @@ class FactStore:
             async with self._rebuild_lock:
                 return await self._rebuild(by_id, skipped)
         except SQLAlchemyError as exc:
-            raise BuildError(f"ошибка базы данных: {exc}") from exc
+            # The driver's message, first line only: str(exc) also carries the SQL and its
+            # parameters (article text), too long and too raw for the admin's reply.
+            cause = getattr(exc, "orig", None) or exc
+            reason = next(iter(str(cause).strip().splitlines()), "") or type(cause).__name__
+            raise BuildError(f"ошибка базы данных: {reason}") from exc
 
     async def _rebuild(
         self, by_id: dict[str, Article], skipped: tuple[Skipped, ...]
@@ -320,11 +346,18 @@ class FactStore:
                 rows.articles.extend(part.articles)
                 rows.facts.extend(part.facts)
                 rows.figures.extend(part.figures)
-            await _insert(conn, articles_table, rows.articles)
-            await _insert(conn, facts_table, rows.facts)
-            await _insert(conn, figures_table, rows.figures)
+            await _insert(conn, articles_table, _ARTICLE_COLUMNS, rows.articles)
+            await _insert(conn, facts_table, _FACT_COLUMNS, rows.facts)
+            await _insert(conn, figures_table, _FIGURE_COLUMNS, rows.figures)
             generation += 1
             await _write_generation(conn, generation)
+            if self._is_postgresql:
+                # Queued now, delivered by PostgreSQL at commit (never if it rolls back):
+                # other processes' GenerationWatcher (knowledge.watch) swap in the new index.
+                await conn.execute(
+                    sa.text("SELECT pg_notify(:channel, :payload)"),
+                    {"channel": GENERATION_CHANNEL, "payload": str(generation)},
+                )
             facts_after = await _count_facts(conn)
         return _report(plan, skipped, facts_before, facts_after, generation)
 
@@ -334,7 +367,10 @@ class FactStore:
         if not directory.is_dir():
             raise BuildError(f"папка со статьями не найдена: {directory}")
         try:
-            articles, skipped = await asyncio.to_thread(read_articles, directory)
+            # A file that only repeats other articles is skipped (and named in the report).
+            articles, skipped = await asyncio.to_thread(
+                read_articles, directory, drop_duplicates=True
+            )
         except OSError as exc:
             raise BuildError(f"не удалось прочитать папку со статьями {directory}: {exc}") from exc
         return await self.rebuild(articles, skipped)
@@ -349,48 +385,56 @@ class FactStore:
         """The generation and its facts, read in one transaction (so they belong together)."""
         await self._ensure_ready()
         f, a, g = facts_table.c, articles_table.c, figures_table.c
+        # Every row brings its own copy of each value: the article's id, title and date and
+        # the figures' kinds and units are shared instead (at 100,000 facts, tens of MB); and
+        # rows are read a batch at a time, never all at once next to the facts made of them.
+        shared: dict[Any, Any] = {}
+        articles: dict[str, tuple[str, str, dt.date | None, str | None]] = {}
+        figures: defaultdict[str, list[Figure]] = defaultdict(list)
+        facts: list[Fact] = []
         async with self._read_engine.connect() as conn, conn.begin():
             generation = await _read_generation(conn)
-            fact_rows = (
-                await conn.execute(
-                    sa.select(f.id, f.article_id, f.position, f.text, a.title, a.date, a.url)
-                    .join_from(facts_table, articles_table, f.article_id == a.id)
-                    .order_by(f.article_id, f.position)
-                )
-            ).all()
-            figure_rows = (
-                await conn.execute(
-                    sa.select(
-                        g.fact_id,
-                        g.text,
-                        g.value,
-                        g.kind,
-                        g.unit,
-                        g.scale,
-                        g.comparison,
-                        g.year,
-                        g.month,
-                        g.start_pos,
-                        g.end_pos,
-                    ).order_by(g.fact_id, g.ordinal)
-                )
-            ).all()
-        figures: defaultdict[str, list[Figure]] = defaultdict(list)
-        for row in figure_rows:  # columns in the order of Figure's fields
-            figures[row[0]].append(Figure(*row[1:]))
-        facts = [
-            Fact(
-                id=fact_id,
-                article_id=article_id,
-                position=position,
-                text=text,
-                figures=tuple(figures.get(fact_id, ())),
-                article_title=title,
-                article_date=date,
-                article_url=url,
+            figure_rows = await conn.stream(
+                sa.select(
+                    g.fact_id,
+                    g.text,
+                    g.value,
+                    g.kind,
+                    g.unit,
+                    g.scale,
+                    g.comparison,
+                    g.year,
+                    g.month,
+                    g.start_pos,
+                    g.end_pos,
+                ).order_by(g.fact_id, g.ordinal)
             )
-            for fact_id, article_id, position, text, title, date, url in fact_rows
-        ]
+            async for batch in figure_rows.partitions(LOAD_BATCH):
+                for fact_id, text, value, *rest in batch:  # in the order of Figure's fields
+                    shared_rest = (shared.setdefault(v, v) for v in rest)
+                    figures[fact_id].append(Figure(text, value, *shared_rest))
+            fact_rows = await conn.stream(
+                sa.select(f.id, f.article_id, f.position, f.text, a.title, a.date, a.url)
+                .join_from(facts_table, articles_table, f.article_id == a.id)
+                .order_by(f.article_id, f.position)
+            )
+            async for fact_batch in fact_rows.partitions(LOAD_BATCH):
+                for fact_id, article_id, position, text, title, date, url in fact_batch:
+                    article = articles.get(article_id)
+                    if article is None:
+                        article = articles[article_id] = (article_id, title, date, url)
+                    facts.append(
+                        Fact(
+                            id=fact_id,
+                            article_id=article[0],
+                            position=position,
+                            text=text,
+                            figures=tuple(figures.pop(fact_id, ())),
+                            article_title=article[1],
+                            article_date=article[2],
+                            article_url=article[3],
+                        )
+                    )
         # The database's collation may order ids differently (PostgreSQL locales): be exact.
         facts.sort(key=lambda fact: (fact.article_id, fact.position))
         return generation, facts
@@ -423,8 +467,9 @@ class FactStore:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _install_sqlite_hooks(engine: AsyncEngine) -> None:
-    """WAL, busy timeout, foreign keys; BEGIN emitted by us (IMMEDIATE for writes).
+def install_sqlite_hooks(engine: AsyncEngine, *, synchronous: str | None = None) -> None:
+    """WAL, busy timeout, foreign keys; BEGIN emitted by us (IMMEDIATE for connections with
+    the WRITE_OPTION execution option); `synchronous` sets that PRAGMA too (the journal).
 
     The recipe from SQLAlchemy's SQLite docs ("Enabling Non-Legacy SQLite Transactional
     Modes"): the driver's own BEGIN handling is switched off with isolation_level = None.
@@ -437,13 +482,15 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
         try:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA journal_mode = WAL")
+            if synchronous is not None:
+                cursor.execute(f"PRAGMA synchronous = {synchronous}")
             cursor.execute("PRAGMA foreign_keys = ON")
         finally:
             cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        if conn.get_execution_options().get(_WRITE_OPTION):
+        if conn.get_execution_options().get(WRITE_OPTION):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
@@ -531,40 +578,33 @@ def _rows_for(articles: Iterable[Article]) -> dict[str, _Rows]:
             raise _ExtractionError(article.id, exc) from exc
         rows = _Rows()
         rows.articles.append(
-            {
-                "id": article.id,
-                "title": article.title,
-                "date": article.date,
-                "url": article.url,
-                "content_hash": article.content_hash,
-                "extractor_version": EXTRACTOR_VERSION,
-            }
+            (
+                article.id,
+                article.title,
+                article.date,
+                article.url,
+                article.content_hash,
+                EXTRACTOR_VERSION,
+            )
         )
         for fact in facts:
-            rows.facts.append(
-                {
-                    "id": fact.id,
-                    "article_id": article.id,
-                    "position": fact.position,
-                    "text": fact.text,
-                }
-            )
+            rows.facts.append((fact.id, article.id, fact.position, fact.text))
             for ordinal, figure in enumerate(fact.figures):
                 rows.figures.append(
-                    {
-                        "fact_id": fact.id,
-                        "ordinal": ordinal,
-                        "text": figure.text,
-                        "value": figure.value,
-                        "kind": figure.kind,
-                        "unit": figure.unit,
-                        "scale": figure.scale,
-                        "comparison": figure.comparison,
-                        "year": figure.year,
-                        "month": figure.month,
-                        "start_pos": figure.start,
-                        "end_pos": figure.end,
-                    }
+                    (
+                        fact.id,
+                        ordinal,
+                        figure.text,
+                        figure.value,
+                        figure.kind,
+                        figure.unit,
+                        figure.scale,
+                        figure.comparison,
+                        figure.year,
+                        figure.month,
+                        figure.start,
+                        figure.end,
+                    )
                 )
         result[article.id] = rows
     return result
@@ -627,6 +667,10 @@ async def _delete_articles(conn: AsyncConnection, ids: Sequence[str]) -> None:
         await conn.execute(sa.delete(articles_table).where(articles_table.c.id.in_(batch)))
 
 
-async def _insert(conn: AsyncConnection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+async def _insert(
+    conn: AsyncConnection, table: sa.Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
     for batch in _batches(rows, INSERT_BATCH):
-        await conn.execute(sa.insert(table), list(batch))
+        await conn.execute(
+            sa.insert(table), [dict(zip(columns, row, strict=True)) for row in batch]
+        )

@@ -94,3 +94,19 @@ def test_a_period_question_gets_the_facts_about_that_year(seed_index):
 def test_specific_questions_get_one_fact_not_a_digest(seed_index, question):
     answer = ask(seed_index, question)
     assert answer.found and answer.digest == ()
+
+
+def test_a_sentence_that_only_announces_is_quoted_with_the_next_one(seed_index):
+    answer = ask(seed_index, "Какие экологические вопросы подняты в Послании?")
+    assert answer.figure is None
+    assert answer.quote == (
+        "Важной темой Послания стали вопросы экологии. Речь идет о внедрении единых "
+        "экологических стандартов, экономии воды и создании цифровой платформы для "
+        "управления водными ресурсами."
+    )
+
+
+def test_a_figure_answer_quotes_one_sentence(seed_index):
+    answer = ask(seed_index, "Сколько туристов приехало в Алматы в 2025 году?")
+    assert answer.quote is not None and answer.quote.startswith("За девять месяцев")
+    assert answer.quote.endswith("82,4 млрд тенге.")

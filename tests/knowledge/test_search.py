@@ -29,6 +29,13 @@ A004 = "004_e37ac366897bb94f.txt"
         ("skolko turistov priehalo v almaty v 2025", A001, "1,9 млн человек"),
         ("How many tourists visited Almaty in 2025?", A001, "1,9 млн человек"),
         ("Алматыға 2025 жылы қанша турист келді?", A001, "1,9 млн человек"),
+        # a year in two digits; a swapped pair of letters; the counted thing as a phrase
+        ("туристы в 25м", A001, "1,9 млн человек"),
+        ("Сколько турситов приехало в 2025 году?", A001, "1,9 млн человек"),
+        ("Сколько в Алматы малых и средних предприятий?", A001, "порядка 405 тыс. субъектов"),
+        # «раньше» asks for the older figure of a «с … до …»
+        ("А раньше сколько было получателей адресной помощи?", A001, "21 тыс. человек"),
+        ("Какой прирост индустриальной зоны?", A004, "на 40%"),
     ],
 )
 def test_questions_find_the_fact_and_the_figure(seed_index, question, article, figure):
@@ -48,6 +55,9 @@ def test_questions_find_the_fact_and_the_figure(seed_index, question, article, f
         "Сколько детских садов в Алматы?",  # money is not a count of kindergartens
         "Алматы город аким",  # words that occur everywhere, nothing else
         "Сколько в Алматы?",
+        # «сколько X»: a fact that does not mention X counts something else
+        "Сколько рабочих мест создадут в индустриальной зоне?",
+        "Сколько иностранных туристов приехало в 2025 году?",
         "а",
         "?!",
     ],

@@ -79,7 +79,8 @@ async def url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[s
     except asyncpg.InsufficientPrivilegeError:
         # No CREATEDB right: use the `test` database itself, emptied first.
         await admin.execute(
-            "DROP TABLE IF EXISTS figures, facts, articles, meta, alembic_version CASCADE"
+            "DROP TABLE IF EXISTS journal_votes, journal_questions, figures, facts, articles, "
+            "meta, alembic_version CASCADE"
         )
         await admin.close()
         yield base.render_as_string(hide_password=False)
@@ -145,7 +146,7 @@ class WriteLog:
         sync_engine = fact_store._engine.sync_engine
 
         def is_write(conn: sa.Connection) -> bool:
-            return bool(conn.get_execution_options().get(store_module._WRITE_OPTION))
+            return bool(conn.get_execution_options().get(store_module.WRITE_OPTION))
 
         @event.listens_for(sync_engine, "before_cursor_execute")
         def _log(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -224,8 +225,16 @@ async def test_open_creates_directory_and_schema_by_migrations(url: str, tmp_pat
             )
     finally:
         await engine.dispose()
-    assert [tuple(v) for v in versions] == [("0001",)]
-    assert tables == ["alembic_version", "articles", "facts", "figures", "meta"]
+    assert [tuple(v) for v in versions] == [("0003",)]
+    assert tables == [
+        "alembic_version",
+        "articles",
+        "facts",
+        "figures",
+        "journal_questions",
+        "journal_votes",
+        "meta",
+    ]
     assert diff == []
 
     # Opening again is a no-op for the schema and keeps the data.

@@ -1,0 +1,209 @@
+"""The pruned candidate pass (knowledge/scoring.py) against the plain one: the same scores,
+bit for bit, and the same ranking, on the seeds and on a synthetic corpus full of
+near-duplicate sentences (where ties decide)."""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from knowledge import FactIndex, extract_facts, read_articles
+from knowledge import search as search_module
+from knowledge.bench import make_corpus, make_questions, write_corpus
+from knowledge.scoring import dense, exact
+from knowledge.search import question_kind
+from knowledge.text import lexicon
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+QUESTIONS = Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl"
+
+
+@pytest.fixture(scope="module")
+def synthetic_index(tmp_path_factory: pytest.TempPathFactory) -> FactIndex:
+    folder = tmp_path_factory.mktemp("corpus")
+    write_corpus(make_corpus(3000, SEEDS), folder)
+    articles, _ = read_articles(folder)
+    return FactIndex.build(fact for article in articles for fact in extract_facts(article))
+
+
+def _questions(index: FactIndex) -> list[str]:
+    eval_questions = [
+        json.loads(line)["question"] for line in QUESTIONS.read_text("utf-8").splitlines()
+    ]
+    return eval_questions + [q.text for q in make_questions(index.facts, 200, 7)]
+
+
+def _ranked(index: FactIndex, question: str, threshold: bool) -> list[tuple[str, float, str]]:
+    return [
+        (m.fact.id, m.score, " ".join(m.why))
+        for m in index.rank(question, limit=16, threshold=threshold)
+    ]
+
+
+@pytest.mark.parametrize("which", ["seed_index", "synthetic_index"])
+def test_pruned_pass_ranks_as_the_plain_pass(
+    which: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index: FactIndex = request.getfixturevalue(which)
+    questions = _questions(index)
+    monkeypatch.setattr(search_module, "DENSE_POSTINGS", 10**12)
+    index._scores.clear()
+    index._ranked_cache.clear()
+    plain = {(q, t): _ranked(index, q, t) for q in questions for t in (True, False)}
+    monkeypatch.setattr(search_module, "DENSE_POSTINGS", 0)
+    index._scores.clear()
+    index._ranked_cache.clear()
+    pruned = {(q, t): _ranked(index, q, t) for q in questions for t in (True, False)}
+    index._scores.clear()
+    index._ranked_cache.clear()
+    assert pruned == plain
+
+
+def _plainly(index: FactIndex, question: str) -> tuple[np.ndarray, ...]:
+    """Score, coverage, evidence and bits of every fact, as the matcher first computed them:
+    over every way of every unit (duplicates included), one numpy pass at a time."""
+    n = len(index)
+    q = index.parse_question(question)
+    units = q.units[: search_module.MAX_UNITS]
+    rarity = [index._unit_rarity(u) for u in units]
+    total = sum(u.weight * r for u, r in zip(units, rarity, strict=True)) or 1.0
+    score = np.zeros(n, dtype=np.float32)
+    covered = np.zeros(n, dtype=np.float32)
+    evidence = np.zeros(n, dtype=np.float32)
+    bits = np.zeros(n, dtype=np.uint64)
+    for number, (unit, unit_rarity) in enumerate(zip(units, rarity, strict=True)):
+        bit = np.uint64(1 << number)
+        ways = []
+        for term, channel in unit.alternatives:
+            idf = index._idf.get(term)
+            if idf is None:
+                continue
+            posting = index._posting(term)
+            assert posting is not None
+            ids, tfn = posting
+            ways.append((channel * idf, ids, (channel * idf) * tfn, channel))
+            context = index._context_of(term) if not unit.generic and channel >= 0.9 else None
+            if context is not None:
+                weak = channel * search_module.CHANNEL_CONTEXT
+                ways.append((weak * idf, context, weak * idf, weak))
+        ways.sort(key=lambda way: -way[0])
+        for _, ids, values, channel in ways:
+            fresh = (bits[ids] & bit) == 0
+            if not fresh.any():
+                continue
+            reached = ids[fresh]
+            bits[reached] |= bit
+            gained = values[fresh] if isinstance(values, np.ndarray) else values
+            score[reached] += unit.weight * gained
+            covered[reached] += unit.weight * unit_rarity * channel
+            if not unit.generic:
+                evidence[reached] += unit.weight * channel
+    # Each year of the question: coverage only, for facts about it (and, half, for facts
+    # without a year of their own in an article of that year).
+    for number, year in enumerate(sorted(q.years), start=len(units)):
+        bit = np.uint64(1 << number)
+        about = np.zeros(n, dtype=bool)
+        about[index._year_ids.get(year, [])] = True
+        df = int(about.sum())
+        year_rarity = search_module.YEAR_WEIGHT * math.log(1 + (n - df + 0.5) / (df + 0.5))
+        total += year_rarity
+        present = (index._article_year == year) & ~index._has_years & ~about
+        for reached, channel in ((np.flatnonzero(about), 1.0), (np.flatnonzero(present), 0.5)):
+            bits[reached] |= bit
+            covered[reached] += 1.0 * year_rarity * channel
+    return score, covered / total, evidence, bits
+
+
+@pytest.mark.parametrize("which", ["seed_index", "synthetic_index"])
+def test_dense_scores_are_the_first_matchers_bit_for_bit(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    index: FactIndex = request.getfixturevalue(which)
+    for question in _questions(index):
+        plan = index._plan(question)
+        if plan is None:
+            continue
+        got = dense(plan.units, plan.total, len(index))
+        score, coverage, evidence, bits = _plainly(index, question)
+        assert np.array_equal(got.ids, np.flatnonzero(bits)), question
+        for name, plain in (
+            ("score", score),
+            ("coverage", coverage),
+            ("evidence", evidence),
+            ("bits", bits),
+        ):
+            assert np.array_equal(getattr(got, name), plain[got.ids]), (question, name)
+
+
+def test_exact_scores_are_the_plain_scores_bit_for_bit(synthetic_index: FactIndex) -> None:
+    index = synthetic_index
+    rng = np.random.default_rng(5)
+    for question in _questions(index)[:120]:
+        plan = index._plan(question)
+        if plan is None:
+            continue
+        everything = dense(plan.units, plan.total, len(index))
+        if not len(everything.ids):
+            continue
+        sample = np.sort(
+            rng.choice(everything.ids, size=min(50, len(everything.ids)), replace=False)
+        )
+        at = np.searchsorted(everything.ids, sample)
+        where = np.full(len(index), -1, dtype=np.int32)
+        some = exact(plan.units, plan.total, sample, where)
+        assert (where == -1).all()
+        for name in ("score", "coverage", "evidence", "bits"):
+            assert np.array_equal(getattr(some, name), getattr(everything, name)[at]), name
+
+
+def _question_kind_plainly(question: str, lemmas: list[str]) -> tuple[str | None, frozenset[int]]:
+    lemmas = lemmas + (["%"] if "%" in question else [])
+    for kind, sequences in search_module._question_types():
+        for seq in sequences:
+            for i in range(len(lemmas) - len(seq) + 1):
+                if tuple(lemmas[i : i + len(seq)]) == seq:
+                    return kind, frozenset(range(i, i + len(seq)))
+    return None, frozenset()
+
+
+def test_question_kind_is_the_first_phrase_of_the_table(seed_index: FactIndex) -> None:
+    lx = lexicon()
+    for question in _questions(seed_index):
+        tokens = lx.tokens(question)
+        assert question_kind(question, tokens) == _question_kind_plainly(
+            question, [t.lemma for t in tokens]
+        ), question
+
+
+def test_digest_of_a_year_is_the_full_scans(synthetic_index: FactIndex) -> None:
+    from knowledge.search import MIN_DIGEST, TIME_KINDS, Match
+
+    index = synthetic_index
+
+    def plainly(years: frozenset[int], limit: int) -> list[Match]:
+        found = []
+        for fact in index.facts:
+            times = [f for f in fact.figures if f.kind in TIME_KINDS and f.year in years]
+            if times:
+                amounts = fact.amounts
+                figure = amounts[0] if amounts else None
+                found.append(Match(fact, 1.0, figure, ("period", times[0].text)))
+        if len(found) < 2:
+            return []
+        with_figure = [m for m in found if m.figure is not None]
+        without = [m for m in found if m.figure is None]
+        return (with_figure + without[: max(0, MIN_DIGEST - len(with_figure))])[:limit]
+
+    answered = 0
+    for year in range(2018, 2032):
+        for question in (f"Какие планы до {year} года?", "Что известно?"):
+            q = index.parse_question(question)
+            if q.kind != "digest" or any(not u.generic for u in q.units):
+                continue
+            for limit in (1, 2, 5):
+                digest = index.digest(question, limit=limit)
+                assert digest == plainly(q.years, limit), (question, limit)
+                answered += bool(digest)
+    assert answered
