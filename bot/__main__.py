@@ -1,11 +1,14 @@
-"""`python -m bot`: poll Telegram (BOT_TOKEN set) or chat in the console; `ask` answers once."""
+"""`python -m bot`: poll Telegram (BOT_TOKEN set), or serve its webhook (WEBHOOK_URL set too),
+or chat in the console; `ask` answers once; `bench` times updates through the Dispatcher."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import os
 import sys
+from pathlib import Path
 
 from .config import ConfigError, load_settings
 from .logs import setup_logging
@@ -27,30 +30,65 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--console", action="store_true", help="консольный чат, даже если BOT_TOKEN задан"
     )
+    parser.add_argument(
+        "--webhook",
+        action="store_true",
+        help="только режим вебхука: без BOT_TOKEN и WEBHOOK_URL — ошибка, а не опрос или чат",
+    )
     commands = parser.add_subparsers(dest="command")
     ask = commands.add_parser("ask", help="ответить на вопрос и выйти")
     ask.add_argument("--json", action="store_true", help="вопросы построчно из stdin → JSON")
     ask.add_argument("question", nargs="*", help="вопрос")
+    bench = commands.add_parser(
+        "bench", help="обновлений в секунду через Dispatcher, без сети (bot/bench.py)"
+    )
+    bench.add_argument("--updates", type=int, default=2000, help="сколько обновлений замерить")
+    bench.add_argument("--facts", type=int, default=None, help="синтетический корпус из N фактов")
+    bench.add_argument("--concurrency", type=int, default=1, help="ещё и по K обновлений сразу")
+    bench.add_argument("--json", action="store_true", help="один объект JSON")
+    bench.add_argument("--profile", action="store_true", help="профиль (pyinstrument)")
+    bench.add_argument("--all-cores", action="store_true", help="не привязывать к одному ядру")
+    bench.add_argument("--no-journal", action="store_true", help="без журнала вопросов")
+    bench.add_argument("--seeds", type=Path, default=None, help="статьи (по умолчанию seeds/)")
     args = parser.parse_args(argv)
     if args.command == "ask" and not args.json and not args.question:
         parser.error('ask: нужен вопрос, например: python -m bot ask "Сколько туристов…?"')
+    facts = 1 if args.command != "bench" or args.facts is None else args.facts
+    if args.command == "bench" and min(args.updates, args.concurrency, facts) < 1:
+        parser.error("bench: --updates, --facts и --concurrency должны быть больше нуля")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     args = parse_args(argv)
+    if args.command == "bench":
+        # Its own settings (a temporary store, production defaults): .env plays no part.
+        from .bench import run_command
+
+        return run_command(args)
     try:
         settings = load_settings()
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
+    if args.webhook and args.command is None and not args.console:
+        # A replica behind a load balancer must never fall back to polling (it would delete
+        # the webhook) or to the console chat.
+        for name in ("bot_token", "webhook_url"):
+            if getattr(settings, name) is None:
+                print(f"Ошибка настройки {name.upper()}: нужен для --webhook", file=sys.stderr)
+                return 2
     console = args.command == "ask" or args.console or settings.bot_token is None
     level = settings.log_level
     if console and "log_level" not in settings.model_fields_set:
         # A person reads this terminal: only warnings, unless LOG_LEVEL asks for more.
         level = "WARNING"
-    setup_logging(level, [settings.token])
+    secrets = [settings.token]
+    webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    if len(webhook_secret) >= 8:  # a shorter one would mask ordinary words in the logs
+        secrets.append(webhook_secret)
+    setup_logging(level, secrets)
     if console and args.command != "ask":
         # Said first: the imports below take a few seconds.
         print(NO_TOKEN_LINE if settings.bot_token is None else CONSOLE_LINE, flush=True)
@@ -59,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from .app import run_polling
     from .console import run_ask, run_console
+    from .webhook import run_webhook
 
     try:
         if args.command == "ask":
@@ -68,8 +107,15 @@ def main(argv: list[str] | None = None) -> int:
             # "Update id=… is handled" lines would only clutter the chat.
             logging.getLogger("aiogram.event").setLevel(logging.WARNING)
             return asyncio.run(run_console(settings, admin=args.admin))
+        if settings.webhook_url:
+            return asyncio.run(run_webhook(settings))
         return asyncio.run(run_polling(settings))
     except KeyboardInterrupt:
+        return 0
+    except BrokenPipeError:
+        # `ask … | head -1`: the reader has gone; Python's own advice is to point stdout at
+        # devnull so that the exit does not fail flushing it again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except BuildError as error:
         logger.error("Не удалось загрузить статьи: %s", error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import Callable, Iterator
@@ -15,12 +16,15 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import ErrorEvent, User
 from aiogram.utils.backoff import Backoff, BackoffConfig
 from aiogram.utils.formatting import Text
 
-from knowledge import FactStore
+from knowledge import FactStore, Journal
 from knowledge.library import Library
+from knowledge.watch import GenerationWatcher
 
 from .commands import set_commands
 from .config import Settings
@@ -35,6 +39,8 @@ STARTUP_BACKOFF = BackoffConfig(min_delay=1.0, max_delay=60.0, factor=2.0, jitte
 # Updates handled at once while polling; the rest wait in aiogram's queue.
 TASKS_CONCURRENCY_LIMIT = 32
 SOMETHING_WENT_WRONG = "Что-то пошло не так. Попробуйте ещё раз чуть позже."
+# A slow or unreachable Redis must not hold an update for long (throttling fails open).
+REDIS_TIMEOUTS = {"socket_connect_timeout": 5.0, "socket_timeout": 5.0}
 
 
 async def open_library(settings: Settings) -> tuple[FactStore, Library]:
@@ -47,7 +53,17 @@ async def open_library(settings: Settings) -> tuple[FactStore, Library]:
         raise
     if not settings.articles_dir.is_dir():
         logger.warning("Articles folder %s not found", settings.articles_dir)
+    freeze_heap()
     return store, library
+
+
+def freeze_heap() -> None:
+    """Move everything alive now (the index above all: millions of objects with 100,000
+    facts) out of the cyclic collector's reach: a full collection no longer walks it.
+    Reference counting still frees what goes away; what a later /reload builds is not
+    frozen (call again after one to freeze it too)."""
+    gc.collect()
+    gc.freeze()
 
 
 def build_bot(
@@ -66,11 +82,29 @@ def build_bot(
 
 def build_dispatcher(settings: Settings, library: Library, store: FactStore) -> Dispatcher:
     """The Dispatcher with every router and middleware; services reach handlers as kwargs."""
+    storage: BaseStorage = MemoryStorage()
+    redis = None
+    if settings.redis_url:
+        # Shared by the replicas: FSM state and the flood limit (closed by dp.storage.close()).
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        storage = RedisStorage.from_url(settings.redis_url, connection_kwargs=REDIS_TIMEOUTS)
+        redis = storage.redis
+    # Questions and 👍/👎, in the facts' database (knowledge.journal).
+    journal = Journal(settings.database_url, salt=settings.journal_salt_value)
     dp = Dispatcher(
-        library=library, store=store, settings=settings, suggestions=SuggestionMemory()
+        storage=storage,
+        library=library,
+        store=store,
+        settings=settings,
+        suggestions=SuggestionMemory(),
+        journal=journal,
     )
+    dp.shutdown.register(journal.close)
     dp.include_routers(*get_routers())
-    throttle = ThrottlingMiddleware(settings.throttle_messages, settings.throttle_seconds)
+    throttle = ThrottlingMiddleware(
+        settings.throttle_messages, settings.throttle_seconds, redis=redis
+    )
     dp.message.outer_middleware(throttle)
     dp.callback_query.outer_middleware(throttle)
     dp.errors.register(on_error)
@@ -163,12 +197,15 @@ async def run_polling(
             me = await _connect(bot, stop, backoff)
             if me is None:
                 await bot.session.close()
+                await dp.storage.close()
                 await store.close()
                 return 1 if not stop.is_set() else 0
         except BaseException:
             await store.close()
             raise
+    watcher = build_watcher(settings, library)
     try:
+        await watcher.start()
         try:
             # A webhook left behind by another deployment would make getUpdates fail (409).
             await bot.delete_webhook(drop_pending_updates=False)
@@ -182,7 +219,16 @@ async def run_polling(
         )
         return 0
     finally:
+        await watcher.stop()
+        await dp.storage.close()
         await store.close()
+
+
+def build_watcher(settings: Settings, library: Library) -> GenerationWatcher:
+    """The generation watch (a /reload on another replica reaches this one); not started."""
+    return GenerationWatcher(
+        library, interval=settings.watch_interval, redis_url=settings.redis_url
+    )
 
 
 async def _connect(bot: Bot, stop: asyncio.Event, backoff: BackoffConfig) -> User | None:

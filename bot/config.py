@@ -7,13 +7,15 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from knowledge import DEFAULT_DATABASE_URL
 
 # What @BotFather hands out: "<bot id>:<secret>".
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+# What Telegram accepts as a webhook's secret_token.
+_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -35,6 +37,16 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     throttle_messages: int = Field(default=10, ge=1)
     throttle_seconds: float = Field(default=10.0, gt=0)
+    # Salt for the journal's hashes of user ids; without it, a random one kept in the database.
+    journal_salt: SecretStr | None = None
+    # Scaling out (README: "Scaling out"): shared Redis, the generation watch, webhook mode.
+    redis_url: str | None = None
+    watch_interval: float = Field(default=2.0, gt=0)
+    webhook_url: str | None = None
+    # validate_default: a missing secret is checked too (it is required with WEBHOOK_URL).
+    webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    webhook_listen: str = "0.0.0.0:8080"
+    webhook_path: str = "/telegram"
 
     @field_validator("bot_token")
     @classmethod
@@ -79,10 +91,79 @@ class Settings(BaseSettings):
             raise ValueError("один из DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
 
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not re.match(r"^(redis|rediss|unix)://\S+$", value):
+            raise ValueError("нужен адрес вида redis://host:6379/0")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not re.match(r"^https?://[^/\s]+\S*$", value):
+            raise ValueError("нужен адрес вида https://bot.example.com/telegram")
+        # Telegram calls only https:// webhooks; a local Bot API server accepts http:// too.
+        if value.startswith("http://") and not info.data.get("telegram_api_base"):
+            raise ValueError("Telegram принимает только адреса https://")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_webhook_secret(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        # Never echo the value (like the token).
+        if value is None:
+            if info.data.get("webhook_url"):
+                raise ValueError("нужен, когда задан WEBHOOK_URL (1–256 символов A-Z a-z 0-9 _ -)")
+            return None
+        if not _SECRET_RE.fullmatch(value.get_secret_value()):
+            raise ValueError("нужно 1–256 символов из A-Z a-z 0-9 _ -")
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _check_listen(cls, value: str) -> str:
+        value = value.strip()
+        _split_host_port(value)  # raises ValueError with the reason
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _check_path(cls, value: str) -> str:
+        value = value.strip()
+        if not re.match(r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$", value):
+            raise ValueError("нужен путь вида /telegram")
+        return value
+
+    @property
+    def webhook_host_port(self) -> tuple[str, int]:
+        """WEBHOOK_LISTEN as (host, port); "[::]:8080" gives ("::", 8080)."""
+        return _split_host_port(self.webhook_listen)
+
+    @property
+    def journal_salt_value(self) -> str | None:
+        """JOURNAL_SALT as a plain string, or None (then the journal keeps its own)."""
+        return self.journal_salt.get_secret_value() if self.journal_salt else None
+
     @property
     def token(self) -> str | None:
         """The token as a plain string (keep it out of logs: see bot.logs)."""
         return self.bot_token.get_secret_value() if self.bot_token else None
+
+
+def _split_host_port(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError("нужно host:port, например 0.0.0.0:8080")
+    return host.removeprefix("[").removesuffix("]"), int(port)
 
 
 class ConfigError(Exception):

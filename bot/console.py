@@ -1,5 +1,8 @@
 """Chat with the bot in a terminal: each typed line goes through the real Dispatcher.
 
+A typed number presses that button of the latest reply that had buttons. `/add` (admins)
+reads the article pasted after it, up to a line with a single dot, as one message.
+
 Also `ask`: one question (or JSON lines) answered straight from the library, rendered by
 the same function the bot uses.
 """
@@ -27,7 +30,7 @@ from aiogram.types import (
     User,
 )
 
-from knowledge import Answer
+from knowledge import Answer, Journal
 
 from .app import build_bot, build_dispatcher, open_library
 from .commands import set_commands
@@ -36,6 +39,8 @@ from .recording import OFFLINE_TOKEN, RecordingSession
 from .render import html_to_text, numbered_buttons, plain_reply, render_answer
 
 CONSOLE_USER_ID = 7_000_001
+ARTICLE_END = "."
+ADD_HINT = "Вставьте статью (с заголовком --- date: … ---) и закончите строкой из одной точки."
 
 
 class ConsoleChat:
@@ -139,10 +144,13 @@ async def run_console(
     if admin:
         settings = settings.model_copy(update={"admin_ids": settings.admin_ids | {user_id}})
     store, library = await open_library(settings)
+    journal: Journal | None = None
     try:
         session = RecordingSession()
         bot = build_bot(OFFLINE_TOKEN, session=session)
         dp = build_dispatcher(settings, library, store)
+        found = dp.workflow_data.get("journal")
+        journal = found if isinstance(found, Journal) else None
         await set_commands(bot, settings.admin_ids)
         name = "Администратор" if admin else "Вы"
         chat = ConsoleChat(dp, bot, session, User(id=user_id, is_bot=False, first_name=name))
@@ -159,13 +167,44 @@ async def run_console(
                 continue  # Telegram never delivers an empty message
             if not interactive:
                 print(f"> {line}", file=stdout)  # keep the transcript readable
+            if is_add(line):
+                # /add takes the article pasted after it, up to a line with a single dot.
+                if interactive:
+                    print(ADD_HINT, file=stdout, flush=True)
+                line = await _read_article(line, lines, stdout, echo=not interactive)
             for reply in await chat.send(line):
                 print(reply, end="\n\n", file=stdout, flush=True)
         if interactive:
             print(file=stdout)
         return 0
     finally:
+        if journal is not None:
+            await journal.close()
         await store.close()
+
+
+def is_add(line: str) -> bool:
+    """Is the line the /add command (which the console reads on, line by line)?"""
+    words = line.split(maxsplit=1)
+    return bool(words) and words[0].split("@", 1)[0] == "/add"
+
+
+async def _read_article(
+    first: str, lines: asyncio.Queue[str | None], stdout: TextIO, *, echo: bool
+) -> str:
+    """The /add line and the lines after it, up to «.» alone on a line (or end of input)."""
+    parts = [first]
+    while True:
+        line = await lines.get()
+        if line is None:
+            break
+        line = line.rstrip("\r\n")
+        if echo:
+            print(f"> {line}", file=stdout)
+        if line.strip() == ARTICLE_END:
+            break
+        parts.append(line)
+    return "\n".join(parts)
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:

@@ -25,6 +25,8 @@ from .logs import Redactor
 logger = logging.getLogger(__name__)
 
 THROTTLE_NOTICE = "Слишком много сообщений подряд. Подождите немного — и я снова отвечу."
+# Redis keys of the shared flood limit: citybot:throttle:<user id>, one per user and window.
+THROTTLE_KEY_PREFIX = "citybot:throttle:"
 
 
 @dataclass
@@ -38,6 +40,10 @@ class ThrottlingMiddleware(BaseMiddleware):
 
     The first update over the limit gets a polite notice, further ones are dropped until the
     window has room again. Memory is bounded: the least recently seen users are forgotten.
+
+    With `redis` (a redis.asyncio client, REDIS_URL), the count lives in Redis, so several
+    replicas share one limit: the user's first update opens a window, a key that expires
+    after `period`; every update INCRs it. If Redis fails, updates are served (fail open).
     """
 
     def __init__(
@@ -47,7 +53,9 @@ class ThrottlingMiddleware(BaseMiddleware):
         *,
         max_users: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
+        redis: Any = None,
     ) -> None:
+        self.redis = redis
         self.limit = limit
         self.period = period
         self.max_users = max_users
@@ -74,6 +82,25 @@ class ThrottlingMiddleware(BaseMiddleware):
         window.notified = True
         return None
 
+    async def check(self, user_id: int) -> bool | None:
+        """Like allow(), counted in Redis when the middleware has a client."""
+        if self.redis is None:
+            return self.allow(user_id)
+        key = f"{THROTTLE_KEY_PREFIX}{user_id}"
+        try:
+            # One MULTI: the window's key is created with its expiry (SET NX PX, so it can
+            # never be left without one) and counted (INCR keeps the expiry).
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.set(key, 0, nx=True, px=max(1, round(self.period * 1000)))
+                pipe.incr(key)
+                _, count = await pipe.execute()
+        except Exception as error:  # Redis down: better unthrottled than silent
+            logger.warning("Throttling skipped, Redis failed: %s: %s", type(error).__name__, error)
+            return True
+        if count <= self.limit:
+            return True
+        return None if count == self.limit + 1 else False
+
     async def __call__(
         self,
         handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
@@ -83,7 +110,7 @@ class ThrottlingMiddleware(BaseMiddleware):
         user = data.get("event_from_user")
         if user is None:
             return await handler(event, data)
-        verdict = self.allow(user.id)
+        verdict = await self.check(user.id)
         if verdict:
             return await handler(event, data)
         if verdict is None:

@@ -12,10 +12,11 @@ from typing import Any
 from aiogram import Bot
 from aiogram.client.default import Default
 from aiogram.client.session.base import BaseSession
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.methods import (
     EditMessageReplyMarkup,
     EditMessageText,
+    GetFile,
     GetMe,
     GetUpdates,
     SendMessage,
@@ -37,12 +38,23 @@ class Call:
 
 
 class RecordingSession(BaseSession):
-    """Records every request in `calls`; SendMessage & co. return made-up Messages."""
+    """Records every request in `calls`; SendMessage & co. return made-up Messages.
+
+    Files put in with `add_file` can be fetched like Telegram's: getFile, then the download.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.calls: list[Call] = []
         self._message_ids = itertools.count(1)
+        self._files: dict[str, tuple[str, bytes]] = {}  # file_id → (file_path, content)
+
+    def add_file(self, content: bytes) -> str:
+        """Make `content` downloadable; returns its file_id (for a Document in an Update)."""
+        number = len(self._files) + 1
+        file_id = f"offline-file-{number}"
+        self._files[file_id] = (f"documents/file_{number}.txt", content)
+        return file_id
 
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
@@ -76,17 +88,36 @@ class RecordingSession(BaseSession):
             if method.inline_message_id is not None or method.chat_id is None:
                 return True
             text = getattr(method, "text", None) or ""
-            return self._message(bot, method.chat_id, text, method, method.reply_markup)
+            return self._message(
+                bot, method.chat_id, text, method, method.reply_markup, method.message_id
+            )
+        if isinstance(method, GetFile):
+            if method.file_id not in self._files:
+                raise TelegramBadRequest(method, "Bad Request: invalid file_id")
+            path, content = self._files[method.file_id]
+            return {
+                "file_id": method.file_id,
+                "file_unique_id": method.file_id,
+                "file_size": len(content),
+                "file_path": path,
+            }
         return True  # setMyCommands, sendChatAction, answerCallbackQuery, deleteWebhook…
 
     def _message(
-        self, bot: Bot, chat_id: int | str, text: str, method: Any, markup: Any
+        self,
+        bot: Bot,
+        chat_id: int | str,
+        text: str,
+        method: Any,
+        markup: Any,
+        message_id: int | None = None,
     ) -> dict[str, Any]:
         parse_mode = getattr(method, "parse_mode", None)
         if isinstance(parse_mode, Default):
             parse_mode = bot.default[parse_mode.name]
         message: dict[str, Any] = {
-            "message_id": next(self._message_ids),
+            # An edited message keeps its id.
+            "message_id": message_id if message_id is not None else next(self._message_ids),
             "date": int(dt.datetime.now(dt.UTC).timestamp()),
             "chat": {"id": int(chat_id), "type": "private"},
             "from": BOT_USER,
@@ -108,6 +139,10 @@ class RecordingSession(BaseSession):
         chunk_size: int = 65536,
         raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
-        """No files offline."""
-        raise TelegramAPIError(GetMe(), "downloads are not available offline")
-        yield b""  # pragma: no cover - makes this an async generator
+        """The content of a file put in with `add_file`, by its download URL."""
+        for path, content in self._files.values():
+            if url.endswith("/" + path):
+                for start in range(0, len(content), chunk_size):
+                    yield content[start : start + chunk_size]
+                return
+        raise TelegramAPIError(GetMe(), "no such file offline")

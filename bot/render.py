@@ -9,10 +9,19 @@ from collections.abc import Callable, Sequence
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.formatting import Bold, Text, TextLink, as_line, as_list
 
-from knowledge import Answer, format_date_ru
+from knowledge import Answer, Fact, Figure, Match, Stats, UnansweredGroup, format_date_ru
 from knowledge.answer import MAX_QUESTION_CHARS
+from knowledge.journal import ALMATY
 
-from .callbacks import ExampleCallback, SuggestionCallback
+from .callbacks import (
+    ExampleCallback,
+    FeedbackCallback,
+    PickCallback,
+    SuggestionCallback,
+    TopicCallback,
+    TopicPageCallback,
+    topic_check,
+)
 
 MAX_MESSAGE_CHARS = 4096  # Telegram's limit for one message
 MAX_BUTTON_CHARS = 60  # longer button labels get cut with "…" (the full question is kept)
@@ -51,14 +60,21 @@ def render_answer(answer: Answer) -> tuple[str, InlineKeyboardMarkup | None]:
 
 def _render_digest(answer: Answer) -> str:
     """Several facts, newest first: figure, sentence, date — one line each."""
-    lines: list[Text] = []
-    for match in answer.digest:
-        figure = [Bold(match.figure.label), " — "] if match.figure else []
-        when = format_date_ru(match.fact.article_date)
-        lines.append(
-            Text("• ", *figure, shorten(match.fact.text, MAX_DIGEST_QUOTE_CHARS), f" ({when})")
-        )
+    lines = [fact_line(match.fact, match.figure) for match in answer.digest]
     return fit_lines(Bold(DIGEST_HEADER), lines)
+
+
+def fact_line(fact: Fact, figure: Figure | None, marker: str = "• ") -> Text:
+    """«• <b>1,9 млн человек</b> — sentence (9 января 2026)»."""
+    shown = [Bold(figure.label), " — "] if figure is not None else []
+    when = format_date_ru(fact.article_date)
+    return Text(marker, *shown, shorten(fact.text, MAX_DIGEST_QUOTE_CHARS), f" ({when})")
+
+
+def main_figure(fact: Fact) -> Figure | None:
+    """The figure that stands for a fact in lists: its first amount, if it has one."""
+    amounts = fact.amounts
+    return amounts[0] if amounts else None
 
 
 def _render_not_found(answer: Answer) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -212,3 +228,161 @@ def numbered_buttons(markup: object) -> list[str]:
 def plain_reply(text_html: str, markup: object = None) -> str:
     """A reply as a person reads it, buttons as numbered options under it."""
     return "\n".join([html_to_text(text_html), *numbered_buttons(markup)])
+
+
+# --- feedback, "did you mean", alternatives ------------------------------------------------
+
+UP_LABEL = "👍"
+DOWN_LABEL = "👎"
+DID_YOU_MEAN = "Уточните, что вы имели в виду:"
+MAYBE_THIS = "Может быть, вы об этом?"
+
+
+def feedback_keyboard(record_id: int) -> InlineKeyboardMarkup:
+    """👍 and 👎 in one row; the callback data carries the answer's journal record id."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=UP_LABEL, callback_data=FeedbackCallback(id=record_id, up=True).pack()
+                ),
+                InlineKeyboardButton(
+                    text=DOWN_LABEL,
+                    callback_data=FeedbackCallback(id=record_id, up=False).pack(),
+                ),
+            ]
+        ]
+    )
+
+
+def fact_label(fact: Fact, figure: Figure | None) -> str:
+    """A fact on a button or as a title: «20,6% — Доля Алматы…», or the sentence's start."""
+    if figure is not None:
+        return shorten(f"{figure.label} — {fact.text}", MAX_BUTTON_CHARS)
+    return shorten(fact.text, MAX_BUTTON_CHARS)
+
+
+def render_choices(
+    header: str, record_id: int, choices: Sequence[tuple[int, Match]]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A numbered list of facts and one button per fact (index into the record's fact ids)."""
+    lines = [
+        fact_line(match.fact, match.figure, marker=f"{number}. ")
+        for number, (_, match) in enumerate(choices, 1)
+    ]
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=f"{number}. {shorten(fact_label(match.fact, match.figure), 56)}",
+                    callback_data=PickCallback(id=record_id, index=index).pack(),
+                )
+            ]
+            for number, (index, match) in enumerate(choices, 1)
+        ]
+    )
+    return fit_lines(Text(header), lines), markup
+
+
+# --- topics ----------------------------------------------------------------------------------
+
+TOPICS_HEADER = "Темы, о которых есть факты. Нажмите на тему — покажу самые свежие:"
+NO_TOPICS = "Тем пока нет: в статьях не нашлось фактов."
+TOPIC_PAGE_SIZE = 5
+MORE_LABEL = "ещё »"
+BACK_LABEL = "« назад"
+
+
+def render_topics(topics: Sequence[tuple[str, int]]) -> tuple[str, InlineKeyboardMarkup | None]:
+    """/topics: the topic names with their fact counts, as buttons."""
+    if not topics:
+        return Text(NO_TOPICS).as_html(), None
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=shorten(f"{name} ({count})", MAX_BUTTON_CHARS),
+                    callback_data=TopicCallback(index=index, check=topic_check(name)).pack(),
+                )
+            ]
+            for index, (name, count) in enumerate(topics)
+        ]
+    )
+    return Text(TOPICS_HEADER).as_html(), markup
+
+
+def topic_pages(count: int) -> int:
+    return max(1, -(-count // TOPIC_PAGE_SIZE))
+
+
+def render_topic_page(
+    index: int, name: str, facts: Sequence[Fact], page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of a topic's facts (newest first), with «назад» / «ещё» buttons."""
+    start = page * TOPIC_PAGE_SIZE
+    shown = facts[start : start + TOPIC_PAGE_SIZE]
+    header = Text(
+        "Тема «",
+        Bold(name),
+        f"»: факты {start + 1}–{start + len(shown)} из {len(facts)}, сначала новые",
+    )
+    text = fit_lines(header, [fact_line(fact, main_figure(fact)) for fact in shown])
+    row: list[InlineKeyboardButton] = []
+    check = topic_check(name)
+    if page > 0:
+        data = TopicPageCallback(index=index, check=check, page=page - 1).pack()
+        row.append(InlineKeyboardButton(text=BACK_LABEL, callback_data=data))
+    if start + TOPIC_PAGE_SIZE < len(facts):
+        data = TopicPageCallback(index=index, check=check, page=page + 1).pack()
+        row.append(InlineKeyboardButton(text=MORE_LABEL, callback_data=data))
+    return text, InlineKeyboardMarkup(inline_keyboard=[row]) if row else None
+
+
+# --- admin reports ---------------------------------------------------------------------------
+
+TIMES = ("раз", "раза", "раз")
+DAYS = ("день", "дня", "дней")
+
+
+def render_unanswered(groups: Sequence[UnansweredGroup], days: int) -> str:
+    """/unanswered: similar questions grouped, the most frequent first."""
+    if not groups:
+        return Text(f"За {plural(days, DAYS)} вопросов без ответа нет.").as_html()
+    header = Text(
+        Bold(f"Без ответа за {plural(days, DAYS)}"),
+        " (не нашлось или 👎), сначала частые:",
+    )
+    lines = [
+        Text(
+            "• «",
+            shorten(group.text, MAX_DIGEST_QUOTE_CHARS),
+            f"» — {plural(group.count, TIMES)}, последний {_local_date(group)}",
+        )
+        for group in groups
+    ]
+    return fit_lines(header, lines)
+
+
+def _local_date(group: UnansweredGroup) -> str:
+    return format_date_ru(group.last.astimezone(ALMATY).date())
+
+
+def render_stats(stats: Stats) -> str:
+    """/stats: questions today and in a week, the share answered, topics, unanswered, votes."""
+    lines: list[Text | str] = [
+        f"Вопросов сегодня: {stats.today}, за 7 дней: {stats.week}",
+        f"С ответом: {stats.answered} из {stats.week} ({round(100 * stats.answered_share)}%)",
+    ]
+    if stats.topics:
+        topics = ", ".join(f"{name} — {count}" for name, count in stats.topics)
+        lines.append(f"Темы отвеченных: {topics}")
+    if stats.unanswered:
+        lines.append("Чаще всего без ответа:")
+        lines.extend(
+            Text("• «", shorten(group.text, 200), f"» — {group.count}")
+            for group in stats.unanswered
+        )
+    total = stats.up + stats.down
+    share = f" ({round(100 * stats.up / total)}% 👍)" if total else ""
+    lines.append(f"Оценки: 👍 {stats.up}, 👎 {stats.down}{share}")
+    return fit_lines(Bold("Статистика"), lines)

@@ -7,7 +7,7 @@ conftest.py was imported first (tests/knowledge has one too)."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -71,9 +71,31 @@ def settings(articles_dir: Path, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def dispatcher(settings: Settings, library: Library, store: FactStore) -> Dispatcher:
+async def make_dispatcher(
+    recording_bot: Bot,
+) -> AsyncIterator[Callable[[Settings, Library, FactStore], Dispatcher]]:
+    """`build_dispatcher`, with each Dispatcher shut down after the test as polling does on
+    stop (the journal writes its queue and stops its background writer)."""
+    built: list[Dispatcher] = []
+
+    def make(settings: Settings, library: Library, store: FactStore) -> Dispatcher:
+        built.append(build_dispatcher(settings, library, store))
+        return built[-1]
+
+    yield make
+    for dp in built:
+        await dp.emit_shutdown(bot=recording_bot)
+
+
+@pytest.fixture
+def dispatcher(
+    make_dispatcher: Callable[[Settings, Library, FactStore], Dispatcher],
+    settings: Settings,
+    library: Library,
+    store: FactStore,
+) -> Dispatcher:
     """The real Dispatcher, built by the same factory __main__ uses."""
-    return build_dispatcher(settings, library, store)
+    return make_dispatcher(settings, library, store)
 
 
 @pytest.fixture

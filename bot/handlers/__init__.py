@@ -2,12 +2,19 @@
 
 from aiogram import Router
 
-from . import admin, questions, start
+from . import admin, feedback, inline, questions, start, topics
 
 
 def get_routers() -> list[Router]:
     """Every router of the bot, in priority order, ready for `dp.include_routers(...)`."""
-    routers = [admin.router, start.router, questions.router]
+    routers = [
+        admin.router,
+        start.router,
+        topics.router,
+        feedback.router,
+        inline.router,
+        questions.router,
+    ]
     for router in routers:
         previous = router.parent_router
         if previous is not None:

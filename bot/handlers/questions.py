@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from contextlib import suppress
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.enums import ChatAction
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 
+from knowledge import Answer, FactIndex, Journal, Match
+from knowledge.journal import MAX_FACT_IDS
 from knowledge.library import Library
 
 from ..callbacks import ExampleCallback, SuggestionCallback
-from ..render import EXAMPLE_QUESTIONS, MAX_BUTTON_CHARS, render_answer
+from ..filters import HasText, IsSlashCommand
+from ..render import (
+    DID_YOU_MEAN,
+    EXAMPLE_QUESTIONS,
+    MAX_BUTTON_CHARS,
+    feedback_keyboard,
+    render_answer,
+    render_choices,
+)
 from ..suggestions import SuggestionMemory
 
 router = Router(name=__name__)
@@ -22,38 +33,137 @@ logger = logging.getLogger(__name__)
 
 NOT_TEXT_HINT = "Я понимаю только текст. Напишите вопрос словами, например: «{example}»"
 UNKNOWN_COMMAND = (
-    "Такой команды нет. Команды: /start, /help, /sources — или просто задайте вопрос."
+    "Такой команды нет. Команды: /start, /help, /topics, /sources — или просто задайте вопрос."
 )
 STALE_BUTTON = "Эта кнопка устарела. Напишите вопрос текстом."
+# Two facts whose scores are this close (a share of the higher) are a toss-up: ask.
+DID_YOU_MEAN_MARGIN = 0.10
 
 
 async def reply_to_question(
-    bot: Bot, chat_id: int, question: str, library: Library, suggestions: SuggestionMemory
+    bot: Bot,
+    chat_id: int,
+    question: str,
+    library: Library,
+    suggestions: SuggestionMemory,
+    journal: Journal | None = None,
+    user_id: int | None = None,
 ) -> Message:
-    """Show "typing…", answer from the library, remember the suggestions behind the buttons."""
+    """Show "typing…", answer from the library, remember the suggestions behind the buttons.
+
+    With a journal, the question is recorded; a found answer then carries 👍/👎, and when the
+    matcher cannot tell two facts apart the person is asked which one they meant.
+    """
     # The typing indicator is a courtesy: never let it stop the answer.
     with suppress(TelegramAPIError):
         await bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
     answer = library.ask(question)
+    pair = unsure_between(answer)
+    record_id = None
+    if journal is not None and answer.problem is None:
+        record_id = await record_answer(
+            journal, user_id if user_id is not None else chat_id, answer, library.index, pair
+        )
+    if pair is not None and record_id is not None:
+        text, choices = render_choices(DID_YOU_MEAN, record_id, list(enumerate(pair)))
+        return await bot.send_message(chat_id=chat_id, text=text, reply_markup=choices)
     text, markup = render_answer(answer)
+    if answer.found and markup is None and record_id is not None:
+        markup = feedback_keyboard(record_id)
     sent = await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
     if answer.suggestions and markup is not None:
         suggestions.remember(chat_id, sent.message_id, answer.suggestions)
     return sent
 
 
-@router.message(F.text.startswith("/"))
+def unsure_between(
+    answer: Answer, margin: float = DID_YOU_MEAN_MARGIN
+) -> tuple[Match, Match] | None:
+    """The best two facts, when the matcher cannot tell them apart: their scores are within
+    `margin` of each other, and they say different things (different figures, and the second
+    is not just an older figure for the same thing, shown as «Ранее»)."""
+    if not answer.found or answer.digest or len(answer.matches) < 2:
+        return None
+    first, second = answer.matches[0], answer.matches[1]
+    high = max(first.score, second.score)
+    low = min(first.score, second.score)
+    if high <= 0 or low < high * (1 - margin):
+        return None
+    if first.fact.id == second.fact.id or first.fact.text == second.fact.text:
+        return None
+    if _label(first) == _label(second):
+        return None
+    if any(earlier.fact.id == second.fact.id for earlier in answer.earlier):
+        return None
+    return first, second
+
+
+def _label(match: Match) -> str | None:
+    return match.figure.label if match.figure is not None else None
+
+
+async def record_answer(
+    journal: Journal,
+    user_id: int,
+    answer: Answer,
+    index: FactIndex,
+    pair: tuple[Match, Match] | None = None,
+) -> int | None:
+    """Journal the question; the record id, or None if the journal failed (logged: the
+    journal must never stop an answer)."""
+    fact_ids: list[str] = []
+    topic = None
+    if answer.found and answer.matches:
+        topic = index.topic_of(answer.matches[0].fact)
+        fact_ids = offered_facts(index, answer, pair)
+    try:
+        return await journal.record_question(
+            user_id, answer.question, found=answer.found, topic=topic, fact_ids=fact_ids
+        )
+    except Exception:
+        logger.exception("Could not journal a question")
+        return None
+
+
+def offered_facts(
+    index: FactIndex, answer: Answer, pair: tuple[Match, Match] | None = None
+) -> list[str]:
+    """The facts behind the answer's buttons, best first: the answer (or the two it could
+    not tell apart), then the next-best ones for 👎 — confident matches first (the answer's
+    own, already ranked by `ask`), then weaker candidates (rank without the threshold, only
+    when those are too few)."""
+    ids = [m.fact.id for m in pair] if pair else [answer.matches[0].fact.id]
+
+    def add(matches: Sequence[Match]) -> None:
+        for match in matches:
+            if len(ids) < MAX_FACT_IDS and match.fact.id not in ids:
+                ids.append(match.fact.id)
+
+    add(answer.matches[:MAX_FACT_IDS])
+    if len(ids) < MAX_FACT_IDS:
+        add(index.rank(answer.question, limit=MAX_FACT_IDS + 1, threshold=False))
+    return ids
+
+
+@router.message(IsSlashCommand())
 async def unknown_command(message: Message) -> None:
     """Commands other routers did not take."""
     await message.answer(Text(UNKNOWN_COMMAND).as_html())
 
 
-@router.message(F.text)
+@router.message(HasText())
 async def question(
-    message: Message, bot: Bot, library: Library, suggestions: SuggestionMemory
+    message: Message,
+    bot: Bot,
+    library: Library,
+    suggestions: SuggestionMemory,
+    journal: Journal | None = None,
 ) -> None:
     """Any text is a question."""
-    await reply_to_question(bot, message.chat.id, message.text or "", library, suggestions)
+    user_id = message.from_user.id if message.from_user else message.chat.id
+    await reply_to_question(
+        bot, message.chat.id, message.text or "", library, suggestions, journal, user_id
+    )
 
 
 @router.message()
@@ -69,6 +179,7 @@ async def press_example(
     bot: Bot,
     library: Library,
     suggestions: SuggestionMemory,
+    journal: Journal | None = None,
 ) -> None:
     """An example button from /start: ask that question."""
     if not 0 <= callback_data.index < len(EXAMPLE_QUESTIONS):
@@ -76,8 +187,9 @@ async def press_example(
         return
     await callback.answer()
     chat_id = callback.message.chat.id if callback.message else callback.from_user.id
+    question = EXAMPLE_QUESTIONS[callback_data.index]
     await reply_to_question(
-        bot, chat_id, EXAMPLE_QUESTIONS[callback_data.index], library, suggestions
+        bot, chat_id, question, library, suggestions, journal, callback.from_user.id
     )
 
 
@@ -88,6 +200,7 @@ async def press_suggestion(
     bot: Bot,
     library: Library,
     suggestions: SuggestionMemory,
+    journal: Journal | None = None,
 ) -> None:
     """A suggestion under "not found": ask it, if the button really is one we sent."""
     question = _suggested_question(callback, callback_data.index, suggestions)
@@ -96,7 +209,9 @@ async def press_suggestion(
         return
     await callback.answer()
     chat_id = callback.message.chat.id if callback.message else callback.from_user.id
-    await reply_to_question(bot, chat_id, question, library, suggestions)
+    await reply_to_question(
+        bot, chat_id, question, library, suggestions, journal, callback.from_user.id
+    )
 
 
 def _suggested_question(

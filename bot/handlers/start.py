@@ -1,15 +1,19 @@
-"""/start, /help, /sources — and the refusal of /reload for everyone who is not an admin."""
+"""/start, /help, /sources — and the refusal of admin commands and article files for everyone
+who is not an admin."""
 
 from __future__ import annotations
+
+import weakref
 
 from aiogram import Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 from aiogram.utils.formatting import Bold, Text, as_list, as_marked_list
 
-from knowledge import ArticleInfo, FactStore, format_date_ru
+from knowledge import ArticleInfo, FactIndex, FactStore, format_date_ru
 from knowledge.library import Library
 
+from ..filters import HasDocument
 from ..render import EXAMPLE_QUESTIONS, examples_keyboard, fit_lines, plural, shorten
 
 router = Router(name=__name__)
@@ -17,15 +21,44 @@ router = Router(name=__name__)
 ARTICLES = ("статья", "статьи", "статей")
 FACTS = ("факт", "факта", "фактов")
 ADMINS_ONLY = "Эта команда только для администраторов."
+ADMIN_COMMANDS = ("reload", "add", "unanswered", "stats")
+FILES_REFUSED = (
+    "Статьи файлами принимаю только от администраторов. Вопрос напишите словами, "
+    "например: «{example}»"
+)
 INTRO = "Я отвечаю на вопросы о планах и показателях Алматы по новостным статьям."
 MAX_TOPICS = 5
 
+# Per index (one per generation of the store): what /start shows does not change until the
+# next one, and asking the examples or reading every article row each time costs a lot on a
+# big corpus.
+_examples: weakref.WeakKeyDictionary[FactIndex, list[int]] = weakref.WeakKeyDictionary()
+_stock: weakref.WeakKeyDictionary[FactIndex, tuple[int, str | None]] = weakref.WeakKeyDictionary()
+
 
 def pick_examples(library: Library, count: int = 3) -> list[int]:
-    """Indices of `count` example questions, ones the library can answer first."""
-    answered = [i for i, q in enumerate(EXAMPLE_QUESTIONS) if library.ask(q).found]
+    """Indices of `count` example questions, ones the library can answer first (worked out
+    once per index)."""
+    index = library.index
+    answered = _examples.get(index)
+    if answered is None:
+        answered = [i for i, q in enumerate(EXAMPLE_QUESTIONS) if library.ask(q).found]
+        _examples[index] = answered
     rest = [i for i in range(len(EXAMPLE_QUESTIONS)) if i not in answered]
     return (answered + rest)[:count]
+
+
+async def article_stock(library: Library, store: FactStore) -> tuple[int, str | None]:
+    """How many articles there are and the period they cover, once per index (the index
+    is replaced whenever the store's articles change)."""
+    index = library.index
+    stock = _stock.get(index)
+    if stock is None:
+        articles = await store.articles()
+        stock = (len(articles), describe_period(articles))
+        if library.index is index:  # not swapped meanwhile
+            _stock[index] = stock
+    return stock
 
 
 def describe_period(articles: list[ArticleInfo]) -> str | None:
@@ -41,10 +74,9 @@ def describe_period(articles: list[ArticleInfo]) -> str | None:
 @router.message(CommandStart())
 async def start(message: Message, library: Library, store: FactStore) -> None:
     """What the bot knows, and three example questions as buttons."""
-    articles = await store.articles()
+    articles, period = await article_stock(library, store)
     facts = len(library.index.facts)
-    period = describe_period(articles)
-    stock = f"В базе {plural(len(articles), ARTICLES)} и {plural(facts, FACTS)}"
+    stock = f"В базе {plural(articles, ARTICLES)} и {plural(facts, FACTS)}"
     if period:
         stock += f" ({period})"
     # Topics are derived from the facts (knowledge/data/topics.json), biggest first.
@@ -70,8 +102,11 @@ async def help_(message: Message) -> None:
         "Напишите вопрос обычными словами — о цифрах и планах Алматы: сколько, когда, "
         "на сколько выросло. Я найду предложение в статьях и покажу число, цитату и источник.",
         as_list("Например:", as_marked_list(*EXAMPLE_QUESTIONS[:3], marker="• ")),
-        "Если ответа в статьях нет, я так и скажу и предложу вопросы, на которые ответ есть.",
-        "Команды: /start — что я знаю, /sources — список статей, /help — эта подсказка.",
+        "Если ответа в статьях нет, я так и скажу и предложу вопросы, на которые ответ есть. "
+        "Под ответом есть 👍 и 👎: после 👎 покажу другие подходящие факты.",
+        "В любом чате можно написать @-имя бота и вопрос — и выбрать факт из списка.",
+        "Команды: /start — что я знаю, /topics — факты по темам, /sources — список статей, "
+        "/help — эта подсказка.",
         sep="\n\n",
     )
     await message.answer(text.as_html())
@@ -96,7 +131,13 @@ async def sources(message: Message, store: FactStore) -> None:
     await message.answer(fit_lines(header, lines))
 
 
-@router.message(Command("reload"))
-async def reload_refused(message: Message) -> None:
+@router.message(Command(*ADMIN_COMMANDS))
+async def admin_command_refused(message: Message) -> None:
     """Admins are served by the admin router first; everyone else lands here."""
     await message.answer(Text(ADMINS_ONLY).as_html())
+
+
+@router.message(HasDocument())
+async def document_refused(message: Message) -> None:
+    """Articles come as .txt files from admins (admin router); nobody else's are saved."""
+    await message.answer(Text(FILES_REFUSED.format(example=EXAMPLE_QUESTIONS[0])).as_html())

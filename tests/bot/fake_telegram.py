@@ -4,6 +4,10 @@ for the bot to long-poll it over real HTTP.
 Tests push updates with `push_update(...)` and wait for what the bot does with
 `wait_for_call(...)`; every request is recorded in `calls`. Waiting uses an event that is
 replaced on every change, so nothing polls with sleep().
+
+Files: `add_file(...)` makes a document the bot can fetch (getFile, then a download from
+/file/bot<token>/<file_path>, as from Telegram). Messages the bot sent can be edited
+(editMessageText) as strictly as Telegram allows: only existing ones, and only with changes.
 """
 
 from __future__ import annotations
@@ -24,6 +28,13 @@ from aiohttp import web
 TOKEN = "123456:TEST-TOKEN"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Citybot", "username": "citybot_test"}
 MAX_TEXT = 4096
+MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile refuses bigger files
+MAX_INLINE_RESULTS = 50
+_START_PARAMETER = re.compile(r"[A-Za-z0-9_-]{1,64}")
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a content and reply markup of the current message"
+)
 
 # Parameters aiogram sends JSON-encoded in form fields.
 _JSON_FIELDS = {
@@ -34,8 +45,10 @@ _JSON_FIELDS = {
     "entities",
     "link_preview_options",
     "reply_parameters",
+    "results",
+    "button",
 }
-_INT_FIELDS = {"chat_id", "offset", "limit", "timeout", "message_id", "user_id"}
+_INT_FIELDS = {"chat_id", "offset", "limit", "timeout", "message_id", "user_id", "cache_time"}
 
 # Telegram's HTML: these tags, these attributes, and only these entities.
 _ALLOWED_TAGS: dict[str, set[str]] = {
@@ -178,6 +191,10 @@ class FakeTelegram:
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
+        # (chat id, message id) → (text as shown, reply markup) of messages the bot sent.
+        self.messages: dict[tuple[int, int], tuple[str, Any]] = {}
+        self._files: dict[str, tuple[str, bytes]] = {}  # file_id → (file_path, content)
+        self._file_ids = itertools.count(1)
         self._changed = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -188,6 +205,7 @@ class FakeTelegram:
     async def start(self, port: int = 0) -> None:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -214,6 +232,21 @@ class FakeTelegram:
         self._updates.append(update)
         self._notify()
         return update["update_id"]
+
+    def add_file(
+        self, content: bytes, file_name: str = "article.txt", mime_type: str = "text/plain"
+    ) -> dict[str, Any]:
+        """Store a file the bot may download; returns its Document, for `document_update`."""
+        number = next(self._file_ids)
+        file_id = f"BQACAgIAAxkBAAI{number:04d}"
+        self._files[file_id] = (f"documents/file_{number}.txt", content)
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"AgAD{number:04d}",
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(content),
+        }
 
     def too_many_requests(self, count: int = 1, retry_after: int = 1) -> None:
         """Answer the next `count` sendMessage calls with 429 "retry after N"."""
@@ -359,16 +392,96 @@ class FakeTelegram:
 
     async def _api_editmessagetext(self, params: dict[str, Any]) -> Any:
         text = _checked_text(params)
-        _check_markup(params.get("reply_markup"))
+        markup = params.get("reply_markup")
+        _check_markup(markup)
         if "inline_message_id" in params:
             return True
-        return self._message(_require_chat(params), text, params.get("reply_markup"))
+        return self._edit(_require_chat(params), params.get("message_id"), text, markup)
 
     async def _api_editmessagereplymarkup(self, params: dict[str, Any]) -> Any:
-        _check_markup(params.get("reply_markup"))
+        markup = params.get("reply_markup")
+        _check_markup(markup)
         if "inline_message_id" in params:
             return True
-        return self._message(_require_chat(params), "…", params.get("reply_markup"))
+        chat_id = _require_chat(params)
+        current = self.messages.get((chat_id, params.get("message_id") or 0))
+        text = current[0] if current else ""
+        return self._edit(chat_id, params.get("message_id"), text, markup)
+
+    def _edit(self, chat_id: int, message_id: Any, text: str, markup: Any) -> dict[str, Any]:
+        if not isinstance(message_id, int) or (chat_id, message_id) not in self.messages:
+            raise BadRequest("Bad Request: message to edit not found")
+        if self.messages[(chat_id, message_id)] == (text, markup or None):
+            raise BadRequest(NOT_MODIFIED)
+        return self._message(chat_id, text, markup, message_id=message_id)
+
+    async def _api_answerinlinequery(self, params: dict[str, Any]) -> Any:
+        if not params.get("inline_query_id"):
+            raise BadRequest("Bad Request: QUERY_ID_INVALID")
+        results = params.get("results")
+        if not isinstance(results, list):
+            raise BadRequest("Bad Request: results must be an array")
+        if len(results) > MAX_INLINE_RESULTS:
+            raise BadRequest("Bad Request: RESULTS_TOO_MUCH")
+        ids = [str(result.get("id", "")) for result in results]
+        if any(not 1 <= len(i.encode()) <= 64 for i in ids):
+            raise BadRequest("Bad Request: RESULT_ID_INVALID")
+        if len(set(ids)) != len(ids):
+            raise BadRequest("Bad Request: RESULT_ID_DUPLICATE")
+        for result in results:
+            if result.get("type") != "article" or not result.get("title"):
+                raise BadRequest("Bad Request: RESULT_TYPE_INVALID")
+            content = result.get("input_message_content") or {}
+            try:
+                _checked_text(
+                    {
+                        "text": content.get("message_text", ""),
+                        "parse_mode": content.get("parse_mode", ""),
+                    }
+                )
+            except BadRequest as error:
+                raise BadRequest(error.description.replace("message", "message_text")) from None
+            _check_markup(result.get("reply_markup"))
+        button = params.get("button")
+        if button is not None:
+            if not button.get("text"):
+                raise BadRequest("Bad Request: BUTTON_TEXT_INVALID")
+            parameter = button.get("start_parameter")
+            if parameter is not None and not _START_PARAMETER.fullmatch(parameter):
+                raise BadRequest("Bad Request: START_PARAM_INVALID")
+        return True
+
+    async def _api_getfile(self, params: dict[str, Any]) -> Any:
+        file_id = params.get("file_id")
+        if file_id not in self._files:
+            raise BadRequest("Bad Request: invalid file_id")
+        path, content = self._files[file_id]
+        if len(content) > MAX_DOWNLOAD:
+            raise BadRequest("Bad Request: file is too big")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(content),
+            "file_path": path,
+        }
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """GET /file/bot<token>/<file_path>: the file's bytes, as Telegram serves them."""
+        path = request.match_info["path"]
+        call = ApiCall(method="download", params={"file_path": path})
+        self.calls.append(call)
+        if request.match_info["token"] != self.token:
+            call.status = 401
+            self._notify()
+            return web.json_response(_error(401, "Unauthorized"), status=401)
+        content = next((c for p, c in self._files.values() if p == path), None)
+        if content is None:
+            call.status = 404
+            self._notify()
+            return web.json_response(_error(404, "Not Found"), status=404)
+        call.status = 200
+        self._notify()
+        return web.Response(body=content, content_type="application/octet-stream")
 
     async def _api_sendchataction(self, params: dict[str, Any]) -> Any:
         _require_chat(params)
@@ -397,9 +510,14 @@ class FakeTelegram:
             raise BadRequest("Bad Request: MESSAGE_TOO_LONG")
         return True
 
-    def _message(self, chat_id: int, text: str, markup: Any) -> dict[str, Any]:
+    def _message(
+        self, chat_id: int, text: str, markup: Any, message_id: int | None = None
+    ) -> dict[str, Any]:
+        if message_id is None:
+            message_id = next(self._message_ids)
+        self.messages[(chat_id, message_id)] = (text, markup or None)
         message: dict[str, Any] = {
-            "message_id": next(self._message_ids),
+            "message_id": message_id,
             "date": int(time.time()),
             "chat": {"id": chat_id, "type": "private"},
             "from": BOT_USER,
@@ -460,6 +578,8 @@ def _check_markup(markup: Any) -> None:
 def _chat_of(update: dict[str, Any]) -> int:
     if "message" in update:
         return int(update["message"]["chat"]["id"])
+    if "inline_query" in update:
+        return int(update["inline_query"]["from"]["id"])
     query = update["callback_query"]
     return int(query["message"]["chat"]["id"]) if "message" in query else query["from"]["id"]
 
@@ -515,3 +635,26 @@ def callback_update(user_id: int, data: str, message: dict[str, Any]) -> dict[st
             "data": data,
         }
     }
+
+
+def inline_query_update(user_id: int, query: str, offset: str = "") -> dict[str, Any]:
+    """`@bot query` typed by `user_id` in some chat."""
+    return {
+        "inline_query": {
+            "id": str(next(_ids)),
+            "from": user(user_id),
+            "query": query,
+            "offset": offset,
+            "chat_type": "sender",
+        }
+    }
+
+
+def document_update(
+    user_id: int, document: dict[str, Any], caption: str | None = None
+) -> dict[str, Any]:
+    """A file sent by `user_id` (a Document from `FakeTelegram.add_file`)."""
+    content: dict[str, Any] = {"document": document}
+    if caption is not None:
+        content["caption"] = caption
+    return message_update(user_id, **content)

@@ -15,8 +15,11 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -211,3 +214,32 @@ async def test_sigterm_while_telegram_is_unreachable_stops_cleanly_without_leaki
     assert SECRET_TOKEN.split(":")[1] not in stderr
     assert "retrying in" in stderr
     assert "http://127.0.0.1:99999/bot***/getMe" in stderr
+
+
+def test_ask_json_stops_quietly_when_the_reader_goes_away(tmp_path: Path) -> None:
+    # `ask --json < questions | head -1`: far more output than a pipe buffers, then the
+    # reader closes its end.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask", "--json"],
+        cwd=tmp_path,
+        env=bot_env(tmp_path),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    # The questions go in from a thread: the bot blocks on its full stdout meanwhile.
+    feeder = threading.Thread(target=_feed, args=(proc.stdin, f"{TOURISTS}\n".encode() * 1500))
+    feeder.start()
+    first = json.loads(proc.stdout.readline())
+    proc.stdout.close()
+    assert proc.wait(timeout=180) == 0
+    feeder.join(timeout=10)
+    assert first["found"] is True
+    assert "Traceback" not in proc.stderr.read().decode()
+
+
+def _feed(pipe: IO[bytes], data: bytes) -> None:
+    with suppress(BrokenPipeError):
+        pipe.write(data)
+        pipe.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,6 @@ from aiogram.types import (
 )
 from fake_telegram import parse_html
 
-from bot.app import build_dispatcher
 from bot.commands import set_commands
 from bot.config import Settings
 from bot.recording import RecordingSession
@@ -137,7 +137,8 @@ async def test_question_answered_with_bold_figure_quote_and_date(
     assert "«За девять месяцев 2025 года количество туристов" in reply.text
     assert reply.text.splitlines()[-1].startswith("Источник: Аким Алматы Дархан Сатыбалды")
     assert reply.text.endswith(", 9 января 2026")
-    assert reply.reply_markup is None
+    # 👍 / 👎, referring to the answer's journal record (the first one in this database).
+    assert buttons(reply) == [("👍", "fb:1:1"), ("👎", "fb:1:0")]
     # "typing…" first, then the answer.
     assert session.methods(mark) == ["sendChatAction", "sendMessage"]
     action = session.calls[mark].method
@@ -323,6 +324,7 @@ async def test_unknown_command_is_not_a_question(chat: ChatDriver) -> None:
 
 
 async def test_one_user_is_throttled_while_another_is_served(
+    make_dispatcher: Callable[..., Dispatcher],
     settings: Settings,
     library: Library,
     store: FactStore,
@@ -330,7 +332,7 @@ async def test_one_user_is_throttled_while_another_is_served(
     session: RecordingSession,
 ) -> None:
     settings = settings.model_copy(update={"throttle_messages": 3, "throttle_seconds": 60.0})
-    chat = ChatDriver(build_dispatcher(settings, library, store), recording_bot, session)
+    chat = ChatDriver(make_dispatcher(settings, library, store), recording_bot, session)
     replies = [await chat.send(TOURISTS, user_id=USER_ID) for _ in range(6)]
     assert [len(r) for r in replies] == [1, 1, 1, 1, 0, 0]
     assert all(r[0].text.startswith("<b>1,9 млн человек</b>") for r in replies[:3])
@@ -358,6 +360,7 @@ async def test_forged_callback_data_is_handled(
 
 
 async def test_suggestion_button_survives_a_restart_via_its_label(
+    make_dispatcher: Callable[..., Dispatcher],
     chat: ChatDriver,
     settings: Settings,
     library: Library,
@@ -369,7 +372,7 @@ async def test_suggestion_button_survives_a_restart_via_its_label(
     message = chat.last_message()
     first = library.ask(WEATHER).suggestions[0]
     # A fresh dispatcher has forgotten which questions were suggested.
-    fresh = ChatDriver(build_dispatcher(settings, library, store), recording_bot, session)
+    fresh = ChatDriver(make_dispatcher(settings, library, store), recording_bot, session)
     [answer] = await fresh.press("sg:0", message)
     assert answer.text == render_answer(library.ask(first))[0]
 
@@ -382,10 +385,19 @@ async def test_commands_menu_public_and_for_admins(
     assert len(calls) == 2
     public, admin = calls
     assert isinstance(public.scope, BotCommandScopeDefault)
-    assert [c.command for c in public.commands] == ["start", "help", "sources"]
+    assert [c.command for c in public.commands] == ["start", "help", "topics", "sources"]
     assert public.commands[0].description == "Что я знаю и примеры вопросов"
     assert isinstance(admin.scope, BotCommandScopeChat) and admin.scope.chat_id == admin_id
-    assert [c.command for c in admin.commands] == ["start", "help", "sources", "reload"]
+    assert [c.command for c in admin.commands] == [
+        "start",
+        "help",
+        "topics",
+        "sources",
+        "reload",
+        "add",
+        "unanswered",
+        "stats",
+    ]
 
 
 async def test_handler_crash_gets_an_apology(

@@ -1,0 +1,173 @@
+"""👍 / 👎 under answers, and the buttons that show one of the facts offered for a question
+("did you mean", or the next-best facts after a 👎).
+
+Both refer to the question's record in the journal, so they work after a restart and on
+any replica. One vote per user and answer: a different vote replaces the earlier one, the
+same vote again is only acknowledged.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+
+from aiogram import Bot, Router
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from knowledge import Fact, FactIndex, Journal, Match, compose
+from knowledge.journal import DOWN, UP, QuestionRecord
+from knowledge.library import Library
+
+from ..callbacks import FeedbackCallback, PickCallback
+from ..render import (
+    MAYBE_THIS,
+    feedback_keyboard,
+    main_figure,
+    render_answer,
+    render_choices,
+)
+
+router = Router(name=__name__)
+logger = logging.getLogger(__name__)
+
+THANKS_UP = "Спасибо! Рад, что ответ помог."
+THANKS_DOWN = "Спасибо! Запишу, что ответ не помог."
+ALREADY_VOTED = "Ваша оценка уже учтена."
+NO_ALTERNATIVES = (
+    "Спасибо за оценку. Других подходящих фактов в статьях нет — вопрос попадёт "
+    "в список для редакции."
+)
+VOTE_FAILED = "Не удалось сохранить оценку. Попробуйте чуть позже."
+STALE_BUTTON = "Эта кнопка устарела. Напишите вопрос текстом."
+RANK_DEPTH = 50  # candidates searched for the figure a fact offers for a question
+
+_facts_by_id: weakref.WeakKeyDictionary[FactIndex, dict[str, Fact]] = weakref.WeakKeyDictionary()
+
+
+@router.callback_query(FeedbackCallback.filter())
+async def vote(
+    callback: CallbackQuery,
+    callback_data: FeedbackCallback,
+    bot: Bot,
+    library: Library,
+    journal: Journal | None = None,
+) -> None:
+    """Store the vote; after a 👎 offer the next-best facts («Может быть, вы об этом?»)."""
+    if journal is None or not pressed_on_message(callback):
+        await callback.answer(STALE_BUTTON)
+        return
+    value = UP if callback_data.up else DOWN
+    try:
+        result = await journal.vote(callback_data.id, callback.from_user.id, value)
+    except Exception:
+        logger.exception("Could not store a vote")
+        await callback.answer(VOTE_FAILED)
+        return
+    if result is None:
+        await callback.answer(STALE_BUTTON)
+        return
+    if not result.changed:
+        await callback.answer(ALREADY_VOTED)
+        return
+    if value == UP:
+        await callback.answer(THANKS_UP)
+        return
+    await callback.answer(THANKS_DOWN)
+    chat_id = callback.message.chat.id if callback.message else callback.from_user.id
+    choices = offered(library.index, result.question, start=1)
+    if not choices:
+        await bot.send_message(chat_id=chat_id, text=NO_ALTERNATIVES, parse_mode=None)
+        return
+    text, markup = render_choices(MAYBE_THIS, result.question.id, choices)
+    await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+
+
+@router.callback_query(PickCallback.filter())
+async def pick(
+    callback: CallbackQuery,
+    callback_data: PickCallback,
+    bot: Bot,
+    library: Library,
+    journal: Journal | None = None,
+) -> None:
+    """One of the offered facts: its answer to the question, with 👍/👎 for that question."""
+    if not pressed_on_message(callback):
+        await callback.answer(STALE_BUTTON)
+        return
+    record = await _record(journal, callback_data.id)
+    if record is None or not 0 <= callback_data.index < len(record.fact_ids):
+        await callback.answer(STALE_BUTTON)
+        return
+    index = library.index
+    match = match_for(index, record.text, record.fact_ids[callback_data.index])
+    if match is None:  # the article is gone since (reload)
+        await callback.answer(STALE_BUTTON)
+        return
+    await callback.answer()
+    text, _ = render_answer(compose(record.text, [match], index=index))
+    chat_id = callback.message.chat.id if callback.message else callback.from_user.id
+    await bot.send_message(chat_id=chat_id, text=text, reply_markup=feedback_keyboard(record.id))
+
+
+def pressed_on_message(callback: CallbackQuery) -> bool:
+    """Is the pressed data a button of the message it came with? A client can send any
+    callback data: a vote or a pick names a journal record, so it is taken only from a button
+    the bot really put under that message (not from an inline message or one the bot can no
+    longer see, where that cannot be checked)."""
+    message = callback.message
+    if not isinstance(message, Message) or not callback.data:
+        return False
+    markup = message.reply_markup
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return False
+    return any(
+        button.callback_data == callback.data for row in markup.inline_keyboard for button in row
+    )
+
+
+async def _record(journal: Journal | None, record_id: int) -> QuestionRecord | None:
+    if journal is None:
+        return None
+    try:
+        return await journal.question(record_id)
+    except Exception:
+        logger.exception("Could not read the journal")
+        return None
+
+
+def offered(index: FactIndex, record: QuestionRecord, start: int = 0) -> list[tuple[int, Match]]:
+    """The record's offered facts from position `start` on that the index still holds, as
+    (position, Match) — the position is what a PickCallback carries."""
+    ranked = index.rank(record.text, limit=RANK_DEPTH, threshold=False)
+    out = []
+    for position, fact_id in enumerate(record.fact_ids):
+        if position < start:
+            continue
+        match = match_for(index, record.text, fact_id, ranked)
+        if match is not None:
+            out.append((position, match))
+    return out
+
+
+def match_for(
+    index: FactIndex, question: str, fact_id: str, ranked: list[Match] | None = None
+) -> Match | None:
+    """The fact as a Match for `question` (with the figure that answers it), or None if the
+    index no longer holds it."""
+    fact = _lookup(index).get(fact_id)
+    if fact is None:
+        return None
+    if ranked is None:
+        ranked = index.rank(question, limit=RANK_DEPTH, threshold=False)
+    for match in ranked:
+        if match.fact.id == fact_id:
+            return match
+    return Match(fact=fact, score=0.0, figure=main_figure(fact))
+
+
+def _lookup(index: FactIndex) -> dict[str, Fact]:
+    by_id = _facts_by_id.get(index)
+    if by_id is None:
+        by_id = {fact.id: fact for fact in index.facts}
+        _facts_by_id[index] = by_id
+    return by_id

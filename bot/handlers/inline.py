@@ -1,0 +1,84 @@
+"""Inline mode: «@bot вопрос» in any chat lists the best facts; picking one posts the same
+reply the bot gives in its own chat, source line included.
+
+Inline mode must be switched on for the bot with @BotFather (/setinline).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from aiogram import Router
+from aiogram.types import (
+    InlineQuery,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+)
+
+from knowledge import Answer, Match, compose
+from knowledge.answer import MAX_QUESTION_CHARS
+from knowledge.library import Library
+
+from ..render import fact_label, main_figure, render_answer, shorten
+
+router = Router(name=__name__)
+
+MAX_RESULTS = 5
+CACHE_SECONDS = 10  # the facts change with a reload; keep Telegram's cache short
+MAX_DESCRIPTION_CHARS = 200
+NOT_FOUND_BUTTON = "Нет ответа — спросить в чате с ботом"
+START_PARAMETER = "inline"
+
+
+@router.inline_query()
+async def inline_answer(query: InlineQuery, library: Library) -> None:
+    """Up to five facts for the query; an empty query gets example facts."""
+    results = inline_results(library, query.query)
+    button = None
+    if not results:
+        button = InlineQueryResultsButton(text=NOT_FOUND_BUTTON, start_parameter=START_PARAMETER)
+    await query.answer(
+        results,  # type: ignore[arg-type]
+        cache_time=CACHE_SECONDS,
+        is_personal=False,
+        button=button,
+    )
+
+
+def inline_results(library: Library, query: str) -> list[InlineQueryResultArticle]:
+    """The articles to offer for `query`, best first (examples for an empty query)."""
+    question = query.strip()
+    index = library.index
+    answers: list[tuple[Match, Answer]] = []
+    if not question:
+        for facts in index.topics().values():
+            fact = next((f for f in facts if main_figure(f) is not None), None)
+            if fact is not None:
+                match = Match(fact=fact, score=0.0, figure=main_figure(fact))
+                answers.append((match, compose("", [match], index=index)))
+            if len(answers) >= MAX_RESULTS:
+                break
+    elif len(question) <= MAX_QUESTION_CHARS:
+        asked = library.ask(question)
+        if asked.digest:
+            for match in asked.digest[:MAX_RESULTS]:
+                answers.append((match, compose(question, [match], index=index)))
+        elif asked.found:
+            matches = index.match(question, limit=MAX_RESULTS)
+            for match in matches:
+                others = [m for m in matches if m is not match]
+                answers.append((match, compose(question, [match, *others], index=index)))
+    return [_article(number, match, answer) for number, (match, answer) in enumerate(answers)]
+
+
+def _article(number: int, match: Match, answer: Answer) -> InlineQueryResultArticle:
+    text, _ = render_answer(answer)
+    digest = hashlib.sha1(match.fact.id.encode()).hexdigest()[:20]
+    title = match.figure.label if match.figure is not None else fact_label(match.fact, None)
+    return InlineQueryResultArticle(
+        id=f"{number}-{digest}",
+        title=shorten(title, 64),
+        description=shorten(match.fact.text, MAX_DESCRIPTION_CHARS),
+        input_message_content=InputTextMessageContent(message_text=text, parse_mode="HTML"),
+    )
