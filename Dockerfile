@@ -22,5 +22,7 @@ USER citybot
 
 VOLUME ["/app/data"]
 
-# Long polling needs no open port. Without BOT_TOKEN this would start the console chat.
+# Long polling needs no open port; webhook mode (WEBHOOK_URL) listens on WEBHOOK_LISTEN,
+# 0.0.0.0:8080 by default. Without BOT_TOKEN this would start the console chat.
+EXPOSE 8080
 CMD ["python", "-m", "bot"]

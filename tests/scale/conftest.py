@@ -1,0 +1,61 @@
+"""Scale-out tests (issue 5): PostgreSQL, Redis, several replicas, webhook mode.
+
+They use the real services on 127.0.0.1 (PostgreSQL :5432, Redis :6379; override with
+CITYBOT_TEST_POSTGRES_URL / CITYBOT_TEST_REDIS_URL) and skip, saying why, only when one is
+unreachable. The fixtures of tests/conftest.py (settings, articles_dir, admin_id…) are
+available here too.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# fake_telegram (the stand-in Bot API server) lives in tests/bot.
+_BOT_TESTS = str(Path(__file__).resolve().parents[1] / "bot")
+if _BOT_TESTS not in sys.path:
+    sys.path.insert(0, _BOT_TESTS)
+
+from scale_kit import (  # noqa: E402
+    REDIS_URL,
+    WebhookTelegram,
+    fresh_pg_database,
+    redis_or_skip,
+)
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database of this test's own (created here, dropped afterwards)."""
+    async with fresh_pg_database() as url:
+        yield url
+
+
+@pytest.fixture
+async def redis_url() -> str:
+    """The test Redis (it may be shared: tests use random user ids and delete their keys)."""
+    client = await redis_or_skip(REDIS_URL)
+    await client.aclose()
+    return REDIS_URL
+
+
+@pytest.fixture
+async def redis_client(redis_url: str) -> AsyncIterator[Any]:
+    client = await redis_or_skip(redis_url)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[WebhookTelegram]:
+    """A stand-in Bot API server on 127.0.0.1 (setWebhook included)."""
+    server = WebhookTelegram()
+    await server.start()
+    yield server
+    await server.stop()
