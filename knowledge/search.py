@@ -34,6 +34,7 @@ from .figures import Figure
 from .scoring import SLACK, Partial, Scores, UnitWays, Way, dense, exact
 from .terms import context_lists, fact_terms, share_segments
 from .text import (
+    VERB_POS,
     WEIGHT_GENERIC,
     WEIGHT_VERB,
     Lexicon,
@@ -76,16 +77,33 @@ WAYS_CACHE = 4096  # units (word, weight) whose ways to facts are kept
 CANDIDATES = 16  # facts that get the full (figure-level) scoring after the array pass
 SAME_THING = 0.8  # facts within this share of the best score may compete on recency
 MIN_FIT = 0.5  # a figure question needs a figure fitting at least this well (see _fits)
-FIGURE_KINDS = frozenset({"percent", "change", "when", "money", "area", "length", "count"})
+FIGURE_KINDS = frozenset(
+    {"percent", "change", "when", "money", "area", "length", "count", "amount"}
+)
 
 _YEAR = re.compile(r"^(19[5-9]\d|20\d\d|2100)$")
 _LATIN = re.compile(r"[a-z]")
 # «в 25м», «за 23-й год», «к 30 году», «в 25» at the end: a year written with two digits.
 _SHORT_YEAR = re.compile(
     r"(?P<prep>(?<!\w)(?:в|во|за|к|до))\s+(?P<yy>[12]\d|3[0-9])"
-    r"(?:-?(?:м|й|ом|го|ого|ый)(?!\w)|(?=\s+год)|(?=\s*[?!.]*\s*$))",
+    r"(?:-?(?:м|й|ом|го|ого|ый)(?!\w)|(?=\s+год)|(?=\s*[?!.]*\s*$))"
+    # «турпоток 25го»: with a case ending a two-digit number is a year even without «в».
+    r"|(?<![\w,.])(?P<yy_alone>[12]\d|3[0-9])-?(?:ом|го|ого)(?!\w)",
     re.IGNORECASE,
 )
+
+
+# «до конца десятилетия»: the last year of the decade the articles speak in.
+_DECADE_END = re.compile(
+    r"(?P<prep>(?<!\w)(?:до|к))\s+конц[ау]\s+(?:(?:этого|текущего|нынешнего)\s+)?десятилетия",
+    re.IGNORECASE,
+)
+
+
+def _full_year(m: re.Match[str]) -> str:
+    if m["yy_alone"]:
+        return f"20{m['yy_alone']}"
+    return f"{m['prep']} 20{m['yy']}"
 
 
 @dataclass(frozen=True)
@@ -292,6 +310,18 @@ def _counted(tokens: list[Token], kind: str | None, kind_positions: frozenset[in
     return set()
 
 
+def _asks_amount(tokens: list[Token], kind_positions: frozenset[int]) -> bool:
+    """«Сколько выделяют на …», «на соцпомощь скока ушло»: the question word is followed by
+    a verb or by nothing, so it names nothing counted and any quantity may answer."""
+    if not kind_positions:
+        return False
+    for token in tokens[max(kind_positions) + 1 :]:
+        if token.weight <= WEIGHT_GENERIC:
+            continue
+        return analyze(token.word).pos in VERB_POS
+    return not any(t.weight > WEIGHT_GENERIC for t in tokens[: min(kind_positions)])
+
+
 def _fits(kind: str | None, figure: Figure) -> float:
     """How well a figure of this kind answers a question of that kind (0 … 1)."""
     return _kind_fits(kind, figure.kind, figure.comparison)
@@ -321,6 +351,9 @@ def _kind_fits(kind: str | None, figure_kind: str, comparison: str | None) -> fl
     if figure_kind == "percent":
         # «Сколько … занято» may be answered by a share, never by a change («на 8%»).
         return 0.2 if comparison == "change" else 0.5
+    if kind == "amount":
+        # «Сколько выделяют?»: how much of whatever the fact measures.
+        return 0.9 if figure_kind in ("count", "number", "money", "length", "area") else 0.15
     # "count": how many of something
     return {"count": 1.0, "number": 0.8, "money": 0.3, "length": 0.6, "area": 0.6}.get(
         figure_kind, 0.15
@@ -457,6 +490,8 @@ class FactIndex:
         self._article_year = np.array(
             [f.article_date.year if f.article_date else 0 for f in facts], dtype=np.int32
         )
+        # The year the newest article was written: what «this decade» means to the facts.
+        self._present_year = int(self._article_year.max()) if n else 0
         # Words for typo look-ups, by first letter: typos rarely change the first letter,
         # and a bucket is a small fraction of the vocabulary.
         question_words = {w for _, seqs in _question_types() for seq in seqs for w in seq}
@@ -469,6 +504,13 @@ class FactIndex:
             if not _LATIN.search(word):
                 self._latin.setdefault(latin_key(word), word)
         self._latin_buckets = _buckets(self._latin)
+        # …and names the facts write in Latin letters meet their Cyrillic spelling
+        # («Туркистан» → «Turkistan», «Фараби» → «Farabi»).
+        self._latin_words: dict[str, str] = {}
+        for word in sorted(self._surface):
+            if _LATIN.search(word) and len(word) >= FUZZY_MIN_LEN - 1:
+                self._latin_words.setdefault(latin_key(word), word)
+        self._latin_word_buckets = _buckets(self._latin_words)
         self._parsed: OrderedDict[str, Question] = OrderedDict()
         self._scores: OrderedDict[tuple[str, bool], tuple[_Plan, Scores]] = OrderedDict()
         self._ranked_cache: OrderedDict[tuple[str, bool], tuple[list[_Ranked], Scores]] = (
@@ -592,6 +634,13 @@ class FactIndex:
         for word in tokens:
             if (
                 len(word) >= FUZZY_MIN_LEN - 1
+                and word not in self._surface
+                and not _LATIN.search(word)
+                and (latin := self._latin_word(word)) is not None
+            ):
+                word, corrected = latin, True
+            elif (
+                len(word) >= FUZZY_MIN_LEN - 1
                 and word not in self._spelling
                 and not _LATIN.search(word)
                 and not is_known_word(word)
@@ -601,6 +650,14 @@ class FactIndex:
                     word, corrected = best[0], True
             out.append(word)
         return " ".join(out) if corrected else question
+
+    def _latin_word(self, word: str) -> str | None:
+        """The facts' Latin-letter word that this Cyrillic word spells, if any."""
+        key = latin_key(word)
+        if key in self._latin_words:
+            return self._latin_words[key]
+        best = _closest(key, self._latin_word_buckets, LATIN_CUTOFF)
+        return self._latin_words[best[0]] if best is not None else None
 
     def _from_latin(self, word: str) -> str:
         if not _LATIN.search(word) or word in self._surface:
@@ -628,21 +685,29 @@ class FactIndex:
 
     def _parse(self, question: str) -> Question:
         percent = "%" in question
-        question = _SHORT_YEAR.sub(lambda m: f"{m['prep']} 20{m['yy']}", question)
+        question = _SHORT_YEAR.sub(_full_year, question)
+        if self._present_year:
+            decade_end = (self._present_year // 10 + 1) * 10
+            question = _DECADE_END.sub(lambda m: f"{m['prep']} {decade_end}", question)
         question = self.to_russian(question)
         tokens = self._lx.tokens(question)
         kind, kind_positions = question_kind(question + (" %" if percent else ""), tokens)
         years = frozenset(int(t.word) for t in tokens if _YEAR.match(t.word))
         units: list[Unit] = []
         grouped: dict[int, list[str]] = defaultdict(list)
-        in_phrase: set[int] = set()  # words that are part of a several-word synonym phrase
+        # Words that are part of a several-word synonym phrase: how many words it has.
+        in_phrase: dict[int, int] = {}
+        content = [t.position for t in tokens if t.weight > 0]
         for group, first, last in self._lx.groups(tokens):
+            length = sum(1 for position in content if first <= position <= last)
             for position in range(first, last + 1):
                 grouped[position].append(group)
                 if last > first:
-                    in_phrase.add(position)
+                    in_phrase[position] = max(in_phrase.get(position, 0), length)
         seen_groups: set[str] = set()
         focus_positions = _counted(tokens, kind, kind_positions)
+        if kind == "count" and _asks_amount(tokens, kind_positions):
+            kind = "amount"  # «сколько выделяют»: nothing named is counted
         # «до перехода»: only «до» is dropped, the change itself stays a unit.
         earlier = _earlier_words([t.lemma for t in tokens])
         kind_positions = kind_positions | earlier

@@ -41,7 +41,7 @@ _WORD = re.compile(r"[0-9a-zа-я]+(?:[-/][0-9a-zа-я]+)*")
 
 # Parts of speech that carry no subject matter (pymorphy3 tags).
 _FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL", "INTJ", "NPRO", "PRED", "NUMR", "APRO"})
-_VERB_POS = frozenset({"VERB", "INFN", "PRTF", "PRTS", "GRND"})
+VERB_POS = frozenset({"VERB", "INFN", "PRTF", "PRTS", "GRND"})
 _ENTITY_TAGS = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn"})
 
 # How much a word of each class says about what a question is about.
@@ -233,7 +233,7 @@ class Lexicon:
             return 0.0
         if info.lemma in self.generic or word in self.generic:
             return WEIGHT_GENERIC
-        if info.pos in _VERB_POS:
+        if info.pos in VERB_POS:
             return WEIGHT_VERB
         if info.pos == "ADVB":
             return WEIGHT_ADVERB
@@ -446,9 +446,18 @@ def _english_form(word: str, key: str) -> bool:
     )
 
 
+# Kazakh voices a stem's last consonant before a suffix that starts with a vowel:
+# «нарық» → «нарығы», «кітап» → «кітабы» (and so in the folded spellings: к → г).
+_KAZAKH_VOICED = {"к": "г", "қ": "ғ", "п": "б"}
+
+
 def _kazakh_form(word: str, stem_: str) -> bool:
     if not word.startswith(stem_):
-        return False
+        voiced = _KAZAKH_VOICED.get(stem_[-1:])
+        if voiced is None or len(word) <= len(stem_):
+            return False
+        if not word.startswith(stem_[:-1] + voiced):
+            return False
     return len(stem_) >= 4 or len(word) - len(stem_) <= 3
 
 
@@ -520,9 +529,11 @@ class Translator:
 
     def kazakh_to_russian(self, tokens: list[str]) -> list[str]:
         """Russian for the Kazakh words and phrases; words with no entry unchanged."""
+        # «IT-қызметтер»: each part of a hyphenated word on its own.
+        parts = [part for token in tokens for part in token.split("-") if part]
         return [
             target if target is not None else original
-            for target, original in self._rewrite(tokens, self.kazakh, _kazakh_form)
+            for target, original in self._rewrite(parts, self.kazakh, _kazakh_form)
         ]
 
 

@@ -36,6 +36,20 @@ A004 = "004_e37ac366897bb94f.txt"
         # «раньше» asks for the older figure of a «с … до …»
         ("А раньше сколько было получателей адресной помощи?", A001, "21 тыс. человек"),
         ("Какой прирост индустриальной зоны?", A004, "на 40%"),
+        # scale and unit words written out; a two-digit year with a case ending alone
+        ("Сколько километров троп благоустроят?", A001, "350 км"),
+        ("Сколько миллиардов выделят на образование в 2026 году?", A001, "более 432 млрд тенге"),
+        ("турпоток 25го", A001, "1,9 млн человек"),
+        # a «сколько» that names nothing counted takes any quantity; «на скока млрд» is a sum
+        ("Сколько составил турпоток в 2025 году?", A001, "1,9 млн человек"),
+        ("на скока млрд проекты горного кластера", A000, "более 300 млрд тенге"),
+        # «до конца десятилетия»: the decade the articles speak in ends in 2030
+        ("Сколько проектов реализуют до конца десятилетия?", A000, "порядка 190 проектов"),
+        # a name the facts write in Latin letters, asked in Cyrillic
+        ("интервью газете туркистан", A001, None),
+        # Kazakh: a hyphenated word, a stem whose last consonant is voiced («нарық» → «нарығы»)
+        ("IT-қызметтер нарығының көлемі қанша?", A000, "4 трлн тенге"),
+        ("Сколько гостей приехало в Алматы в 2025 году?", A001, "1,9 млн человек"),
     ],
 )
 def test_questions_find_the_fact_and_the_figure(seed_index, question, article, figure):
@@ -106,6 +120,22 @@ def test_limit_and_order(seed_index):
 )
 def test_question_kind(question, kind):
     assert question_kind(question, lexicon().tokens(question))[0] == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Сколько мсп?", "count"),  # what is counted is named
+        ("Сколько человек получают помощь?", "count"),  # a unit of measure: still a count
+        ("Сколько составил турпоток?", "amount"),  # a verb follows: any quantity
+        ("Сколько километров троп?", "length"),  # the unit says more than «сколько»
+        ("Сколько предусмотрено километров троп?", "length"),  # …and more than a verb
+        ("На сколько млрд проекты?", "money"),
+        ("На сколько выросло число туристов?", "change"),
+    ],
+)
+def test_question_kind_as_parsed(seed_index, question, kind):
+    assert seed_index.parse_question(question).kind == kind
 
 
 def test_suggestions_are_questions_the_index_answers(seed_index):
