@@ -258,9 +258,11 @@ def _question_phrases() -> dict[str, tuple[tuple[int, str, tuple[str, ...]], ...
 
 @cache
 def _measures() -> frozenset[str]:
+    """Lemmas of the units of measure (as the lexicon reads them: «денег» → «деньга»)."""
     text = resources.files("knowledge").joinpath("data", "measures.txt").read_text("utf-8")
     lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
-    return frozenset(line for line in lines if line)
+    lx = lexicon()
+    return frozenset(t.lemma for line in lines if line for t in lx.tokens(line))
 
 
 @cache
@@ -715,6 +717,10 @@ class FactIndex:
         group_unit: dict[str, int] = {}
         for token in tokens:
             if token.weight <= 0 or _YEAR.match(token.word) or token.position in kind_positions:
+                continue
+            if kind in FIGURE_KINDS and token.lemma in _measures():
+                # «Сколько всего денег …», «сколько километров …»: how the answer is measured
+                # is the question's type (its figure must fit it), not what it is about.
                 continue
             alternatives: list[tuple[str, float]] = []
             known = "l:" + token.lemma in self._idf
