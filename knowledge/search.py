@@ -715,12 +715,25 @@ class FactIndex:
         kind_positions = kind_positions | earlier
         focus: list[int] = []
         group_unit: dict[str, int] = {}
+        # «Сколько всего денег …», «сколько километров …»: how the answer is measured is the
+        # question's type (its figure must fit it), not what it is about — unless the units
+        # are the only things it names («Сколько км составит протяженность?»).
+        measures: set[int] = set()
+        if kind in FIGURE_KINDS:
+            content = [
+                t
+                for t in tokens
+                if t.weight > WEIGHT_VERB
+                and not _YEAR.match(t.word)
+                and t.position not in kind_positions
+            ]
+            measures = {t.position for t in content if t.lemma in _measures()}
+            if len(measures) == len(content):
+                measures = set()
         for token in tokens:
             if token.weight <= 0 or _YEAR.match(token.word) or token.position in kind_positions:
                 continue
-            if kind in FIGURE_KINDS and token.lemma in _measures():
-                # «Сколько всего денег …», «сколько километров …»: how the answer is measured
-                # is the question's type (its figure must fit it), not what it is about.
+            if token.position in measures:
                 continue
             alternatives: list[tuple[str, float]] = []
             known = "l:" + token.lemma in self._idf
