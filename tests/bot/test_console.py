@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import shutil
 import signal
@@ -22,21 +21,10 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+from e2e_kit import ROOT, TOURISTS, clean_env, start_bot_process
 
-ROOT = Path(__file__).resolve().parents[2]
-TOURISTS = "Сколько туристов приехало в Алматы в 2025 году?"
 WEATHER = "Какая погода завтра в Алматы?"
 SECRET_TOKEN = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ"
-SETTINGS = (
-    "BOT_TOKEN",
-    "ADMIN_IDS",
-    "ARTICLES_DIR",
-    "DATABASE_URL",
-    "TELEGRAM_API_BASE",
-    "LOG_LEVEL",
-    "THROTTLE_MESSAGES",
-    "THROTTLE_SECONDS",
-)
 
 
 @dataclass
@@ -48,14 +36,12 @@ class Run:
 
 def bot_env(workdir: Path, **extra: str) -> dict[str, str]:
     """A clean environment: no settings from the developer's shell, a private db and articles."""
-    env = {k: v for k, v in os.environ.items() if k.upper() not in SETTINGS}
     articles = workdir / "articles"
     if not articles.exists():
         shutil.copytree(ROOT / "seeds", articles)
-    env.update(
+    env = clean_env(
         ARTICLES_DIR=str(articles),
         DATABASE_URL=f"sqlite+aiosqlite:///{workdir / 'data' / 'citybot.db'}",
-        PYTHONPATH=str(ROOT),
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)
@@ -180,16 +166,7 @@ async def test_sigterm_while_telegram_is_unreachable_stops_cleanly_without_leaki
         TELEGRAM_API_BASE="http://127.0.0.1:99999",
         LOG_LEVEL="DEBUG",
     )
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await start_bot_process(env, tmp_path)
     assert proc.stderr is not None and proc.stdout is not None
     seen: list[str] = []
 

@@ -1,116 +1,23 @@
 """Issue 7 over HTTP: the real polling loop (bot.app.run_polling) against the stand-in Bot API
 server — inline queries, topic and 👍 buttons, and an admin's .txt upload (getFile + the
-file download route)."""
+file download route).
+
+The `server` and `running` fixtures are in conftest.py, the helpers in e2e_kit.py."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import pytest
-from aiogram import Bot, Dispatcher
-from aiogram.utils.backoff import BackoffConfig
+from e2e_kit import TOURISTS, USER_ID, VELO, VELO_ARTICLE, RunningBot, labels, text
 from fake_telegram import (
-    TOKEN,
-    ApiCall,
     FakeTelegram,
     callback_update,
     document_update,
     inline_query_update,
     message_update,
 )
-from pydantic import SecretStr
-
-from bot.app import run_polling
-from bot.config import Settings
-from knowledge.library import Library
-
-FAST_BACKOFF = BackoffConfig(min_delay=0.05, max_delay=0.2, factor=2.0, jitter=0.0)
-T = TypeVar("T")
-USER_ID = 2000
-TOURISTS = "Сколько туристов приехало в Алматы в 2025 году?"
-VELO = "Сколько км велодорожек построят в Алматы в 2026 году?"
-ARTICLE = (
-    "---\n"
-    "date: 2026-02-01\n"
-    "title: В Алматы построят новые велодорожки\n"
-    "---\n\n"
-    "В 2026 году в Алматы построят 120 км велодорожек.\n\n"
-    "На это направят 15 млрд тенге.\n"
-)
-
-
-@dataclass
-class RunningBot:
-    server: FakeTelegram
-    task: asyncio.Task[int]
-    dp: Dispatcher
-    bot: Bot
-
-    @property
-    def library(self) -> Library:
-        return self.dp["library"]
-
-    async def stop(self) -> int:
-        await self.dp.stop_polling()
-        return await asyncio.wait_for(self.task, 10)
-
-
-async def unless_crashed(task: asyncio.Task[Any], awaitable: Awaitable[T]) -> T:
-    """Await `awaitable`, but fail at once with the bot's error if the bot task ends first."""
-    waiter = asyncio.ensure_future(awaitable)
-    await asyncio.wait({waiter, task}, return_when=asyncio.FIRST_COMPLETED)
-    if not waiter.done():
-        waiter.cancel()
-        raise AssertionError(f"the bot stopped early: {task.result()!r}")
-    return waiter.result()
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def running(settings: Settings, server: FakeTelegram) -> AsyncIterator[RunningBot]:
-    settings = settings.model_copy(
-        update={
-            "bot_token": SecretStr(TOKEN),
-            "telegram_api_base": server.base_url,
-            "throttle_messages": 100,
-        }
-    )
-    ready: asyncio.Future[tuple[Dispatcher, Bot]] = asyncio.get_running_loop().create_future()
-    mark = server.mark()
-    task = asyncio.create_task(
-        run_polling(
-            settings,
-            handle_signals=False,
-            backoff=FAST_BACKOFF,
-            on_ready=lambda dp, bot: ready.set_result((dp, bot)),
-        )
-    )
-    dp, bot = await unless_crashed(task, asyncio.wait_for(ready, 10))
-    await unless_crashed(task, server.wait_for_call("getUpdates", since=mark, ok=None))
-    bot_ = RunningBot(server, task, dp, bot)
-    yield bot_
-    assert await bot_.stop() == 0
-
-
-def text(call: ApiCall) -> str:
-    return str(call.params["text"])
-
-
-def labels(call: ApiCall) -> list[tuple[str, str]]:
-    markup = call.params["reply_markup"]
-    return [(b["text"], b["callback_data"]) for row in markup["inline_keyboard"] for b in row]
 
 
 async def press(server: FakeTelegram, data: str, message: dict[str, Any]) -> int:
@@ -179,7 +86,7 @@ async def test_admin_uploads_an_article_file_over_http(
     running: RunningBot, articles_dir: Path, admin_id: int
 ) -> None:
     server = running.server
-    document = server.add_file(ARTICLE.encode(), file_name="../../etc/passwd.txt")
+    document = server.add_file(VELO_ARTICLE.encode(), file_name="../../etc/passwd.txt")
 
     mark = server.mark()
     refused = await server.reply_to(document_update(USER_ID, document))
@@ -196,7 +103,7 @@ async def test_admin_uploads_an_article_file_over_http(
     assert download.params["file_path"] == get_file.result["file_path"]
     [saved] = [p for p in articles_dir.iterdir() if p.name.startswith("add_")]
     assert re.fullmatch(r"add_\d{8}_\d{6}_[0-9a-f]{8}\.txt", saved.name)
-    assert saved.read_bytes() == ARTICLE.encode()
+    assert saved.read_bytes() == VELO_ARTICLE.encode()
 
     velo = await server.reply_to(message_update(USER_ID, VELO))
     assert text(velo).startswith("<b>120 км</b>")

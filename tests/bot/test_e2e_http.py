@@ -1,129 +1,38 @@
-"""The real polling entry point (bot.app.run_polling) long-polling a fake Bot API over HTTP."""
+"""The real polling entry point (bot.app.run_polling) long-polling a fake Bot API over HTTP.
+
+The `server` and `running` fixtures are in conftest.py, the helpers in e2e_kit.py."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
-import socket
-import sys
-from collections.abc import AsyncIterator, Awaitable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
-from aiogram import Bot, Dispatcher
+from aiogram import Dispatcher
 from aiogram.exceptions import TelegramBadRequest, TelegramNotFound, TelegramUnauthorizedError
 from aiogram.methods import SetMyDefaultAdministratorRights
-from aiogram.utils.backoff import BackoffConfig
-from fake_telegram import (
-    TOKEN,
-    ApiCall,
-    FakeTelegram,
-    callback_update,
-    message_update,
-    sticker_update,
+from e2e_kit import (
+    FAST_BACKOFF,
+    TOURISTS,
+    USER_ID,
+    VELO,
+    VELO_ARTICLE,
+    RunningBot,
+    clean_env,
+    e2e_settings,
+    free_port,
+    labels,
+    start_bot,
+    start_bot_process,
+    text,
 )
-from pydantic import SecretStr
+from fake_telegram import TOKEN, FakeTelegram, callback_update, message_update, sticker_update
 
 from bot.app import build_bot, run_polling
 from bot.config import Settings
-from knowledge.library import Library
-
-FAST_BACKOFF = BackoffConfig(min_delay=0.05, max_delay=0.2, factor=2.0, jitter=0.0)
-T = TypeVar("T")
-USER_ID = 2000
-ROOT = Path(__file__).resolve().parents[2]
-SETTING_NAMES = {name.upper() for name in Settings.model_fields}
-TOURISTS = "Сколько туристов приехало в Алматы в 2025 году?"
-VELO = "Сколько км велодорожек построят в Алматы в 2026 году?"
-NEW_ARTICLE = (
-    "---\n"
-    "date: 2026-02-01\n"
-    "title: В Алматы построят новые велодорожки\n"
-    "---\n\n"
-    "В 2026 году в Алматы построят 120 км велодорожек.\n\n"
-    "На это направят 15 млрд тенге.\n"
-)
-
-
-@dataclass
-class RunningBot:
-    server: FakeTelegram
-    task: asyncio.Task[int]
-    dp: Dispatcher
-    bot: Bot
-
-    @property
-    def library(self) -> Library:
-        return self.dp["library"]
-
-    async def stop(self) -> int:
-        await self.dp.stop_polling()
-        return await asyncio.wait_for(self.task, 10)
-
-
-def e2e_settings(settings: Settings, server: FakeTelegram) -> Settings:
-    return settings.model_copy(
-        update={
-            "bot_token": SecretStr(TOKEN),
-            "telegram_api_base": server.base_url,
-            "throttle_messages": 100,  # this test is one busy user; throttling has its own
-        }
-    )
-
-
-async def start_bot(settings: Settings, server: FakeTelegram) -> RunningBot:
-    """run_polling as a task; returns once the bot is long-polling the fake server."""
-    ready: asyncio.Future[tuple[Dispatcher, Bot]] = asyncio.get_running_loop().create_future()
-    mark = server.mark()
-    task = asyncio.create_task(
-        run_polling(
-            settings,
-            handle_signals=False,
-            backoff=FAST_BACKOFF,
-            on_ready=lambda dp, bot: ready.set_result((dp, bot)),
-        )
-    )
-    dp, bot = await unless_crashed(task, asyncio.wait_for(ready, 10))
-    await unless_crashed(task, server.wait_for_call("getUpdates", since=mark, ok=None))
-    return RunningBot(server, task, dp, bot)
-
-
-async def unless_crashed(task: asyncio.Task[Any], awaitable: Awaitable[T]) -> T:
-    """Await `awaitable`, but fail at once with the bot's error if the bot task ends first."""
-    waiter = asyncio.ensure_future(awaitable)
-    await asyncio.wait({waiter, task}, return_when=asyncio.FIRST_COMPLETED)
-    if not waiter.done():
-        waiter.cancel()
-        raise AssertionError(f"the bot stopped early: {task.result()!r}")
-    return waiter.result()
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def running(settings: Settings, server: FakeTelegram) -> AsyncIterator[RunningBot]:
-    running = await start_bot(e2e_settings(settings, server), server)
-    yield running
-    assert await running.stop() == 0
-
-
-def text(call: ApiCall) -> str:
-    return str(call.params["text"])
-
-
-def labels(call: ApiCall) -> list[tuple[str, str]]:
-    markup = call.params["reply_markup"]
-    return [(b["text"], b["callback_data"]) for row in markup["inline_keyboard"] for b in row]
 
 
 async def test_questions_buttons_and_odd_messages_over_http(running: RunningBot) -> None:
@@ -172,7 +81,7 @@ async def test_reload_new_article_and_broken_file_over_http(
 ) -> None:
     server = running.server
     generation = running.library.index.generation
-    (articles_dir / "010_velo.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    (articles_dir / "010_velo.txt").write_text(VELO_ARTICLE, encoding="utf-8")
 
     refused = await server.reply_to(message_update(USER_ID, "/reload"))
     assert text(refused) == "Эта команда только для администраторов."
@@ -235,12 +144,6 @@ class _Signal(logging.Handler):
             self.event.set()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_server_not_up_yet_then_polling_starts(settings: Settings) -> None:
     port = free_port()
     server = FakeTelegram()
@@ -278,25 +181,14 @@ async def test_python_m_bot_polls_and_stops_on_sigterm(
     server: FakeTelegram, articles_dir: Path, database_url: str, tmp_path: Path, admin_id: int
 ) -> None:
     """The whole program: `python -m bot` in a subprocess, long-polling the fake server."""
-    env = {k: v for k, v in os.environ.items() if k.upper() not in SETTING_NAMES}
-    env.update(
+    env = clean_env(
         BOT_TOKEN=TOKEN,
         TELEGRAM_API_BASE=server.base_url,
         ADMIN_IDS=str(admin_id),
         ARTICLES_DIR=str(articles_dir),
         DATABASE_URL=database_url,
-        PYTHONPATH=str(ROOT),
     )
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await start_bot_process(env, tmp_path)
     try:
         await server.wait_for_call("getUpdates", ok=None, timeout=120)
         reply = await server.reply_to(message_update(USER_ID, TOURISTS))

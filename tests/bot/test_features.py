@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import itertools
 import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -16,8 +15,6 @@ import sqlalchemy as sa
 from aiogram import Bot, Dispatcher
 from aiogram.methods import AnswerCallbackQuery, AnswerInlineQuery, EditMessageText, SendMessage
 from aiogram.types import (
-    CallbackQuery,
-    Chat,
     Document,
     InlineKeyboardMarkup,
     InlineQuery,
@@ -25,6 +22,7 @@ from aiogram.types import (
     Update,
     User,
 )
+from driver_kit import BaseDriver
 from fake_telegram import parse_html
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -56,27 +54,8 @@ ARTICLE = (
 GENERATED = re.compile(r"^add_\d{8}_\d{6}_[0-9a-f]{8}\.txt$")
 
 
-class Driver:
+class Driver(BaseDriver):
     """Hand-made Updates into the Dispatcher; what the bot did, from the recording session."""
-
-    def __init__(self, dp: Dispatcher, bot: Bot, session: RecordingSession) -> None:
-        self.dp = dp
-        self.bot = bot
-        self.session = session
-        self._ids = itertools.count(1)
-
-    def user(self, user_id: int) -> User:
-        return User(id=user_id, is_bot=False, first_name=f"User{user_id}", language_code="ru")
-
-    def message(self, user_id: int, text: str | None = None, **content: Any) -> Message:
-        return Message(
-            message_id=next(self._ids),
-            date=dt.datetime.now(dt.UTC),
-            chat=Chat(id=user_id, type="private"),
-            from_user=self.user(user_id),
-            text=text,
-            **content,
-        )
 
     async def feed(self, **update: Any) -> int:
         mark = len(self.session.calls)
@@ -109,14 +88,9 @@ class Driver:
         self, data: str, message: Message | None = None, user_id: int = USER_ID
     ) -> int:
         """Press a button; returns the position in session.calls before it."""
-        query = CallbackQuery(
-            id=str(next(self._ids)),
-            from_user=self.user(user_id),
-            chat_instance=f"ci{user_id}",
-            message=message if message is not None else self.last_message(),
-            data=data,
-        )
-        return await self.feed(callback_query=query)
+        if message is None:
+            message = self.last_message()
+        return await self.feed(callback_query=self.callback_query(data, message, user_id))
 
     async def inline(self, query: str, user_id: int = USER_ID) -> AnswerInlineQuery:
         inline = InlineQuery(

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import itertools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher
@@ -15,14 +12,12 @@ from aiogram.methods import AnswerCallbackQuery, SendChatAction, SendMessage, Se
 from aiogram.types import (
     BotCommandScopeChat,
     BotCommandScopeDefault,
-    CallbackQuery,
-    Chat,
     InlineKeyboardMarkup,
     Message,
     Sticker,
     Update,
-    User,
 )
+from driver_kit import BaseDriver
 from fake_telegram import parse_html
 
 from bot.commands import set_commands
@@ -47,27 +42,8 @@ NEW_ARTICLE = (
 )
 
 
-class ChatDriver:
+class ChatDriver(BaseDriver):
     """Feeds hand-made Updates to the Dispatcher and returns what the bot sent back."""
-
-    def __init__(self, dp: Dispatcher, bot: Bot, session: RecordingSession) -> None:
-        self.dp = dp
-        self.bot = bot
-        self.session = session
-        self._ids = itertools.count(1)
-
-    def user(self, user_id: int) -> User:
-        return User(id=user_id, is_bot=False, first_name=f"User{user_id}", language_code="ru")
-
-    def message(self, user_id: int, text: str | None = None, **content: Any) -> Message:
-        return Message(
-            message_id=next(self._ids),
-            date=dt.datetime.now(dt.UTC),
-            chat=Chat(id=user_id, type="private"),
-            from_user=self.user(user_id),
-            text=text,
-            **content,
-        )
 
     async def feed(self, update: Update) -> list[SendMessage]:
         mark = len(self.session.calls)
@@ -96,13 +72,7 @@ class ChatDriver:
         self, data: str, message: Message | None, user_id: int = USER_ID
     ) -> list[SendMessage]:
         """Press a button with callback `data` under the bot's `message`."""
-        query = CallbackQuery(
-            id=str(next(self._ids)),
-            from_user=self.user(user_id),
-            chat_instance=f"ci{user_id}",
-            message=message,
-            data=data,
-        )
+        query = self.callback_query(data, message, user_id)
         return await self.feed(Update(update_id=next(self._ids), callback_query=query))
 
     def last_message(self) -> Message:

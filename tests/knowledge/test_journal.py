@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from pg_kit import can_create_databases, fresh_pg_database
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from knowledge import FactStore, Journal
@@ -31,9 +30,6 @@ from knowledge.journal import (
 )
 from knowledge.store import MIGRATIONS_DIR
 
-POSTGRES_URL = os.environ.get(
-    "CITYBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
 USER = 987_654_321  # distinctive digits, to look for in the database files
 OTHER = 123_456_789
 NOW = dt.datetime(2026, 2, 10, 12, 0, tzinfo=dt.UTC)  # 17:00 in Almaty
@@ -57,31 +53,10 @@ async def url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[s
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path}/citybot.db"
         return
-    import asyncpg
-
-    base = sa.make_url(POSTGRES_URL)
-    try:
-        admin = await asyncpg.connect(
-            host=base.host or "127.0.0.1",
-            port=base.port or 5432,
-            user=base.username or "postgres",
-            password=base.password,
-            database=base.database or "test",
-            timeout=5,
-        )
-    except Exception as exc:  # refused, auth…: no PostgreSQL here
-        pytest.skip(f"PostgreSQL not reachable: {exc!r}")
-    name = f"citybot_journal_{uuid.uuid4().hex[:12]}"
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    except asyncpg.InsufficientPrivilegeError:
-        await admin.close()
+    if not await can_create_databases():
         pytest.skip("no CREATEDB right on the PostgreSQL test server")
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with fresh_pg_database("citybot_journal") as pg_url:
+        yield pg_url
 
 
 @pytest.fixture

@@ -9,10 +9,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-import os
 import shutil
 import sqlite3
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from pg_kit import POSTGRES_URL, can_create_databases, fresh_pg_database, pg_admin
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -32,36 +31,8 @@ from knowledge.store import ArticleInfo, BuildError, BuildReport, FactStore
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SEED_IDS = ("000_76f55cd445ededdb.txt", "001_9e8737218ffa3194.txt", "004_e37ac366897bb94f.txt")
 
-POSTGRES_URL = os.environ.get(
-    "CITYBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
-
 
 # --- backends ------------------------------------------------------------------------------
-
-
-async def _pg_admin() -> tuple[Any, str]:
-    """An asyncpg connection to the test server's `test` database (user postgres, else root)."""
-    import asyncpg
-
-    base = sa.make_url(POSTGRES_URL)
-    users = [base.username] if base.username else []
-    users += [u for u in ("postgres", "root") if u not in users]
-    errors: list[str] = []
-    for user in users:
-        try:
-            connection = await asyncpg.connect(
-                host=base.host or "127.0.0.1",
-                port=base.port or 5432,
-                user=user,
-                password=base.password,
-                database=base.database or "test",
-                timeout=5,
-            )
-            return connection, user
-        except Exception as exc:  # connection refused, auth failure, no such database...
-            errors.append(f"{user}: {exc!r}")
-    pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {'; '.join(errors)}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -69,27 +40,18 @@ async def url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[s
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path}/x/citybot.db"
         return
-    import asyncpg
-
-    admin, user = await _pg_admin()
-    base = sa.make_url(POSTGRES_URL).set(username=user)
-    name = f"citybot_test_{uuid.uuid4().hex[:12]}"
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    except asyncpg.InsufficientPrivilegeError:
-        # No CREATEDB right: use the `test` database itself, emptied first.
-        await admin.execute(
-            "DROP TABLE IF EXISTS journal_votes, journal_questions, figures, facts, articles, "
-            "meta, alembic_version CASCADE"
-        )
-        await admin.close()
-        yield base.render_as_string(hide_password=False)
+    if await can_create_databases():
+        async with fresh_pg_database("citybot_test") as pg_url:
+            yield pg_url
         return
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    # No CREATEDB right: use the `test` database itself, emptied first.
+    admin, user = await pg_admin()
+    await admin.execute(
+        "DROP TABLE IF EXISTS journal_votes, journal_questions, figures, facts, articles, "
+        "meta, alembic_version CASCADE"
+    )
+    await admin.close()
+    yield sa.make_url(POSTGRES_URL).set(username=user).render_as_string(hide_password=False)
 
 
 @pytest.fixture

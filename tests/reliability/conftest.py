@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-# fake_telegram (the strict Telegram HTML parser) lives in tests/bot.
+# fake_telegram (the strict Telegram HTML parser) and e2e_kit live in tests/bot.
 _BOT_TESTS = str(Path(__file__).resolve().parents[1] / "bot")
 if _BOT_TESTS not in sys.path:
     sys.path.insert(0, _BOT_TESTS)

@@ -3,7 +3,8 @@ an error-log counter, store counts, and the figures the tests report.
 
 Named so that it cannot clash with another test folder's module (pytest puts each test
 folder on sys.path). `tests/bot` is put on sys.path by this folder's conftest.py, for
-`fake_telegram` (the strict Telegram HTML parser).
+`fake_telegram` (the strict Telegram HTML parser); the questions and the new article the
+tests ask about come from `e2e_kit` there.
 """
 
 from __future__ import annotations
@@ -33,18 +34,6 @@ from bot.recording import BOT_USER, Call
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 ADMIN_ID = 1000  # the admin of the root conftest's `settings`
-TOURISTS = "Сколько туристов приехало в Алматы в 2025 году?"
-TOURISTS_ANSWER = "<b>1,9 млн человек</b>"
-VELO = "Сколько км велодорожек построят в Алматы в 2026 году?"
-VELO_ANSWER = "<b>120 км</b>"
-VELO_ARTICLE = (
-    "---\n"
-    "date: 2026-02-01\n"
-    "title: В Алматы построят новые велодорожки\n"
-    "---\n\n"
-    "В 2026 году в Алматы построят 120 км велодорожек.\n\n"
-    "На это направят 15 млрд тенге.\n"
-)
 ADMINS_ONLY = "Эта команда только для администраторов."
 MAX_TEXT = 4096
 MAX_CALLBACK_TEXT = 200

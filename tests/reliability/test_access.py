@@ -14,10 +14,8 @@ import importlib.util
 import inspect
 import itertools
 import logging
-import os
 import re
 import signal
-import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,16 +25,13 @@ from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.methods import AnswerCallbackQuery, SendMessage
-from aiogram.utils.backoff import BackoffConfig
+from e2e_kit import FAST_BACKOFF, TOURISTS, TOURISTS_ANSWER, clean_env, start_bot_process
 from fake_telegram import BadRequest, FakeTelegram, message_update
 from pydantic import SecretStr
 from reliability_kit import (
     ADMIN_ID,
     ADMINS_ONLY,
     FIGURES,
-    ROOT,
-    TOURISTS,
-    TOURISTS_ANSWER,
     Driver,
     bot_message,
     callback,
@@ -68,8 +63,6 @@ USER_ID = 2000
 # Shaped like a real token (the redactor also masks anything of this shape).
 TOKEN = "7012345678:AAHk3xQ9v-Zp4LmN8rT2sW6yB1cD5eF7gH0"
 SECRET_PART = TOKEN.split(":", 1)[1]
-FAST_BACKOFF = BackoffConfig(min_delay=0.05, max_delay=0.2, factor=2.0, jitter=0.0)
-SETTING_NAMES = {name.upper() for name in Settings.model_fields}
 
 
 # --- admin features --------------------------------------------------------------------------
@@ -570,27 +563,16 @@ async def test_token_never_logged_by_python_m_bot_at_debug(
 ) -> None:
     """The whole program at LOG_LEVEL=DEBUG: getMe fails (quoting the token), a 429, a question,
     a /reload, SIGTERM."""
-    env = {k: v for k, v in os.environ.items() if k.upper() not in SETTING_NAMES}
-    env.update(
+    env = clean_env(
         BOT_TOKEN=TOKEN,
         TELEGRAM_API_BASE=server.base_url,
         ADMIN_IDS=str(ADMIN_ID),
         ARTICLES_DIR=str(articles_dir),
         DATABASE_URL=database_url,
         LOG_LEVEL="DEBUG",
-        PYTHONPATH=str(ROOT),
     )
     server.get_me_failures = 1  # each failure costs a second of the bot's backoff
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await start_bot_process(env, tmp_path)
     try:
         await server.wait_for_call("getUpdates", ok=None, timeout=120)
         server.too_many_requests(1, retry_after=1)

@@ -14,14 +14,12 @@ from typing import Any
 import pytest
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.methods import SendMessage
-from aiogram.utils.backoff import BackoffConfig
 from aiohttp.test_utils import TestClient, TestServer
+from e2e_kit import FAST_BACKOFF, TOURISTS, TOURISTS_ANSWER
 from fake_telegram import TOKEN, FakeTelegram, message_update
 from pydantic import SecretStr
 from reliability_kit import (
     FIGURES,
-    TOURISTS,
-    TOURISTS_ANSWER,
     Driver,
     error_log,
     text_update,
@@ -39,7 +37,6 @@ from knowledge.library import Library
 
 FLOODER = 2000
 OTHER = 3000
-FAST_BACKOFF = BackoffConfig(min_delay=0.05, max_delay=0.2, factor=2.0, jitter=0.0)
 # Everything the matcher does for a question; none of it may run for an over-long one.
 MATCHING = ("parse_question", "to_russian", "match", "rank", "digest", "suggestions")
 

@@ -18,12 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from aiogram import Bot, Dispatcher
+from e2e_kit import TOURISTS, VELO, VELO_ARTICLE
 from reliability_kit import (
     ADMIN_ID,
     FIGURES,
-    TOURISTS,
-    VELO,
-    VELO_ARTICLE,
     Driver,
     error_log,
     outgoing_problems,

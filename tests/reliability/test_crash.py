@@ -25,20 +25,18 @@ import signal
 import sqlite3
 import sys
 import time
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from crash_worker import (
     DEFAULT_ARTICLES,
     LIBRARIES,
     LIBRARY_QUESTION,
     expected_facts,
 )
+from pg_kit import fresh_pg_database
 from reliability_kit import FIGURES, ROOT
 
 from knowledge import FactStore
@@ -47,37 +45,10 @@ from knowledge.library import Library
 WORKER = Path(__file__).with_name("crash_worker.py")
 KILLS_CI = 4
 KILLS_LONG = 20
-POSTGRES_URL = os.environ.get(
-    "CITYBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
 _EDITION = re.compile(r"выпуска? ([AB])\b")
 
 
 # --- databases -------------------------------------------------------------------------------
-
-
-async def _pg_admin() -> tuple[Any, str]:
-    """An asyncpg connection to the server's `test` database (user postgres, else root)."""
-    import asyncpg
-
-    base = sa.make_url(POSTGRES_URL)
-    users = [base.username] if base.username else []
-    users += [u for u in ("postgres", "root") if u not in users]
-    errors: list[str] = []
-    for user in users:
-        try:
-            connection = await asyncpg.connect(
-                host=base.host or "127.0.0.1",
-                port=base.port or 5432,
-                user=user,
-                password=base.password,
-                database=base.database or "test",
-                timeout=5,
-            )
-            return connection, user
-        except Exception as exc:  # refused, auth failure, no such database…
-            errors.append(f"{user}: {exc!r}")
-    pytest.skip(f"PostgreSQL is not reachable at {base.host}:{base.port}: {'; '.join(errors)}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -85,15 +56,8 @@ async def url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[s
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'crash.db'}"
         return
-    admin, user = await _pg_admin()
-    name = f"citybot_crash_{uuid.uuid4().hex[:12]}"
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        base = sa.make_url(POSTGRES_URL).set(username=user, database=name)
-        yield base.render_as_string(hide_password=False)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with fresh_pg_database("citybot_crash") as pg_url:
+        yield pg_url
 
 
 # --- the worker ------------------------------------------------------------------------------

@@ -35,12 +35,12 @@ from typing import Any
 import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.methods import AnswerInlineQuery
+from e2e_kit import TOURISTS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability_kit import (
     ADMIN_ID,
     FIGURES,
-    TOURISTS,
     Counts,
     ErrorLog,
     JournalCounts,

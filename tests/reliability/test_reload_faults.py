@@ -21,15 +21,11 @@ from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher
+from e2e_kit import TOURISTS, TOURISTS_ANSWER, VELO, VELO_ANSWER, VELO_ARTICLE
 from reliability_kit import (
     ADMIN_ID,
     FIGURES,
     ROOT,
-    TOURISTS,
-    TOURISTS_ANSWER,
-    VELO,
-    VELO_ANSWER,
-    VELO_ARTICLE,
     Driver,
     store_counts,
 )
@@ -37,7 +33,7 @@ from reliability_kit import (
 import knowledge.articles as articles_module
 import knowledge.store as store_module
 from bot.recording import RecordingSession
-from knowledge import FactStore
+from knowledge import FactIndex, FactStore
 from knowledge.articles import MAX_ARTICLE_BYTES
 from knowledge.library import Library
 
@@ -79,15 +75,21 @@ async def assert_skipped_but_rest_loaded(
 
 
 async def assert_previous_store_serves(
-    chat: Driver, library: Library, url: str, before: Any, lines: list[str], *needles: str
+    chat: Driver,
+    library: Library,
+    served: FactIndex,
+    url: str,
+    before: Any,
+    lines: list[str],
+    *needles: str,
 ) -> None:
-    """The reload failed as a whole: one line says why; nothing changed; still answering."""
-    index = library.index
+    """The reload failed as a whole: one line says why; nothing changed; the index served
+    before the reload (`served`) is still the one answering."""
     assert len(lines) == 1 and lines[0].startswith("Не удалось обновить: "), lines
     assert lines[0].endswith(FAILED_TAIL), lines
     for needle in needles:
         assert needle in lines[0], (needle, lines)
-    assert library.index is index
+    assert library.index is served
     assert await store_counts(url) == before
     await still_answers(chat)
     FIGURES.add("reload_faults.injected", 1)
@@ -334,10 +336,12 @@ async def test_articles_folder_missing(
 ) -> None:
     before = await store_counts(database_url)
     moved = articles_dir.rename(articles_dir.with_name("elsewhere"))
+    served = library.index
     lines = await reload(chat)
     await assert_previous_store_serves(
         chat,
         library,
+        served,
         database_url,
         before,
         lines,
@@ -363,10 +367,12 @@ async def test_articles_folder_unreadable(
         return real_iterdir(self)
 
     monkeypatch.setattr(pathlib.Path, "iterdir", denied)
+    served = library.index
     lines = await reload(chat)
     await assert_previous_store_serves(
         chat,
         library,
+        served,
         database_url,
         before,
         lines,
@@ -394,9 +400,10 @@ async def test_extraction_crash_in_one_article(
 
     monkeypatch.setattr(store_module, "extract_facts", crashing)
     (articles_dir / "010_velo.txt").write_text(VELO_ARTICLE, encoding="utf-8")
+    served = library.index
     lines = await reload(chat)
     await assert_previous_store_serves(
-        chat, library, database_url, before, lines, "010_velo.txt", "extractor bug"
+        chat, library, served, database_url, before, lines, "010_velo.txt", "extractor bug"
     )
 
 
@@ -415,8 +422,15 @@ async def test_database_failure_in_the_middle_of_the_write(
         )
     seed = articles_dir / SEED_IDS[0]
     seed.write_text(seed.read_text(encoding="utf-8") + "\n\nВ 2027 году откроют 9 парков.\n")
+    served = library.index
     lines = await reload(chat)
     await assert_previous_store_serves(
-        chat, library, database_url, before, lines, "ошибка базы данных: database or disk is full"
+        chat,
+        library,
+        served,
+        database_url,
+        before,
+        lines,
+        "ошибка базы данных: database or disk is full",
     )
     assert len(lines[0]) < 200, lines

@@ -61,11 +61,9 @@ def drop_file_read_override() -> str | None:
 
 
 async def main(workdir: Path) -> dict[str, Any]:
+    from e2e_kit import TOURISTS, VELO, VELO_ARTICLE
     from reliability_kit import (
         ADMIN_ID,
-        TOURISTS,
-        VELO,
-        VELO_ARTICLE,
         Driver,
         copy_seeds,
         error_log,

@@ -1,8 +1,10 @@
-"""Helpers of the scale-out tests (issue 5): real PostgreSQL and Redis on 127.0.0.1, a fake
-Bot API that also takes setWebhook, hand-made updates, `python -m bot` subprocesses.
+"""Helpers of the scale-out tests (issue 5): real Redis on 127.0.0.1 (PostgreSQL is in
+tests/pg_kit.py), a fake Bot API that also takes setWebhook, hand-made updates, `python -m
+bot` subprocesses.
 
 Imported by name (this folder is on sys.path); `tests/bot` is put on sys.path by this
-folder's conftest.py, for fake_telegram.
+folder's conftest.py, for fake_telegram and e2e_kit (the questions, the new article and the
+`python -m bot` helpers shared with the end-to-end tests there).
 """
 
 from __future__ import annotations
@@ -12,80 +14,20 @@ import datetime as dt
 import itertools
 import os
 import re
-import socket
-import sys
 import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from pathlib import Path
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import pytest
-import sqlalchemy as sa
 from aiogram.types import Chat, Message, Update, User
-from fake_telegram import TOKEN, ApiCall, BadRequest, FakeTelegram
+from e2e_kit import clean_env
+from fake_telegram import TOKEN, BadRequest, FakeTelegram
 
-from bot.config import Settings
-
-ROOT = Path(__file__).resolve().parents[2]
-SETTING_NAMES = {name.upper() for name in Settings.model_fields}
-POSTGRES_URL = os.environ.get(
-    "CITYBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
+T = TypeVar("T")
 REDIS_URL = os.environ.get("CITYBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
-USER_ID = 2000
-TOURISTS = "Сколько туристов приехало в Алматы в 2025 году?"
-VELO = "Сколько км велодорожек построят в Алматы в 2026 году?"
-NEW_ARTICLE = (
-    "---\n"
-    "date: 2026-02-01\n"
-    "title: В Алматы построят новые велодорожки\n"
-    "---\n\n"
-    "В 2026 году в Алматы построят 120 км велодорожек.\n\n"
-    "На это направят 15 млрд тенге.\n"
-)
-VELO_ANSWER = "<b>120 км</b>"
-TOURISTS_ANSWER = "<b>1,9 млн человек</b>"
 
-
-# --- PostgreSQL and Redis ------------------------------------------------------------------
-
-
-async def pg_admin() -> Any:
-    """An asyncpg connection to the server's `test` database; skips when unreachable."""
-    import asyncpg
-
-    base = sa.make_url(POSTGRES_URL)
-    try:
-        return await asyncpg.connect(
-            host=base.host or "127.0.0.1",
-            port=base.port or 5432,
-            user=base.username or "postgres",
-            password=base.password,
-            database=base.database or "test",
-            timeout=5,
-        )
-    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
-        pytest.skip(f"PostgreSQL not reachable at {base.host}:{base.port}: {error!r}")
-
-
-@asynccontextmanager
-async def fresh_pg_database() -> AsyncIterator[str]:
-    """A new, empty database `citybot_t_<random>` (dropped afterwards); yields its URL."""
-    admin = await pg_admin()
-    name = f"citybot_t_{uuid.uuid4().hex[:12]}"
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield (
-                sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-            )
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+# --- Redis --------------------------------------------------------------------------------
 
 
 async def redis_or_skip(url: str = REDIS_URL) -> Any:
@@ -121,12 +63,6 @@ async def wait_until(
         await asyncio.sleep(step)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 # --- a fake Bot API that also takes webhooks -----------------------------------------------
 
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -155,10 +91,6 @@ class WebhookTelegram(FakeTelegram):
 
     async def _api_getwebhookinfo(self, params: dict[str, Any]) -> Any:
         return {"url": self.webhook.get("url", ""), "pending_update_count": 0}
-
-
-def text(call: ApiCall) -> str:
-    return str(call.params["text"])
 
 
 # --- hand-made updates for Dispatcher.feed_update ------------------------------------------
@@ -191,24 +123,8 @@ def message(user_id: int, text: str) -> Update:
 
 
 def bot_env(**settings: str) -> dict[str, str]:
-    """The environment for `python -m bot`: this checkout, none of the caller's settings."""
-    env = {k: v for k, v in os.environ.items() if k.upper() not in SETTING_NAMES}
-    env.update(PYTHONPATH=str(ROOT), LOG_LEVEL="INFO", THROTTLE_MESSAGES="1000")
-    env.update(settings)
-    return env
-
-
-async def start_bot_process(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=cwd,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    """e2e_kit.clean_env, logging at INFO and with throttling out of the tests' way."""
+    return clean_env(**{"LOG_LEVEL": "INFO", "THROTTLE_MESSAGES": "1000", **settings})
 
 
 async def stop_bot_process(proc: asyncio.subprocess.Process) -> tuple[int, str]:
@@ -222,3 +138,16 @@ async def stop_bot_process(proc: asyncio.subprocess.Process) -> tuple[int, str]:
         _, err = await proc.communicate()
     assert proc.returncode is not None
     return proc.returncode, err.decode(errors="replace")
+
+
+async def unless_exited(proc: asyncio.subprocess.Process, awaitable: Awaitable[T], who: str) -> T:
+    """Await `awaitable`, but fail at once with the process's stderr if it exits first."""
+    waiting = asyncio.ensure_future(awaitable)
+    exited = asyncio.ensure_future(proc.wait())
+    await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)
+    exited.cancel()
+    if not waiting.done():
+        waiting.cancel()
+        _, err = await stop_bot_process(proc)
+        raise AssertionError(f"{who} stopped early:\n{err}")
+    return waiting.result()

@@ -12,15 +12,8 @@ from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher
-from scale_kit import (
-    NEW_ARTICLE,
-    TOURISTS,
-    TOURISTS_ANSWER,
-    USER_ID,
-    VELO,
-    VELO_ANSWER,
-    message,
-)
+from e2e_kit import TOURISTS, TOURISTS_ANSWER, USER_ID, VELO, VELO_ANSWER, VELO_ARTICLE
+from scale_kit import message
 
 from bot.recording import RecordingSession
 from knowledge import FactStore
@@ -64,7 +57,7 @@ async def test_tourists_question_and_admin_reload_on_postgres(
     assert tourists.endswith(", 9 января 2026")
     assert not (await ask(USER_ID, VELO)).startswith(VELO_ANSWER)
 
-    (articles_dir / "010_velo.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    (articles_dir / "010_velo.txt").write_text(VELO_ARTICLE, encoding="utf-8")
     refused = await ask(USER_ID, "/reload")
     assert refused == "Эта команда только для администраторов."
     assert await store.generation() == 1
@@ -99,7 +92,7 @@ async def test_rebuild_notifies_at_commit_only_when_something_changed(
         await listener.add_listener(
             GENERATION_CHANNEL, lambda *args: received.put_nowait(args[-1])
         )
-        (articles_dir / "010_velo.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+        (articles_dir / "010_velo.txt").write_text(VELO_ARTICLE, encoding="utf-8")
         report = await library.reload()
         assert report.generation == 2
         assert await asyncio.wait_for(received.get(), 5) == "2"
@@ -126,7 +119,7 @@ async def test_failed_rebuild_sends_no_notification(
     try:
         await listener.add_listener(GENERATION_CHANNEL, lambda *args: received.append(args))
 
-        (articles_dir / "010_velo.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+        (articles_dir / "010_velo.txt").write_text(VELO_ARTICLE, encoding="utf-8")
         real_count = store_module._count_facts
         calls = 0
 

@@ -11,7 +11,8 @@ import pytest
 from aiogram import Dispatcher
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
-from scale_kit import TOURISTS, TOURISTS_ANSWER, free_port, message, wait_until
+from e2e_kit import TOURISTS, TOURISTS_ANSWER, free_port
+from scale_kit import message, wait_until
 
 from bot.app import SOMETHING_WENT_WRONG, build_bot, build_dispatcher
 from bot.config import Settings

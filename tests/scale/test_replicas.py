@@ -15,19 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_telegram import TOKEN, message_update
-from scale_kit import (
-    NEW_ARTICLE,
+from e2e_kit import (
     USER_ID,
     VELO,
     VELO_ANSWER,
-    WebhookTelegram,
-    bot_env,
+    VELO_ARTICLE,
+    free_port,
     start_bot_process,
-    stop_bot_process,
     text,
-    wait_until,
 )
+from fake_telegram import TOKEN, message_update
+from scale_kit import WebhookTelegram, bot_env, stop_bot_process, unless_exited, wait_until
 
 from bot.middlewares import THROTTLE_KEY_PREFIX
 from knowledge import FactStore
@@ -82,7 +80,7 @@ async def pg_replicas(pg_url: str, articles_dir: Path) -> AsyncIterator[tuple[Re
 
 
 def add_article(articles_dir: Path) -> None:
-    (articles_dir / "010_velo.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    (articles_dir / "010_velo.txt").write_text(VELO_ARTICLE, encoding="utf-8")
 
 
 # --- the watcher, in process ---------------------------------------------------------------
@@ -168,8 +166,6 @@ async def test_unreachable_redis_is_retried_and_polling_still_works(
     sqlite_replicas: tuple[Replica, Replica], articles_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Redis down: the reload still succeeds, the other replica still catches up (polling)."""
-    from scale_kit import free_port
-
     a, b = sqlite_replicas
     dead = f"redis://127.0.0.1:{free_port()}/0"
     caplog.set_level(logging.WARNING, logger="knowledge.watch")
@@ -251,17 +247,8 @@ async def _two_replicas_reload(
             workdir.mkdir()
             procs.append(await start_bot_process(env, workdir))
         for proc, server in zip(procs, servers, strict=True):
-            waiting = asyncio.ensure_future(
-                server.wait_for_call("getUpdates", ok=None, timeout=60)
-            )
-            exited = asyncio.ensure_future(proc.wait())
-            await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)
-            exited.cancel()
-            if not waiting.done():
-                waiting.cancel()
-                _, err = await stop_bot_process(proc)
-                raise AssertionError(f"a replica stopped early:\n{err}")
-            waiting.result()
+            polling = server.wait_for_call("getUpdates", ok=None, timeout=60)
+            await unless_exited(proc, polling, "a replica")
         a, b = servers
 
         add_article(articles_dir)

@@ -16,19 +16,10 @@ from typing import Any
 import aiohttp
 import pytest
 from aiogram.utils.backoff import BackoffConfig
+from e2e_kit import TOURISTS, TOURISTS_ANSWER, USER_ID, free_port, start_bot_process, text
 from fake_telegram import TOKEN, message_update
 from pydantic import SecretStr
-from scale_kit import (
-    TOURISTS,
-    TOURISTS_ANSWER,
-    USER_ID,
-    WebhookTelegram,
-    bot_env,
-    free_port,
-    start_bot_process,
-    stop_bot_process,
-    text,
-)
+from scale_kit import WebhookTelegram, bot_env, stop_bot_process, unless_exited
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.webhook import HEALTH_PATH, SECRET_HEADER, run_webhook
@@ -362,14 +353,7 @@ async def test_python_m_bot_serves_the_webhook_and_stops_on_sigterm(
     )
     proc = await start_bot_process(env, tmp_path)
     try:
-        waiting = asyncio.ensure_future(telegram.wait_for_call("setWebhook", timeout=60))
-        exited = asyncio.ensure_future(proc.wait())
-        await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)
-        exited.cancel()
-        if not waiting.done():
-            waiting.cancel()
-            _, err = await stop_bot_process(proc)
-            raise AssertionError(f"the bot stopped early:\n{err}")
+        await unless_exited(proc, telegram.wait_for_call("setWebhook", timeout=60), "the bot")
         endpoint = Endpoint(telegram, port)
         assert await endpoint.post(message_update(USER_ID, TOURISTS), "wrong") == 401
         answer = await reply(endpoint, message_update(USER_ID, TOURISTS))
