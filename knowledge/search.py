@@ -697,15 +697,12 @@ class FactIndex:
         years = frozenset(int(t.word) for t in tokens if _YEAR.match(t.word))
         units: list[Unit] = []
         grouped: dict[int, list[str]] = defaultdict(list)
-        # Words that are part of a several-word synonym phrase: how many words it has.
-        in_phrase: dict[int, int] = {}
-        content = [t.position for t in tokens if t.weight > 0]
+        in_phrase: set[int] = set()  # words that are part of a several-word synonym phrase
         for group, first, last in self._lx.groups(tokens):
-            length = sum(1 for position in content if first <= position <= last)
             for position in range(first, last + 1):
                 grouped[position].append(group)
                 if last > first:
-                    in_phrase[position] = max(in_phrase.get(position, 0), length)
+                    in_phrase.add(position)
         seen_groups: set[str] = set()
         focus_positions = _counted(tokens, kind, kind_positions)
         if kind == "count" and _asks_amount(tokens, kind_positions):

@@ -8,6 +8,8 @@ same vote again is only acknowledged.
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import logging
 import weakref
 
@@ -15,7 +17,7 @@ from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from knowledge import Fact, FactIndex, Journal, Match, compose
-from knowledge.journal import DOWN, UP, QuestionRecord
+from knowledge.journal import DOWN, FLUSH_INTERVAL_S, UP, QuestionRecord
 from knowledge.library import Library
 
 from ..callbacks import FeedbackCallback, PickCallback
@@ -40,6 +42,12 @@ NO_ALTERNATIVES = (
 VOTE_FAILED = "Не удалось сохранить оценку. Попробуйте чуть позже."
 STALE_BUTTON = "Эта кнопка устарела. Напишите вопрос текстом."
 RANK_DEPTH = 50  # candidates searched for the figure a fact offers for a question
+# The replica that answered writes its question rows in batches, every FLUSH_INTERVAL_S: a
+# button pressed on another replica right after the answer may name a row not written yet.
+# For a message this recent, a missing row is waited for (a few FLUSH_INTERVAL_S at most).
+FRESH_MESSAGE_SECONDS = 10.0
+RECORD_WAIT_STEP = FLUSH_INTERVAL_S / 2
+RECORD_WAIT_STEPS = 8
 
 _facts_by_id: weakref.WeakKeyDictionary[FactIndex, dict[str, Fact]] = weakref.WeakKeyDictionary()
 
@@ -59,6 +67,11 @@ async def vote(
     value = UP if callback_data.up else DOWN
     try:
         result = await journal.vote(callback_data.id, callback.from_user.id, value)
+        for _ in _waits_for_a_fresh_record(callback, result is None):
+            await asyncio.sleep(RECORD_WAIT_STEP)
+            result = await journal.vote(callback_data.id, callback.from_user.id, value)
+            if result is not None:
+                break
     except Exception:
         logger.exception("Could not store a vote")
         await callback.answer(VOTE_FAILED)
@@ -95,6 +108,11 @@ async def pick(
         await callback.answer(STALE_BUTTON)
         return
     record = await _record(journal, callback_data.id)
+    for _ in _waits_for_a_fresh_record(callback, record is None):
+        await asyncio.sleep(RECORD_WAIT_STEP)
+        record = await _record(journal, callback_data.id)
+        if record is not None:
+            break
     if record is None or not 0 <= callback_data.index < len(record.fact_ids):
         await callback.answer(STALE_BUTTON)
         return
@@ -123,6 +141,18 @@ def pressed_on_message(callback: CallbackQuery) -> bool:
     return any(
         button.callback_data == callback.data for row in markup.inline_keyboard for button in row
     )
+
+
+def _waits_for_a_fresh_record(callback: CallbackQuery, missing: bool) -> range:
+    """How many more looks a missing journal record is worth: none unless the button is
+    under a message sent in the last FRESH_MESSAGE_SECONDS (its row may still be queued on
+    the replica that answered). Only for a real button of the message (`pressed_on_message`
+    ran first), so forged data never makes a handler wait."""
+    message = callback.message
+    if not missing or not isinstance(message, Message):
+        return range(0)
+    age = (dt.datetime.now(dt.UTC) - message.date).total_seconds()
+    return range(RECORD_WAIT_STEPS) if -60 < age < FRESH_MESSAGE_SECONDS else range(0)
 
 
 async def _record(journal: Journal | None, record_id: int) -> QuestionRecord | None:

@@ -3,6 +3,7 @@ admins' /unanswered, /stats and /add (text and .txt documents), plus the console
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import re
@@ -247,6 +248,50 @@ async def test_votes_are_stored_once_per_user_and_answer(chat: Driver, database_
         assert chat.acks(mark) == [STALE], data
         assert not chat.session.sent(mark)
     assert len(await db_rows(database_url, "SELECT * FROM journal_votes")) == 2
+
+
+async def test_a_vote_on_another_replica_waits_for_the_answers_row(
+    make_dispatcher: Callable[..., Dispatcher],
+    busy_settings: Settings,
+    library: Library,
+    store: FactStore,
+    recording_bot: Bot,
+    session: RecordingSession,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two replicas on one database. The one that answers writes its question rows in
+    batches; a 👍 pressed at once and handled by the other names a row not written yet: it
+    is waited for, not called stale."""
+    answering = Driver(make_dispatcher(busy_settings, library, store), recording_bot, session)
+    # The answering replica's writer, driven by hand: it writes when the test says so.
+    queued = Journal(database_url, flush_interval=None)
+    answering.dp["journal"] = queued
+    try:
+        [reply] = await answering.send(TOURISTS)
+        assert buttons(reply) == [("👍", "fb:1:1"), ("👎", "fb:1:0")]
+        assert queued.queued == 1
+        # The other replica (one process holds one working Dispatcher: this one takes over
+        # the routers, as the other process's would be its own).
+        other = Driver(make_dispatcher(busy_settings, library, store), recording_bot, session)
+        looked = asyncio.Event()
+        other_journal = other.dp["journal"]
+        real_vote = other_journal.vote
+
+        async def vote(*args: Any) -> Any:
+            result = await real_vote(*args)
+            looked.set()
+            return result
+
+        monkeypatch.setattr(other_journal, "vote", vote)
+        press = asyncio.create_task(other.press("fb:1:1", answering.last_message()))
+        await looked.wait()  # the other replica looked, and the row is not there yet
+        await queued.flush()  # what the answering replica's writer does within 0.5 s
+        mark = await press
+        assert other.acks(mark) == ["Спасибо! Рад, что ответ помог."]
+        assert await db_rows(database_url, "SELECT value FROM journal_votes") == [(1,)]
+    finally:
+        await queued.close()
 
 
 async def test_thumbs_down_offers_the_next_best_facts(chat: Driver, library: Library) -> None:
