@@ -54,14 +54,15 @@ async def open_library(settings: Settings) -> tuple[FactStore, Library]:
     if not settings.articles_dir.is_dir():
         logger.warning("Articles folder %s not found", settings.articles_dir)
     freeze_heap()
+    # Each later index too (a full collection first: 0.17 s with 100,000 facts, once a reload).
+    library.swap_listeners.append(lambda _index: freeze_heap())
     return store, library
 
 
 def freeze_heap() -> None:
     """Move everything alive now (the index above all: millions of objects with 100,000
     facts) out of the cyclic collector's reach: a full collection no longer walks it.
-    Reference counting still frees what goes away; what a later /reload builds is not
-    frozen (call again after one to freeze it too)."""
+    Reference counting still frees what goes away (the old index after a reload)."""
     gc.collect()
     gc.freeze()
 

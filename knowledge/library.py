@@ -26,6 +26,9 @@ class Library:
         self._refresh_lock = asyncio.Lock()
         # Awaited after a reload that changed the store (knowledge.watch publishes to Redis).
         self.reload_listeners: list[Callable[[BuildReport], Awaitable[None]]] = []
+        # Called with each new index once it serves, whoever swapped it in (a reload here or
+        # the generation watcher after a reload elsewhere): the bot freezes the heap.
+        self.swap_listeners: list[Callable[[FactIndex], None]] = []
 
     @classmethod
     async def open(cls, store: FactStore, articles_dir: Path) -> Library:
@@ -49,6 +52,8 @@ class Library:
             # Building the index is CPU work: keep the event loop answering meanwhile.
             index = await asyncio.to_thread(FactIndex.build, facts, generation=generation)
             self.index = index
+            for listener in self.swap_listeners:
+                listener(index)
             return True
 
     async def reload(self) -> BuildReport:
