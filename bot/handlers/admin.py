@@ -15,7 +15,7 @@ from contextlib import suppress
 from pathlib import Path
 
 import aiohttp
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.enums import ChatAction
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
@@ -27,7 +27,7 @@ from knowledge.articles import MAX_ARTICLE_BYTES, parse_article
 from knowledge.library import Library
 
 from ..config import Settings
-from ..filters import IsAdmin
+from ..filters import HasDocument, IsAdmin
 from ..render import fit_lines, plural, render_stats, render_unanswered, shorten
 
 router = Router(name=__name__)
@@ -133,7 +133,7 @@ class AddError(Exception):
     """Why an article was not added; str() is the reason, in Russian, for the admin."""
 
 
-@router.message(F.document)
+@router.message(HasDocument())
 async def add_document(
     message: Message, bot: Bot, library: Library, store: FactStore, settings: Settings
 ) -> None:
