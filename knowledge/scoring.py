@@ -14,7 +14,7 @@ operations in the same order as a full pass would — for the few facts that may
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,27 +158,9 @@ def dense(units: Sequence[UnitWays], total: float, n: int) -> Scores:
     bits = np.zeros(n, dtype=np.uint64)
     for number, unit in enumerate(units):
         bit = np.uint64(1 << number)
-        taken: np.ndarray | None = None
-        for way_number, way in enumerate(unit.ways):
-            ids, tf = way.ids, way.tf
-            if taken is not None:
-                fresh = ~taken[ids]
-                ids = ids[fresh]
-                tf = tf[fresh] if tf is not None else None
-            if not len(ids):
-                continue
-            if way_number + 1 < len(unit.ways):
-                if taken is None:
-                    taken = np.zeros(n, dtype=bool)
-                taken[ids] = True
+        for way, ids, tf in _fresh_ways(unit.ways, n):
             np.bitwise_or.at(bits, ids, bit)
-            if tf is not None:
-                np.add.at(score, ids, unit.weight * (way.value * tf))
-            else:
-                np.add.at(score, ids, np.float32(unit.weight * way.value))
-            np.add.at(covered, ids, np.float32(unit.weight * unit.rarity * way.channel))
-            if not unit.generic:
-                np.add.at(evidence, ids, np.float32(unit.weight * way.channel))
+            _add_share(unit, way, ids, tf, score, covered, evidence)
     ids = np.flatnonzero(bits)
     return Scores(ids, score[ids], covered[ids] / total, evidence[ids], bits[ids])
 
@@ -202,27 +184,9 @@ class Partial:
         """Add the unit's first `upto` ways (all by default): a fact they reach gets the
         unit's final share, the other ways being weaker."""
         ways = unit.ways if upto is None else unit.ways[:upto]
-        taken: np.ndarray | None = None
-        for number, way in enumerate(ways):
-            ids, tf = way.ids, way.tf
-            if taken is not None:
-                fresh = ~taken[ids]
-                ids = ids[fresh]
-                tf = tf[fresh] if tf is not None else None
-            if not len(ids):
-                continue
-            if number + 1 < len(ways):
-                if taken is None:
-                    taken = np.zeros(len(self._reached), dtype=bool)
-                taken[ids] = True
+        for way, ids, tf in _fresh_ways(ways, len(self._reached)):
             self._reached[ids] = True
-            if tf is not None:
-                np.add.at(self._score, ids, unit.weight * (way.value * tf))
-            else:
-                np.add.at(self._score, ids, np.float32(unit.weight * way.value))
-            np.add.at(self._covered, ids, np.float32(unit.weight * unit.rarity * way.channel))
-            if not unit.generic:
-                np.add.at(self._evidence, ids, np.float32(unit.weight * way.channel))
+            _add_share(unit, way, ids, tf, self._score, self._covered, self._evidence)
 
     def values(self) -> Scores:
         """The facts reached so far with their partial values (bits left empty)."""
@@ -234,3 +198,43 @@ class Partial:
             self._evidence[ids],
             np.zeros(len(ids), dtype=np.uint64),
         )
+
+
+def _fresh_ways(
+    ways: Sequence[Way], n: int
+) -> Iterator[tuple[Way, np.ndarray, np.ndarray | None]]:
+    """Each of a unit's ways (strongest first) with the facts no stronger way reached, and
+    their term frequencies: a fact takes a unit's strongest way only."""
+    taken: np.ndarray | None = None
+    for number, way in enumerate(ways):
+        ids, tf = way.ids, way.tf
+        if taken is not None:
+            fresh = ~taken[ids]
+            ids = ids[fresh]
+            tf = tf[fresh] if tf is not None else None
+        if not len(ids):
+            continue
+        if number + 1 < len(ways):
+            if taken is None:
+                taken = np.zeros(n, dtype=bool)
+            taken[ids] = True
+        yield way, ids, tf
+
+
+def _add_share(
+    unit: UnitWays,
+    way: Way,
+    ids: np.ndarray,
+    tf: np.ndarray | None,
+    score: np.ndarray,
+    covered: np.ndarray,
+    evidence: np.ndarray,
+) -> None:
+    """Add what matching `unit` through `way` gives the facts `ids` (unit order kept)."""
+    if tf is not None:
+        np.add.at(score, ids, unit.weight * (way.value * tf))
+    else:
+        np.add.at(score, ids, np.float32(unit.weight * way.value))
+    np.add.at(covered, ids, np.float32(unit.weight * unit.rarity * way.channel))
+    if not unit.generic:
+        np.add.at(evidence, ids, np.float32(unit.weight * way.channel))

@@ -12,6 +12,8 @@ import asyncio
 import datetime as dt
 import logging
 import weakref
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -49,6 +51,8 @@ FRESH_MESSAGE_SECONDS = 10.0
 RECORD_WAIT_STEP = FLUSH_INTERVAL_S / 2
 RECORD_WAIT_STEPS = 8
 
+T = TypeVar("T")
+
 _facts_by_id: weakref.WeakKeyDictionary[FactIndex, dict[str, Fact]] = weakref.WeakKeyDictionary()
 
 
@@ -66,12 +70,9 @@ async def vote(
         return
     value = UP if callback_data.up else DOWN
     try:
-        result = await journal.vote(callback_data.id, callback.from_user.id, value)
-        for _ in _waits_for_a_fresh_record(callback, result is None):
-            await asyncio.sleep(RECORD_WAIT_STEP)
-            result = await journal.vote(callback_data.id, callback.from_user.id, value)
-            if result is not None:
-                break
+        result = await _found_in_time(
+            callback, lambda: journal.vote(callback_data.id, callback.from_user.id, value)
+        )
     except Exception:
         logger.exception("Could not store a vote")
         await callback.answer(VOTE_FAILED)
@@ -107,12 +108,7 @@ async def pick(
     if not pressed_on_message(callback):
         await callback.answer(STALE_BUTTON)
         return
-    record = await _record(journal, callback_data.id)
-    for _ in _waits_for_a_fresh_record(callback, record is None):
-        await asyncio.sleep(RECORD_WAIT_STEP)
-        record = await _record(journal, callback_data.id)
-        if record is not None:
-            break
+    record = await _found_in_time(callback, lambda: _record(journal, callback_data.id))
     if record is None or not 0 <= callback_data.index < len(record.fact_ids):
         await callback.answer(STALE_BUTTON)
         return
@@ -143,16 +139,27 @@ def pressed_on_message(callback: CallbackQuery) -> bool:
     )
 
 
-def _waits_for_a_fresh_record(callback: CallbackQuery, missing: bool) -> range:
-    """How many more looks a missing journal record is worth: none unless the button is
-    under a message sent in the last FRESH_MESSAGE_SECONDS (its row may still be queued on
-    the replica that answered). Only for a real button of the message (`pressed_on_message`
-    ran first), so forged data never makes a handler wait."""
+async def _found_in_time(
+    callback: CallbackQuery, look: Callable[[], Awaitable[T | None]]
+) -> T | None:
+    """`look()` for a button's journal record; if it is missing and the button is under a
+    message sent in the last FRESH_MESSAGE_SECONDS (its row may still be queued on the
+    replica that answered), look again every RECORD_WAIT_STEP, RECORD_WAIT_STEPS times at
+    most. Only for a real button of the message (`pressed_on_message` ran first), so forged
+    data never makes a handler wait."""
+    found = await look()
     message = callback.message
-    if not missing or not isinstance(message, Message):
-        return range(0)
+    if found is not None or not isinstance(message, Message):
+        return found
     age = (dt.datetime.now(dt.UTC) - message.date).total_seconds()
-    return range(RECORD_WAIT_STEPS) if -60 < age < FRESH_MESSAGE_SECONDS else range(0)
+    if not -60 < age < FRESH_MESSAGE_SECONDS:
+        return found
+    for _ in range(RECORD_WAIT_STEPS):
+        await asyncio.sleep(RECORD_WAIT_STEP)
+        found = await look()
+        if found is not None:
+            break
+    return found
 
 
 async def _record(journal: Journal | None, record_id: int) -> QuestionRecord | None:
