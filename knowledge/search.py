@@ -28,6 +28,7 @@ from importlib import resources
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Levenshtein
 
 from .facts import TIME_KINDS, Fact
 from .figures import Figure
@@ -35,6 +36,7 @@ from .scoring import SLACK, Partial, Scores, UnitWays, Way, dense, exact
 from .terms import context_lists, fact_terms, share_segments
 from .text import (
     VERB_POS,
+    WEIGHT_CONTENT,
     WEIGHT_GENERIC,
     WEIGHT_VERB,
     Lexicon,
@@ -64,6 +66,7 @@ FUZZY_CUTOFF = 82  # rapidfuzz ratio; below it a word is unknown rather than a t
 FUZZY_MIN_LEN = 5
 LATIN_CUTOFF = 84  # rapidfuzz ratio between Latin spellings of a word
 UNKNOWN_VERB_SHARE = 0.5
+WHO_VERB_WEIGHT = WEIGHT_CONTENT  # see `_parse`
 UNKNOWN_ENTITY_BOOST = 2.0  # an unknown place or name («Астана») is what the question is about
 # Calibrated on the tune half of tests/eval/questions.jsonl (python -m knowledge eval).
 MIN_COVERAGE = 0.5
@@ -158,6 +161,9 @@ class Question:
     # mention them counts something else.
     focus: tuple[int, ...] = ()
     earlier: bool = False  # asks about the time before a change (data/earlier.txt)
+    # «… в Астане?»: a place the facts never name. They are about other places, so a figure
+    # they give is not an answer, however well the other words match.
+    unknown_place: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +246,27 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
     if found is None:
         return None, frozenset()
     _, i, kind, n = found
+    if kind in _TOPIC_KINDS and _asks_which_thing(tokens, by_first):
+        # «Какие вопросы финансирования обсуждались?»: the question asks which things, and
+        # «финансирование» is what they are about, not a sum it wants.
+        return None, frozenset()
     return kind, frozenset(range(i, i + n))
+
+
+# Kinds that a topic noun alone can set («бюджет», «площадь»): a «какой» + another noun
+# question about that topic asks which things, not how much.
+_TOPIC_KINDS = frozenset({"money", "area", "length"})
+
+
+def _asks_which_thing(
+    tokens: list[Token], by_first: dict[str, tuple[tuple[int, str, tuple[str, ...]], ...]]
+) -> bool:
+    """«Какие вопросы …», «какие компании …»: «какой» right before a noun that names no kind
+    of figure."""
+    for token, following in zip(tokens, tokens[1:], strict=False):
+        if token.lemma in ("какой", "каков") and analyze(following.word).pos == "NOUN":
+            return following.lemma not in by_first
+    return False
 
 
 @cache
@@ -691,8 +717,12 @@ class FactIndex:
         if self._present_year:
             decade_end = (self._present_year // 10 + 1) * 10
             question = _DECADE_END.sub(lambda m: f"{m['prep']} {decade_end}", question)
+        original = question
         question = self.to_russian(question)
         tokens = self._lx.tokens(question)
+        # A Kazakh word the lexicon does not translate is no Russian name, whatever pymorphy3
+        # guesses from its ending («жүзеге», «елдегі»): it gets no unknown-name boost.
+        foreign = translator().is_kazakh(original, [w for w, _ in words(original, parts=False)])
         kind, kind_positions = question_kind(question + (" %" if percent else ""), tokens)
         years = frozenset(int(t.word) for t in tokens if _YEAR.match(t.word))
         units: list[Unit] = []
@@ -704,6 +734,7 @@ class FactIndex:
                 if last > first:
                     in_phrase.add(position)
         seen_groups: set[str] = set()
+        unknown_place: str | None = None
         focus_positions = _counted(tokens, kind, kind_positions)
         if kind == "count" and _asks_amount(tokens, kind_positions):
             kind = "amount"  # «сколько выделяют»: nothing named is counted
@@ -770,8 +801,18 @@ class FactIndex:
                     for term, channel in alternatives
                 ]
             weight = token.weight
-            if not alternatives and token.entity:
+            if kind == "who" and weight == WEIGHT_VERB and alternatives:
+                # «Кто участвовал …?»: the answer is whoever did this; the verb is what the
+                # question is about, not its glue.
+                weight = WHO_VERB_WEIGHT
+            if (
+                not alternatives
+                and token.entity
+                and not (foreign and not is_known_word(token.word))
+            ):
                 weight *= UNKNOWN_ENTITY_BOOST
+                if analyze(token.word).place:
+                    unknown_place = unknown_place or token.word
             elif not alternatives and weight == WEIGHT_VERB:
                 # Verbs are the most freely paraphrased part of a question («ожидается»,
                 # «приехало»): one the facts never use says little against a match.
@@ -794,6 +835,7 @@ class FactIndex:
             lemmas=frozenset(t.lemma for t in tokens),
             focus=tuple(sorted({f for f in focus if f < MAX_UNITS})),
             earlier=bool(earlier),
+            unknown_place=unknown_place,
         )
 
     def _typo_alternatives(self, token: Token) -> list[tuple[str, float]]:
@@ -952,6 +994,8 @@ class FactIndex:
         that cannot make it even if every way left out matched are left out too.
         """
         q, units, total = plan.q, plan.units, plan.total
+        if threshold and q.unknown_place:
+            return np.zeros(0, dtype=np.int64)
         who = q.kind == "who"
         most_factor = self._most_rough_factor(q)
         # upto[u]: unit u's first ways added up; rest[u]: the most its other ways may add.
@@ -1095,6 +1139,8 @@ class FactIndex:
             # «Сколько рабочих мест …»: a fact without what is counted counts something else.
             for unit_number in q.focus:
                 eligible &= (s.bits & np.uint64(1 << unit_number)) != 0
+            if q.unknown_place:
+                eligible[:] = False
             local = np.flatnonzero(eligible & (s.score > 0))
         else:
             local = np.flatnonzero(s.score > 0)
@@ -1412,11 +1458,20 @@ def _buckets(vocabulary: Iterable[str]) -> dict[str, list[str]]:
 
 
 def _closest(word: str, buckets: dict[str, list[str]], cutoff: float) -> tuple[str, float] | None:
-    """The closest word with the same first letter (rapidfuzz ratio ≥ cutoff), if any."""
-    best = process.extractOne(
-        word, buckets.get(word[:1], ()), scorer=fuzz.ratio, score_cutoff=cutoff
-    )
-    return (best[0], best[1]) if best else None
+    """The closest word with the same first letter (rapidfuzz ratio ≥ cutoff), if any; or
+    else one that differs only by two neighbouring letters swapped («услгу» → «услуг»), the
+    commonest slip of the fingers, which the ratio counts as two edits (80 for five letters).
+    """
+    bucket = buckets.get(word[:1], ())
+    best = process.extractOne(word, bucket, scorer=fuzz.ratio, score_cutoff=cutoff)
+    if best:
+        return best[0], best[1]
+    for candidate, _, _ in process.extract(
+        word, bucket, scorer=OSA.distance, score_cutoff=1, limit=8
+    ):
+        if Levenshtein.distance(word, candidate) == 2:  # one swap, not one changed letter
+            return candidate, cutoff
+    return None
 
 
 @lru_cache(maxsize=20_000)

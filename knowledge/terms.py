@@ -36,6 +36,7 @@ class _Word:
     terms: tuple[int, ...]  # term numbers a content word carries; () for function words
     readings: frozenset[str]
     person: bool  # a first name, surname or patronymic (not one of lexicon.not_names)
+    role: bool  # people named by their role (data/roles.txt): «представители», «депутаты»
     phrases: tuple[_Phrase, ...]  # phrases of several words it may begin, longest first
 
 
@@ -255,6 +256,7 @@ class _Words(dict[str, _Word]):
             terms=tuple(terms),
             readings=info.readings,
             person=info.person and info.lemma not in lx.not_names,
+            role=info.lemma in lx.roles,
             phrases=tuple(phrases),
         )
         self.all.append(known)
@@ -279,7 +281,9 @@ def fact_terms(facts: Sequence[Fact], lx: Lexicon) -> FactTerms:
         analysed = [known[word] for word, _ in found]
         token_words.extend([w.number for w in analysed])
         offsets.append(len(token_words))
-        if any(w.person for w in analysed):
+        if any(w.role for w in analysed):
+            has_person[number] = True
+        elif any(w.person for w in analysed):
             text = fact.text
             has_person[number] = any(
                 w.person and text[start : start + 1].isupper()

@@ -85,6 +85,7 @@ class WordInfo:
     pos: str  # pymorphy3 part of speech, "NUMB", "LATN" or "UNKN"
     entity: bool  # some reading is a place, a person's name or an organisation
     person: bool  # some reading is a first name, surname or patronymic
+    place: bool = False  # some reading is a place name
 
 
 @lru_cache(maxsize=300_000)
@@ -105,6 +106,8 @@ def analyze(word: str) -> WordInfo:
     pos = str(best.tag.POS or str(best.tag).split(",")[0])
     if "Apro" in best.tag:  # «какой», «каков», «весь»: pronoun-like adjectives
         pos = "APRO"
+    elif "Anum" in best.tag:  # «первые три квартала», «второй этап»: ordinal numbers
+        pos = "ANUM"
     lemma = best.normal_form
     # «малого», «среднего»: pymorphy3 prefers the nouns «малое», «среднее» for some forms and
     # the adjectives for others; one lemma for all forms needs the adjective reading.
@@ -119,6 +122,7 @@ def analyze(word: str) -> WordInfo:
         pos=pos,
         entity=bool(tags & _ENTITY_TAGS),
         person=bool(tags & {"Name", "Surn", "Patr"}),
+        place="Geox" in tags,
     )
 
 
@@ -192,6 +196,8 @@ class Lexicon:
         self.stop = frozenset(normalize(w) for w in _data_lines("stopwords.txt"))
         self.generic = frozenset(normalize(w) for w in _data_lines("generic.txt"))
         self.not_names = frozenset(normalize(w) for w in _data_lines("not_names.txt"))
+        self.calendar = frozenset(normalize(w) for w in _data_lines("calendar.txt"))
+        self.roles = frozenset(normalize(w) for w in _data_lines("roles.txt"))
         # Every Russian word the lexicon itself knows, for reading Russian typed in Latin.
         self.known_words: set[str] = set(self.stop) | set(self.generic)
         # Synonym groups: each line is one group of phrases separated by «|». A phrase is
@@ -235,7 +241,7 @@ class Lexicon:
             return WEIGHT_GENERIC
         if info.pos in VERB_POS:
             return WEIGHT_VERB
-        if info.pos == "ADVB":
+        if info.pos in ("ADVB", "ANUM") or info.lemma in self.calendar:  # how, which, when
             return WEIGHT_ADVERB
         return WEIGHT_CONTENT
 

@@ -1,7 +1,7 @@
 import pytest
 
 from knowledge import FactIndex
-from knowledge.search import question_kind
+from knowledge.search import _buckets, _closest, question_kind
 from knowledge.text import lexicon
 
 A000 = "000_76f55cd445ededdb.txt"
@@ -52,6 +52,17 @@ A004 = "004_e37ac366897bb94f.txt"
         ("Сколько гостей приехало в Алматы в 2025 году?", A001, "1,9 млн человек"),
         # «денег» only says how a money question's answer is measured: not a word to find
         ("Сколько всего денег вложат в проекты до 2030 года?", A000, "свыше 3,6 трлн тенге"),
+        # ordinals and months say when, not what about; «квартал» is a unit of time
+        ("Число туристов за первые 3 квартала 2025 года", A001, "1,9 млн человек"),
+        ("Выручка от туристских услуг за январь-сентябрь 2025", A001, "82,4 млрд тенге"),
+        # numbers and months in the Kazakh and English lexicons
+        ("2025 жылдың алғашқы тоғыз айындағы туристер саны қанша?", A001, "1,9 млн человек"),
+        ("Tourists in Almaty over nine months of 2025: how many?", A001, "1,9 млн человек"),
+        # Kazakh words the lexicon lacks are no names: they do not sink the match
+        ("Алматы IT-қызметтер нарығының неше пайызын иеленеді?", A000, "53%"),
+        # synonyms: a by-name of the city, an abbreviation, a wider word for a sector
+        ("Сколько субъектов МСБ работает в южной столице?", A001, "порядка 405 тыс. субъектов"),
+        ("Какая доля занятых в МСБ?", A001, "до 90%"),
     ],
 )
 def test_questions_find_the_fact_and_the_figure(seed_index, question, article, figure):
@@ -76,6 +87,11 @@ def test_questions_find_the_fact_and_the_figure(seed_index, question, article, f
         "Сколько иностранных туристов приехало в 2025 году?",
         "а",
         "?!",
+        # a place the facts never name: their figures are about other places
+        "Сколько субъектов малого и среднего бизнеса в Караганде?",
+        "Объем туристских услуг в Шымкенте за девять месяцев 2025 года",
+        # «население» wants a number of people, not a share of them
+        "Каково население города?",
     ],
 )
 def test_questions_the_articles_do_not_answer_are_not_matched(seed_index, question):
@@ -86,6 +102,43 @@ def test_who_is_the_akim_answers_with_the_newest_article(seed_index):
     best = seed_index.match("Кто сейчас аким Алматы?")[0]
     assert best.fact.article_id == A001
     assert "Сатыбалды" in best.fact.text
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        # a fact listing people by their role answers «кто», and «кто» asks who did what
+        # the verb says: here, who took part
+        ("Кто принимал участие во встрече с активом?", "представители городского акимата"),
+        ("Какие вопросы финансирования школ обсуждены?", "подушевого"),
+        ("В какие сферы будет сделан упор при создании рабочих мест?", "креативные индустрии"),
+        ("Какие ценные бумаги можно выпустить для экологических проектов?", "облигаций"),
+    ],
+)
+def test_questions_without_a_figure_quote_the_sentence(seed_index, question, quoted):
+    assert quoted in seed_index.match(question)[0].fact.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("рынко", "рынок"),  # two neighbouring letters swapped: one slip, not two
+        ("ырнок", None),  # …unless it is the first letter: words are looked up by it
+        ("рынак", None),  # a changed letter in five is too much: «рынок»? «рынка»?
+        ("туризн", "туризм"),  # close enough by ratio
+    ],
+)
+def test_closest_word_forgives_one_swap_of_neighbouring_letters(typed, meant):
+    buckets = _buckets(["рынок", "район", "туризм", "туристы"])
+    found = _closest(typed, buckets, 82)
+    assert (found[0] if found else None) == meant
+
+
+def test_an_unknown_place_is_remembered_and_a_kazakh_word_is_not_one(seed_index):
+    assert seed_index.parse_question("Сколько туристов в Караганде?").unknown_place == "караганде"
+    kazakh = seed_index.parse_question("Алматы елдегі нарықтың неше пайызын алады?")
+    assert kazakh.unknown_place is None
+    assert max(unit.weight for unit in kazakh.units) == 1.0  # no unknown-name boost
 
 
 def test_a_year_in_the_question_picks_that_years_figure(seed_index):
@@ -118,6 +171,12 @@ def test_limit_and_order(seed_index):
         ("Какова площадь зоны?", "area"),
         ("Что такое город 24/7?", "define"),
         ("Туризм в Алматы", None),
+        # «какой» + a noun that names no figure: which things, about money
+        ("Какие вопросы финансирования обсуждались?", None),
+        ("Какие проекты получат бюджет?", None),
+        ("Какой бюджет у проекта?", "money"),
+        ("Какая площадь у зоны?", "area"),
+        ("Какое население города?", "count"),
     ],
 )
 def test_question_kind(question, kind):

@@ -26,7 +26,9 @@ def _plain(text: str) -> tuple[dict[str, list[int]], int, bool]:
     for group, first, _last in lx.groups(tokens):
         positions[group].append(first)
     length = sum(1 for t in tokens if t.weight > 0)
-    person = any(t.person and text[t.start : t.start + 1].isupper() for t in tokens)
+    person = any(t.lemma in lx.roles for t in tokens) or any(
+        t.person and text[t.start : t.start + 1].isupper() for t in tokens
+    )
     return positions, length, person
 
 

@@ -52,6 +52,19 @@ def test_function_and_question_words_weigh_nothing_generic_words_little():
     }
 
 
+def test_ordinals_and_months_say_when_and_weigh_like_adverbs():
+    weights = {t.word: t.weight for t in lexicon().tokens("первые три квартала с мая по сентябрь")}
+    assert weights == {
+        "первые": 0.3,
+        "три": 0.0,
+        "квартала": 1.0,
+        "с": 0.0,
+        "мая": 0.3,
+        "по": 0.0,
+        "сентябрь": 0.3,
+    }
+
+
 def test_synonym_phrases_meet_in_one_group():
     lx = lexicon()
     short = {g for g, _, _ in lx.groups(lx.tokens("МСП"))}
