@@ -161,9 +161,11 @@ class Question:
     # mention them counts something else.
     focus: tuple[int, ...] = ()
     earlier: bool = False  # asks about the time before a change (data/earlier.txt)
-    # «… в Астане?»: a place the facts never name. They are about other places, so a figure
-    # they give is not an answer, however well the other words match.
-    unknown_place: str | None = None
+    # «… в Астане?», «… занимает Шымкент?»: a place or a name the facts never mention (a
+    # capitalised word inside the question, or a place the dictionary knows). The facts are
+    # about other places and people, so a figure they give is not an answer, however well
+    # the other words match.
+    unknown_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -723,6 +725,8 @@ class FactIndex:
         # A Kazakh word the lexicon does not translate is no Russian name, whatever pymorphy3
         # guesses from its ending («жүзеге», «елдегі»): it gets no unknown-name boost.
         foreign = translator().is_kazakh(original, [w for w, _ in words(original, parts=False)])
+        # Words written with a capital letter inside the question: names, as the asker sees it.
+        named = {w for w, start in words(original, parts=False)[1:] if original[start].isupper()}
         kind, kind_positions = question_kind(question + (" %" if percent else ""), tokens)
         years = frozenset(int(t.word) for t in tokens if _YEAR.match(t.word))
         units: list[Unit] = []
@@ -734,7 +738,7 @@ class FactIndex:
                 if last > first:
                     in_phrase.add(position)
         seen_groups: set[str] = set()
-        unknown_place: str | None = None
+        unknown_name: str | None = None
         focus_positions = _counted(tokens, kind, kind_positions)
         if kind == "count" and _asks_amount(tokens, kind_positions):
             kind = "amount"  # «сколько выделяют»: nothing named is counted
@@ -793,6 +797,13 @@ class FactIndex:
                         taken.add(df)
             if not known and len(token.word) >= FUZZY_MIN_LEN:
                 alternatives.extend(self._typo_alternatives(token))
+            if not alternatives and "-" in token.word.strip("-"):
+                # «айти-услуг»: the facts write it otherwise; its parts (the next tokens)
+                # are units, and stand for it if it is what the question counts.
+                if token.position in focus_positions:
+                    parts = len([part for part in token.word.split("-") if part])
+                    focus_positions |= set(range(token.position + 1, token.position + 1 + parts))
+                continue
             if token.position in in_phrase:
                 # «социальная поддержка» means the phrase: a fact with only «поддержка» (of
                 # something else) matches it weakly, one with the phrase through the group.
@@ -811,8 +822,10 @@ class FactIndex:
                 and not (foreign and not is_known_word(token.word))
             ):
                 weight *= UNKNOWN_ENTITY_BOOST
-                if analyze(token.word).place:
-                    unknown_place = unknown_place or token.word
+                if token.word in named or (
+                    analyze(token.word).place and is_known_word(token.word)
+                ):
+                    unknown_name = unknown_name or token.word
             elif not alternatives and weight == WEIGHT_VERB:
                 # Verbs are the most freely paraphrased part of a question («ожидается»,
                 # «приехало»): one the facts never use says little against a match.
@@ -835,7 +848,7 @@ class FactIndex:
             lemmas=frozenset(t.lemma for t in tokens),
             focus=tuple(sorted({f for f in focus if f < MAX_UNITS})),
             earlier=bool(earlier),
-            unknown_place=unknown_place,
+            unknown_name=unknown_name,
         )
 
     def _typo_alternatives(self, token: Token) -> list[tuple[str, float]]:
@@ -994,7 +1007,7 @@ class FactIndex:
         that cannot make it even if every way left out matched are left out too.
         """
         q, units, total = plan.q, plan.units, plan.total
-        if threshold and q.unknown_place:
+        if threshold and q.unknown_name:
             return np.zeros(0, dtype=np.int64)
         who = q.kind == "who"
         most_factor = self._most_rough_factor(q)
@@ -1139,7 +1152,7 @@ class FactIndex:
             # «Сколько рабочих мест …»: a fact without what is counted counts something else.
             for unit_number in q.focus:
                 eligible &= (s.bits & np.uint64(1 << unit_number)) != 0
-            if q.unknown_place:
+            if q.unknown_name:
                 eligible[:] = False
             local = np.flatnonzero(eligible & (s.score > 0))
         else:

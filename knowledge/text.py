@@ -240,6 +240,11 @@ class Lexicon:
         if info.lemma in self.generic or word in self.generic:
             return WEIGHT_GENERIC
         if info.pos in VERB_POS:
+            if not is_known_word(word) and any(
+                lemmas == (info.lemma,) for lemmas, _ in self.phrases.get(info.lemma, ())
+            ):
+                return WEIGHT_CONTENT  # «айти»: a word of the synonym table that pymorphy3
+                # only guesses, from an ending like a verb's («идти»)
             return WEIGHT_VERB
         if info.pos in ("ADVB", "ANUM") or info.lemma in self.calendar:  # how, which, when
             return WEIGHT_ADVERB
@@ -480,6 +485,14 @@ class Translator:
             for form in _english_forms(word)
         }
         self.english_stop = frozenset(normalize(w) for w in _data_lines("english_stopwords.txt"))
+        # English words that Russian typed in Latin letters spells alike («akim», «almaty»)
+        # or that are one letter («s» = «с»): no evidence of English.
+        self.english_shared = frozenset(
+            key[0]
+            for entries in self.english.values()
+            for key, target in entries
+            if len(key) == 1 and latin_key(normalize(target)) == key[0]
+        )
         self.kazakh = _by_first_letters(_phrase_table("kazakh.txt"))
 
     def is_english(self, tokens: list[str]) -> bool:
@@ -487,7 +500,13 @@ class Translator:
         latin = [t for t in tokens if _LATIN_WORD.match(t) and not t.isdigit()]
         if not latin or len(latin) < len([t for t in tokens if not t.isdigit()]) / 2:
             return False
-        english = sum(1 for t in latin if t in self.english_stop or t in self.english_forms)
+        english = sum(
+            1
+            for t in latin
+            if len(t) > 1
+            and t not in self.english_shared
+            and (t in self.english_stop or t in self.english_forms)
+        )
         return english >= max(1, len(latin) / 2)
 
     @staticmethod

@@ -89,6 +89,7 @@ def test_questions_find_the_fact_and_the_figure(seed_index, question, article, f
         "?!",
         # a place the facts never name: their figures are about other places
         "Сколько субъектов малого и среднего бизнеса в Караганде?",
+        "Какую долю рынка IT-услуг занимает Актобе?",  # a capitalised name, not a known place
         "Объем туристских услуг в Шымкенте за девять месяцев 2025 года",
         # «население» wants a number of people, not a share of them
         "Каково население города?",
@@ -134,10 +135,29 @@ def test_closest_word_forgives_one_swap_of_neighbouring_letters(typed, meant):
     assert (found[0] if found else None) == meant
 
 
-def test_an_unknown_place_is_remembered_and_a_kazakh_word_is_not_one(seed_index):
-    assert seed_index.parse_question("Сколько туристов в Караганде?").unknown_place == "караганде"
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("Сколько туристов в Караганде?", "караганде"),  # a place the dictionary knows
+        ("Какую долю рынка занимает Актобе?", "актобе"),  # a capitalised unknown word
+        ("Актобе: доля рынка IT", None),  # the first word: capitalised anyway
+        ("Сколько туристов приехало в Алматы?", None),
+        ("Кто такой Досаев?", None),  # a name the facts mention
+    ],
+)
+def test_an_unknown_name_is_remembered(seed_index, question, name):
+    assert seed_index.parse_question(question).unknown_name == name
+
+
+def test_a_hyphenated_word_the_facts_do_not_know_is_its_parts(seed_index):
+    q = seed_index.parse_question("Сколько айти-компаний в городе?")
+    assert [u.label for u in q.units] == ["айти", "компаний", "городе"]
+    assert q.focus == (0, 1)  # what is counted: both parts
+
+
+def test_a_kazakh_word_is_no_unknown_name(seed_index):
     kazakh = seed_index.parse_question("Алматы елдегі нарықтың неше пайызын алады?")
-    assert kazakh.unknown_place is None
+    assert kazakh.unknown_name is None
     assert max(unit.weight for unit in kazakh.units) == 1.0  # no unknown-name boost
 
 

@@ -113,3 +113,15 @@ def test_russian_is_neither_english_nor_kazakh():
     tokens = [w for w, _ in words(question, parts=False)]
     assert not tr.is_english(tokens)
     assert not tr.is_kazakh(question, tokens)
+
+
+def test_russian_in_latin_letters_with_shared_words_is_not_english():
+    # «akim», «almaty» are glossary words spelt as Russian spells them; «s» is «с»
+    tokens = ["kto", "akim", "almaty", "vstrechalsya", "s", "konsulami"]
+    assert not translator().is_english(tokens)
+    assert translator().is_english(["who", "is", "the", "akim", "of", "almaty"])
+
+
+def test_a_synonym_table_word_guessed_as_a_verb_weighs_as_content():
+    weights = {t.word: t.weight for t in lexicon().tokens("рынок айти внедрают")}
+    assert weights == {"рынок": 1.0, "айти": 1.0, "внедрают": 0.45}
