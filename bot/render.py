@@ -40,6 +40,7 @@ EXAMPLE_QUESTIONS: tuple[str, ...] = (
 )
 
 NOT_FOUND = "В статьях нет ответа на этот вопрос."
+UNMENTIONED = "«{name}» в них не упоминается."
 DIGEST_HEADER = "Вот что известно по этой теме (сначала новое):"
 EMPTY_QUESTION = "Напишите вопрос словами — например: «{example}»"
 TOO_LONG = "Вопрос слишком длинный: сформулируйте его короче (до {limit} символов)."
@@ -78,9 +79,11 @@ def main_figure(fact: Fact) -> Figure | None:
 
 
 def _render_not_found(answer: Answer) -> tuple[str, InlineKeyboardMarkup | None]:
+    why = (Text(UNMENTIONED.format(name=answer.unmentioned)),) if answer.unmentioned else ()
     if not answer.suggestions:
-        return Text(NOT_FOUND, " Попробуйте спросить иначе или посмотрите /help.").as_html(), None
-    text = as_list(NOT_FOUND, "Вот о чём я могу рассказать — нажмите на вопрос:")
+        text = as_list(Text(NOT_FOUND, " Попробуйте спросить иначе или посмотрите /help."), *why)
+        return text.as_html(), None
+    text = as_list(NOT_FOUND, *why, "Вот о чём я могу рассказать — нажмите на вопрос:")
     return text.as_html(), suggestions_keyboard(answer.suggestions)
 
 

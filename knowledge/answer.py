@@ -13,7 +13,7 @@ from importlib import resources
 from .facts import Fact
 from .figures import Figure
 from .search import FactIndex, Match
-from .text import normalize, words
+from .text import analyze, is_known_word, normalize, words
 
 MAX_QUESTION_CHARS = 500  # longer messages are not matched at all: see Answer.problem
 
@@ -68,6 +68,8 @@ class Answer:
     digest: tuple[Match, ...] = ()  # several facts for a topic or a period, newest first
     matches: tuple[Match, ...] = ()
     problem: str | None = None  # "empty" | "too_long" when the question was not matched at all
+    # «Шымкент»: a place or name in the question that no article mentions (why nothing matched)
+    unmentioned: str | None = None
 
 
 def _matched(match: Match) -> frozenset[str]:
@@ -112,10 +114,12 @@ def _earlier(primary: Match, others: list[Match]) -> tuple[Earlier, ...]:
 def compose(question: str, matches: list[Match], *, index: FactIndex) -> Answer:
     """Turn the matcher's result into an answer (with suggestions when nothing matched)."""
     if not matches:
+        name = index.parse_question(question).unknown_name
         return Answer(
             question=question,
             found=False,
             suggestions=index.suggestions(question),
+            unmentioned=_dictionary_form(name) if name else None,
         )
     primary = matches[0]
     fact = primary.fact
@@ -135,6 +139,11 @@ def compose(question: str, matches: list[Match], *, index: FactIndex) -> Answer:
         earlier=_earlier(primary, matches[1:]),
         matches=tuple(matches),
     )
+
+
+def _dictionary_form(word: str) -> str:
+    """«караганду» → «Караганда»; a word the dictionary only guesses at is kept as typed."""
+    return (analyze(word).lemma if is_known_word(word) else word).capitalize()
 
 
 @cache

@@ -143,6 +143,18 @@ def test_a_huge_quote_is_trimmed_to_fit_one_message() -> None:
     assert plain.endswith("Источник: Статья, 9 января 2026")
 
 
+def test_not_found_says_which_name_no_article_mentions() -> None:
+    answer = Answer(
+        question="?", found=False, suggestions=("Сколько туристов?",), unmentioned="Шымкент"
+    )
+    text, markup = render_answer(answer)
+    assert plain_reply(text, markup).splitlines()[:3] == [
+        "В статьях нет ответа на этот вопрос.",
+        "«Шымкент» в них не упоминается.",
+        "Вот о чём я могу рассказать — нажмите на вопрос:",
+    ]
+
+
 def test_not_found_problems_and_suggestions() -> None:
     suggestions = ("Сколько туристов?", "Сколько км троп?")
     text, markup = render_answer(Answer(question="?", found=False, suggestions=suggestions))

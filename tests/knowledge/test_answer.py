@@ -42,6 +42,19 @@ def test_not_found_suggests_answerable_questions(seed_index):
     assert 2 <= len(answer.suggestions) <= 3
 
 
+@pytest.mark.parametrize(
+    ("question", "unmentioned"),
+    [
+        ("Сколько туристов приехало в Караганду?", "Караганда"),
+        ("Какую долю рынка занимает Актобе?", "Актобе"),
+        ("Какая погода будет завтра?", None),  # nothing named: just not in the articles
+    ],
+)
+def test_not_found_names_what_no_article_mentions(seed_index, question, unmentioned):
+    answer = ask(seed_index, question)
+    assert (answer.found, answer.unmentioned) == (False, unmentioned)
+
+
 def test_empty_and_overlong_questions_are_not_matched(seed_index, monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("matching must not run")
