@@ -161,6 +161,7 @@ class Question:
     # mention them counts something else.
     focus: tuple[int, ...] = ()
     earlier: bool = False  # asks about the time before a change (data/earlier.txt)
+    whole_year: bool = False  # «за весь 2025 год»: part of the year is no answer
     # «… в Астане?», «… занимает Шымкент?»: a place or a name the facts never mention (a
     # capitalised word inside the question, or a place the dictionary knows). The facts are
     # about other places and people, so a figure they give is not an answer, however well
@@ -303,6 +304,28 @@ def _earlier_phrases() -> tuple[tuple[str, ...], ...]:
         if line:
             phrases.append(tuple(t.lemma for t in lx.tokens(line)))
     return tuple(p for p in phrases if p)
+
+
+@cache
+def _whole_year_phrases() -> tuple[tuple[str, ...], ...]:
+    text = resources.files("knowledge").joinpath("data", "whole_year.txt").read_text("utf-8")
+    lx = lexicon()
+    phrases = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            phrases.append(tuple(t.lemma for t in lx.tokens(line)))
+    return tuple(p for p in phrases if p)
+
+
+def _asks_whole_year(lemmas: list[str]) -> bool:
+    """«За весь 2025 год», «по итогам 2025 года» (data/whole_year.txt)."""
+    lemmas = [lemma for lemma in lemmas if not _YEAR.match(lemma)]
+    return any(
+        tuple(lemmas[i : i + len(phrase)]) == phrase
+        for phrase in _whole_year_phrases()
+        for i in range(len(lemmas) - len(phrase) + 1)
+    )
 
 
 def _earlier_words(lemmas: list[str]) -> frozenset[int]:
@@ -848,6 +871,7 @@ class FactIndex:
             lemmas=frozenset(t.lemma for t in tokens),
             focus=tuple(sorted({f for f in focus if f < MAX_UNITS})),
             earlier=bool(earlier),
+            whole_year=bool(years) and _asks_whole_year([t.lemma for t in tokens]),
             unknown_name=unknown_name,
         )
 
@@ -1219,7 +1243,9 @@ class FactIndex:
         # A question that names a year is answered only by a fact about that year, or by an
         # undated-figure fact from an article of that year (it speaks of its present).
         # «Сколько…», «когда…», «на сколько процентов…» want a figure of that kind.
-        return not {"year-mismatch", "year-unknown", "no-figure-of-kind"} & set(notes)
+        return not {"year-mismatch", "year-unknown", "no-figure-of-kind", "part-of-year"} & set(
+            notes
+        )
 
     def _factors(
         self, number: int, q: Question, figure: Figure | None, fit: float
@@ -1239,6 +1265,10 @@ class FactIndex:
             fact = self.facts[number]
             fact_years = set(fact.years)
             date = fact.article_date
+            if q.whole_year and any(
+                f.kind == "period" and f.year in q.years for f in fact.figures
+            ):
+                notes.append("part-of-year")  # «за девять месяцев 2025 года»
             if fact_years & q.years:
                 factor *= 1.3
                 notes.append("year-agrees")

@@ -90,6 +90,8 @@ def test_questions_find_the_fact_and_the_figure(seed_index, question, article, f
         # a place the facts never name: their figures are about other places
         "Сколько субъектов малого и среднего бизнеса в Караганде?",
         "Какую долю рынка IT-услуг занимает Актобе?",  # a capitalised name, not a known place
+        # the whole year asked, nine months of it in the facts
+        "Каков объём туристских услуг за целый 2025 год?",
         "Объем туристских услуг в Шымкенте за девять месяцев 2025 года",
         # «население» wants a number of people, not a share of them
         "Каково население города?",
@@ -147,6 +149,25 @@ def test_closest_word_forgives_one_swap_of_neighbouring_letters(typed, meant):
 )
 def test_an_unknown_name_is_remembered(seed_index, question, name):
     assert seed_index.parse_question(question).unknown_name == name
+
+
+@pytest.mark.parametrize(
+    ("question", "whole_year"),
+    [
+        ("Сколько туристов за весь 2025 год?", True),
+        ("Налоговые поступления по итогам 2025 года", True),
+        ("Годовой бюджет на 2026 год", True),
+        ("Сколько туристов в 2025 году?", False),
+        ("Сколько туристов за весь период?", False),  # no year named
+    ],
+)
+def test_a_question_about_a_whole_year_is_told(seed_index, question, whole_year):
+    assert seed_index.parse_question(question).whole_year is whole_year
+
+
+def test_a_whole_year_question_takes_a_whole_year_figure(seed_index):
+    best = seed_index.match("Налоговые поступления от МСП по итогам 2025 года")[0]
+    assert best.figure.text == "1,2 трлн тенге"
 
 
 def test_a_hyphenated_word_the_facts_do_not_know_is_its_parts(seed_index):
