@@ -295,20 +295,9 @@ def _measures() -> frozenset[str]:
 
 
 @cache
-def _earlier_phrases() -> tuple[tuple[str, ...], ...]:
-    text = resources.files("knowledge").joinpath("data", "earlier.txt").read_text("utf-8")
-    lx = lexicon()
-    phrases = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            phrases.append(tuple(t.lemma for t in lx.tokens(line)))
-    return tuple(p for p in phrases if p)
-
-
-@cache
-def _whole_year_phrases() -> tuple[tuple[str, ...], ...]:
-    text = resources.files("knowledge").joinpath("data", "whole_year.txt").read_text("utf-8")
+def _lemma_phrases(name: str) -> tuple[tuple[str, ...], ...]:
+    """The phrases of a data file (one a line, «#» comments) as lemma sequences."""
+    text = resources.files("knowledge").joinpath("data", name).read_text("utf-8")
     lx = lexicon()
     phrases = []
     for line in text.splitlines():
@@ -323,7 +312,7 @@ def _asks_whole_year(lemmas: list[str]) -> bool:
     lemmas = [lemma for lemma in lemmas if not _YEAR.match(lemma)]
     return any(
         tuple(lemmas[i : i + len(phrase)]) == phrase
-        for phrase in _whole_year_phrases()
+        for phrase in _lemma_phrases("whole_year.txt")
         for i in range(len(lemmas) - len(phrase) + 1)
     )
 
@@ -331,7 +320,7 @@ def _asks_whole_year(lemmas: list[str]) -> bool:
 def _earlier_words(lemmas: list[str]) -> frozenset[int]:
     """Positions of words asking about the time before a change («раньше», «до перехода»).
     Like question words, they say which figure to give, not what the question is about."""
-    for phrase in _earlier_phrases():
+    for phrase in _lemma_phrases("earlier.txt"):
         n = len(phrase)
         for i in range(len(lemmas) - n + 1):
             if tuple(lemmas[i : i + n]) == phrase:
