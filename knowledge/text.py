@@ -446,15 +446,17 @@ def _by_first_letters(
 
 
 def _english_forms(word: str) -> tuple[str, ...]:
+    """The word with the endings a glossary entry also stands for («city» → «cities»)."""
     if len(word) < 4:
         return (word,)
-    return (word, word + "s", word + "es", word + "d", word + "ed")
+    forms: tuple[str, ...] = (word, word + "s", word + "es", word + "d", word + "ed")
+    if word.endswith("y"):
+        forms += (word[:-1] + "ies", word[:-1] + "ied")
+    return forms
 
 
 def _english_form(word: str, key: str) -> bool:
-    return word == key or (
-        len(key) >= 4 and word in (key + "s", key + "es", key + "d", key + "ed")
-    )
+    return word in _english_forms(key)
 
 
 # Kazakh voices a stem's last consonant before a suffix that starts with a vowel:

@@ -112,6 +112,41 @@ def test_kazakh_questions_become_russian_words():
     ]
 
 
+@pytest.mark.parametrize(
+    ("question", "russian"),
+    [
+        # «-ies» is the plural of a «-y» entry; «as» is a function word
+        ("Which cities serve as a model?", ["какой", "город", "serve", "модель"]),
+        (
+            "Which countries' consuls met the akim?",
+            ["какой", "страны", "консулы", "встретился", "аким"],
+        ),
+    ],
+)
+def test_english_glossary_words_and_their_forms(question, russian):
+    tokens = [w for w, _ in words(question, parts=False)]
+    assert translator().english_to_russian(tokens) == russian
+
+
+@pytest.mark.parametrize(
+    ("question", "russian"),
+    [
+        # suffixes after the lexicon's stems: «кездесуіне», «қатысты», «консулдармен»
+        (
+            "Әкімнің консулдармен кездесуіне кімдер қатысты?",
+            ["аким", "консул", "встреча", "кто", "участвовать"],
+        ),
+        (
+            "Алматыда тоғыз айда неше қонақ болды?",
+            ["алматы", "девять", "месяц", "сколько", "гость", "было"],
+        ),
+    ],
+)
+def test_kazakh_lexicon_words_with_suffixes(question, russian):
+    tokens = [w for w, _ in words(question, parts=False)]
+    assert translator().kazakh_to_russian(tokens) == russian
+
+
 def test_russian_is_neither_english_nor_kazakh():
     tr = translator()
     question = "Каков объем рынка IT-услуг?"
