@@ -317,6 +317,22 @@ def _asks_whole_year(lemmas: list[str]) -> bool:
     )
 
 
+def _kazakh_leftover(question: str, token: Token) -> bool:
+    """A Kazakh word the lexicon does not translate is no Russian name, whatever pymorphy3
+    guesses from its ending («жүзеге», «елдегі»): it gets no unknown-name boost."""
+    if is_known_word(token.word):
+        return False
+    return translator().is_kazakh(question, [w for w, _ in words(question, parts=False)])
+
+
+def _named(question: str, word: str) -> bool:
+    """Is `word` written with a capital letter inside the question (a name, as the asker
+    sees it)? The first word is capitalised anyway."""
+    return any(
+        w == word and question[start].isupper() for w, start in words(question, parts=False)[1:]
+    )
+
+
 def _earlier_words(lemmas: list[str]) -> frozenset[int]:
     """Positions of words asking about the time before a change («раньше», «до перехода»).
     Like question words, they say which figure to give, not what the question is about."""
@@ -734,11 +750,6 @@ class FactIndex:
         original = question
         question = self.to_russian(question)
         tokens = self._lx.tokens(question)
-        # A Kazakh word the lexicon does not translate is no Russian name, whatever pymorphy3
-        # guesses from its ending («жүзеге», «елдегі»): it gets no unknown-name boost.
-        foreign = translator().is_kazakh(original, [w for w, _ in words(original, parts=False)])
-        # Words written with a capital letter inside the question: names, as the asker sees it.
-        named = {w for w, start in words(original, parts=False)[1:] if original[start].isupper()}
         kind, kind_positions = question_kind(question + (" %" if percent else ""), tokens)
         years = frozenset(int(t.word) for t in tokens if _YEAR.match(t.word))
         units: list[Unit] = []
@@ -828,13 +839,9 @@ class FactIndex:
                 # «Кто участвовал …?»: the answer is whoever did this; the verb is what the
                 # question is about, not its glue.
                 weight = WHO_VERB_WEIGHT
-            if (
-                not alternatives
-                and token.entity
-                and not (foreign and not is_known_word(token.word))
-            ):
+            if not alternatives and token.entity and not _kazakh_leftover(original, token):
                 weight *= UNKNOWN_ENTITY_BOOST
-                if token.word in named or (
+                if _named(original, token.word) or (
                     analyze(token.word).place and is_known_word(token.word)
                 ):
                     unknown_name = unknown_name or token.word
