@@ -307,14 +307,20 @@ def _lemma_phrases(name: str) -> tuple[tuple[str, ...], ...]:
     return tuple(p for p in phrases if p)
 
 
+def _find_phrase(lemmas: list[str], name: str) -> tuple[int, int] | None:
+    """(position, length) of the first phrase of data file `name` found in `lemmas`."""
+    for phrase in _lemma_phrases(name):
+        n = len(phrase)
+        for i in range(len(lemmas) - n + 1):
+            if tuple(lemmas[i : i + n]) == phrase:
+                return i, n
+    return None
+
+
 def _asks_whole_year(lemmas: list[str]) -> bool:
     """«За весь 2025 год», «по итогам 2025 года» (data/whole_year.txt)."""
-    lemmas = [lemma for lemma in lemmas if not _YEAR.match(lemma)]
-    return any(
-        tuple(lemmas[i : i + len(phrase)]) == phrase
-        for phrase in _lemma_phrases("whole_year.txt")
-        for i in range(len(lemmas) - len(phrase) + 1)
-    )
+    without_years = [lemma for lemma in lemmas if not _YEAR.match(lemma)]
+    return _find_phrase(without_years, "whole_year.txt") is not None
 
 
 def _kazakh_leftover(question: str, token: Token) -> bool:
@@ -336,12 +342,11 @@ def _named(question: str, word: str) -> bool:
 def _earlier_words(lemmas: list[str]) -> frozenset[int]:
     """Positions of words asking about the time before a change («раньше», «до перехода»).
     Like question words, they say which figure to give, not what the question is about."""
-    for phrase in _lemma_phrases("earlier.txt"):
-        n = len(phrase)
-        for i in range(len(lemmas) - n + 1):
-            if tuple(lemmas[i : i + n]) == phrase:
-                return frozenset(range(i, i + n)) if n == 1 else frozenset({i})
-    return frozenset()
+    found = _find_phrase(lemmas, "earlier.txt")
+    if found is None:
+        return frozenset()
+    i, n = found
+    return frozenset(range(i, i + n)) if n == 1 else frozenset({i})
 
 
 def _counted(tokens: list[Token], kind: str | None, kind_positions: frozenset[int]) -> set[int]:
@@ -1027,8 +1032,6 @@ class FactIndex:
         that cannot make it even if every way left out matched are left out too.
         """
         q, units, total = plan.q, plan.units, plan.total
-        if threshold and q.unknown_name:
-            return np.zeros(0, dtype=np.int64)
         who = q.kind == "who"
         most_factor = self._most_rough_factor(q)
         # upto[u]: unit u's first ways added up; rest[u]: the most its other ways may add.
@@ -1159,6 +1162,8 @@ class FactIndex:
         cached = self._ranked_cache.get(key)
         if cached is not None:
             return cached
+        if threshold and self.parse_question(question).unknown_name:
+            return None  # «… в Шымкенте?»: see Question.unknown_name
         scored = self._score(question, threshold)
         if scored is None:
             return None
@@ -1172,8 +1177,6 @@ class FactIndex:
             # «Сколько рабочих мест …»: a fact without what is counted counts something else.
             for unit_number in q.focus:
                 eligible &= (s.bits & np.uint64(1 << unit_number)) != 0
-            if q.unknown_name:
-                eligible[:] = False
             local = np.flatnonzero(eligible & (s.score > 0))
         else:
             local = np.flatnonzero(s.score > 0)
