@@ -696,6 +696,13 @@ class FactIndex:
         out = []
         for word in tokens:
             if (
+                word not in self._surface
+                and "l:" + analyze(word).lemma not in self._idf
+                and (parts := self._lx.split_compound(word)) is not None
+                and self._knows(parts[1])
+            ):
+                word, corrected = " ".join(parts), True
+            elif (
                 len(word) >= FUZZY_MIN_LEN - 1
                 and word not in self._surface
                 and not _LATIN.search(word)
@@ -713,6 +720,11 @@ class FactIndex:
                     word, corrected = best[0], True
             out.append(word)
         return " ".join(out) if corrected else question
+
+    def _knows(self, word: str) -> bool:
+        """Whether the facts or the synonym table use this word (as any of its forms)."""
+        lemma = analyze(word).lemma
+        return "l:" + lemma in self._idf or lemma in self._lx.phrases
 
     def _latin_word(self, word: str) -> str | None:
         """The facts' Latin-letter word that this Cyrillic word spells, if any."""

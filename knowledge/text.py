@@ -52,6 +52,7 @@ WEIGHT_GENERIC = 0.25  # words of the domain that occur everywhere: «Алмат
 
 STEM_MIN = 7  # lemmas at least this long also match on their first STEM_LEN letters
 STEM_LEN = 6
+COMPOUND_REST_MIN = 4  # «госпрограмма» → «программа»; «медведь» is not «мед» + «ведь» (a particle)
 SHORT_STEM_LEN = 5  # a looser stem («участвовать» ~ «участие»), a weaker match
 
 
@@ -102,7 +103,8 @@ def analyze(word: str) -> WordInfo:
     best = parses[0]
     tags: set[str] = set()
     for parse in parses[:4]:
-        tags |= set(str(parse.tag).replace(" ", ",").split(","))
+        if parse is best or parse.score >= 0.05:
+            tags |= set(str(parse.tag).replace(" ", ",").split(","))
     pos = str(best.tag.POS or str(best.tag).split(",")[0])
     if "Apro" in best.tag:  # «какой», «каков», «весь»: pronoun-like adjectives
         pos = "APRO"
@@ -198,6 +200,9 @@ class Lexicon:
         self.not_names = frozenset(normalize(w) for w in _data_lines("not_names.txt"))
         self.calendar = frozenset(normalize(w) for w in _data_lines("calendar.txt"))
         self.roles = frozenset(normalize(w) for w in _data_lines("roles.txt"))
+        # Longest beginning first: «техно» before «тех».
+        pairs = [tuple(line.split()) for line in _data_lines("compounds.txt")]
+        self.compounds = tuple(sorted(((b, a) for b, a in pairs), key=lambda p: -len(p[0])))
         # Every Russian word the lexicon itself knows, for reading Russian typed in Latin.
         self.known_words: set[str] = set(self.stop) | set(self.generic)
         # Synonym groups: each line is one group of phrases separated by «|». A phrase is
@@ -249,6 +254,22 @@ class Lexicon:
         if info.pos in ("ADVB", "ANUM") or info.lemma in self.calendar:  # how, which, when
             return WEIGHT_ADVERB
         return WEIGHT_CONTENT
+
+    def split_compound(self, word: str) -> tuple[str, str] | None:
+        """«инвестпроектов» → («инвестиционный», «проектов»): a stump compound (data/compounds.txt)
+        as the adjective and the noun it is made of; None for any other word."""
+        if analyze(word).entity:
+            return None  # «Горохов», «Обломов»: a name, not a compound
+        for beginning, adjective in self.compounds:
+            rest = word[len(beginning) :]
+            if (
+                word.startswith(beginning)
+                and len(rest) >= COMPOUND_REST_MIN
+                and is_known_word(rest)
+                and analyze(rest).pos == "NOUN"
+            ):
+                return adjective, rest
+        return None
 
     def groups(self, tokens: list[Token]) -> list[tuple[str, int, int]]:
         """Synonym-group terms found in `tokens`: (term, first position, last position)."""

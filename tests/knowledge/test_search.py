@@ -63,6 +63,12 @@ A004 = "004_e37ac366897bb94f.txt"
         # synonyms: a by-name of the city, an abbreviation, a wider word for a sector
         ("Сколько субъектов МСБ работает в южной столице?", A001, "порядка 405 тыс. субъектов"),
         ("Какая доля занятых в МСБ?", A001, "до 90%"),
+        # «малый бизнес» is how people say МСБ
+        ("Сколько налогов заплатил малый бизнес?", A001, "1,2 трлн тенге"),
+        # «дали» is «дать», not the painter Dalí: no unknown-name weight on a verb
+        ("Сколько денег дали на соцподдержку в 2025?", A001, "38,8 млрд тенге"),
+        # a stump compound is the two words it stands for
+        ("Сколько инвестпроектов реализуют до 2030?", A000, "порядка 190 проектов"),
     ],
 )
 def test_questions_find_the_fact_and_the_figure(seed_index, question, article, figure):
@@ -177,6 +183,20 @@ def test_a_hyphenated_word_the_facts_do_not_know_is_its_parts(seed_index):
     q = seed_index.parse_question("Сколько айти-компаний в городе?")
     assert [u.label for u in q.units] == ["айти", "компаний", "городе"]
     assert q.focus == (0, 1)  # what is counted: both parts
+
+
+@pytest.mark.parametrize(
+    ("question", "labels"),
+    [
+        ("Сколько инвестпроектов?", ["инвестиционный", "проектов"]),
+        ("соцвыплаты пенсионерам", ["соцвыплаты", "пенсионерам"]),  # «выплата»: facts lack it
+        ("медведи в горах", ["медведи", "горах"]),  # a word, not «мед» + «ведь»
+    ],
+)
+def test_a_stump_compound_is_read_as_its_words_when_the_facts_use_the_noun(
+    seed_index, question, labels
+):
+    assert [u.label for u in seed_index.parse_question(question).units] == labels
 
 
 def test_a_kazakh_word_is_no_unknown_name(seed_index):

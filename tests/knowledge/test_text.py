@@ -70,6 +70,33 @@ def test_how_much_each_word_weighs(text, weights):
     assert {t.word: t.weight for t in lexicon().tokens(text)} == weights
 
 
+@pytest.mark.parametrize(
+    ("word", "parts"),
+    [
+        ("инвестпроектов", ("инвестиционный", "проектов")),
+        ("соцвыплаты", ("социальный", "выплаты")),
+        ("госпрограмма", ("государственный", "программа")),
+        ("медведь", None),  # the rest would be a particle
+        ("туризм", None),  # the rest is too short to be a word
+        ("горохов", None),  # a surname
+    ],
+)
+def test_stump_compounds_split_into_adjective_and_noun(word, parts):
+    assert lexicon().split_compound(word) == parts
+
+
+@pytest.mark.parametrize(
+    ("word", "entity"),
+    [
+        ("дали", False),  # «дать»; the painter Dalí is an unlikely reading
+        ("досаев", True),
+        ("караганде", True),
+    ],
+)
+def test_names_come_from_likely_readings_only(word, entity):
+    assert analyze(word).entity is entity
+
+
 def test_synonym_phrases_meet_in_one_group():
     lx = lexicon()
     short = {g for g, _, _ in lx.groups(lx.tokens("МСП"))}
