@@ -31,7 +31,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from .facts import TIME_KINDS, Fact
-from .figures import Figure
+from .figures import Figure, find_figures
 from .scoring import SLACK, Partial, Scores, UnitWays, Way, dense, exact
 from .terms import context_lists, fact_terms, share_segments
 from .text import (
@@ -79,6 +79,7 @@ DENSE_POSTINGS = 8_000
 WAYS_CACHE = 4096  # units (word, weight) whose ways to facts are kept
 CANDIDATES = 16  # facts that get the full (figure-level) scoring after the array pass
 SAME_THING = 0.8  # facts within this share of the best score may compete on recency
+STATED_FIGURE = 1.0  # a figure the question itself states is not its answer (see _choose_figure)
 MIN_FIT = 0.5  # a figure question needs a figure fitting at least this well (see _fits)
 FIGURE_KINDS = frozenset(
     {"percent", "change", "when", "money", "area", "length", "count", "amount"}
@@ -167,6 +168,15 @@ class Question:
     # about other places and people, so a figure they give is not an answer, however well
     # the other words match.
     unknown_name: str | None = None
+    # «какие консулы …», «что сказал …» (data/interrogatives.txt): one thing is asked, so two
+    # words are not a bare topic to sum up in a digest.
+    asks: bool = False
+    # «Какие хабы есть …?»: a list of things is asked; a figure of the sentence would be
+    # shown as if it were the answer.
+    which_thing: bool = False
+    # «Сколько стоят 190 проектов?»: amounts the question states are known to the asker; the
+    # answer is another figure of the sentence.
+    stated: frozenset[float] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +282,23 @@ def _asks_which_thing(
     return False
 
 
+def _asks_which_things(tokens: list[Token]) -> bool:
+    """«Какие хабы …», «каких стран консулы …»: plural «какой» before a noun asks for a list
+    of things. The singular asks for a value as often as not («какой охват», «какой вклад»)."""
+    for i, token in enumerate(tokens):
+        if token.word not in _WHICH_PLURAL:
+            continue
+        for following in tokens[i + 1 :]:
+            pos = analyze(following.word).pos
+            if pos not in ("ADJF", "PRTF"):  # «какие экологические задачи»
+                # An unknown word here is a noun the dictionary lacks («хаб»).
+                return pos in ("NOUN", "UNKN", "LATN")
+    return False
+
+
+_WHICH_PLURAL = frozenset({"какие", "каких", "каким", "какими"})
+
+
 @cache
 def _question_phrases() -> dict[str, tuple[tuple[int, str, tuple[str, ...]], ...]]:
     """`_question_types` by the first word of each phrase: (place in the table, kind, phrase),
@@ -305,6 +332,11 @@ def _lemma_phrases(name: str) -> tuple[tuple[str, ...], ...]:
         if line:
             phrases.append(tuple(t.lemma for t in lx.tokens(line)))
     return tuple(p for p in phrases if p)
+
+
+@cache
+def _interrogatives() -> frozenset[str]:
+    return frozenset(lemma for phrase in _lemma_phrases("interrogatives.txt") for lemma in phrase)
 
 
 def _find_phrase(lemmas: list[str], name: str) -> tuple[int, int] | None:
@@ -886,6 +918,9 @@ class FactIndex:
             earlier=bool(earlier),
             whole_year=bool(years) and _asks_whole_year([t.lemma for t in tokens]),
             unknown_name=unknown_name,
+            asks=any(t.lemma in _interrogatives() for t in tokens),
+            which_thing=kind is None and _asks_which_things(tokens),
+            stated=frozenset(f.value for f in find_figures(original) if f.kind not in TIME_KINDS),
         )
 
     def _typo_alternatives(self, token: Token) -> list[tuple[str, float]]:
@@ -1309,7 +1344,7 @@ class FactIndex:
         the figure).
         """
         fact = self.facts[number]
-        if not fact.figures or q.kind in ("who", "where"):
+        if not fact.figures or q.kind in ("who", "where", "define") or q.which_thing:
             return None, 0.0
         details = self._detail(number, carriers)
         anchors: list[tuple[list[int], float]] = []
@@ -1333,6 +1368,8 @@ class FactIndex:
             value = fit + closeness / anchor_mass
             if q.years and figure.year in q.years:
                 value += 0.6
+            if figure.value in q.stated:
+                value -= STATED_FIGURE
             if figure.unit and _unit_lemmas(figure.unit) & q.lemmas:
                 value += 0.4
             if figure.comparison == "to" and not q.years and not q.earlier:
@@ -1443,7 +1480,7 @@ class FactIndex:
         """
         q = self.parse_question(question)
         specific = [u for u in q.units if not u.generic]
-        bare_topic = q.kind is None and not q.years and 0 < len(specific) <= 2
+        bare_topic = q.kind is None and not q.years and not q.asks and 0 < len(specific) <= 2
         if q.kind != "digest" and not bare_topic:
             return []
         if specific:

@@ -102,11 +102,33 @@ def test_a_period_question_gets_the_facts_about_that_year(seed_index):
 
 
 @pytest.mark.parametrize(
-    "question", ["туристы 2025", "Сколько туристов приехало в 2025 году?", "горный кластер"]
+    "question",
+    [
+        "туристы 2025",
+        "Сколько туристов приехало в 2025 году?",
+        "горный кластер",
+        # two words, but a question word: one thing is asked, not a topic
+        "какие консулы выступили",
+        "кто такой Досаев",
+    ],
 )
 def test_specific_questions_get_one_fact_not_a_digest(seed_index, question):
     answer = ask(seed_index, question)
     assert answer.found and answer.digest == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        ("какие хабы есть в Алматы", "Farabi Hub"),  # not «4 трлн тенге» of the same sentence
+        ("какие консулы выступили", "генеральные консулы КНР"),
+        ("Что такое One-Stop Shop?", "одного окна"),
+    ],
+)
+def test_a_question_for_things_shows_the_sentence_without_a_figure(seed_index, question, quoted):
+    answer = ask(seed_index, question)
+    assert answer.figure is None
+    assert quoted in answer.quote
 
 
 def test_a_sentence_that_only_announces_is_quoted_with_the_next_one(seed_index):

@@ -69,6 +69,9 @@ A004 = "004_e37ac366897bb94f.txt"
         ("Сколько денег дали на соцподдержку в 2025?", A001, "38,8 млрд тенге"),
         # a stump compound is the two words it stands for
         ("Сколько инвестпроектов реализуют до 2030?", A000, "порядка 190 проектов"),
+        # a figure the question states is known to the asker: the answer is another one
+        ("Сколько стоят 190 проектов?", A000, "свыше 3,6 трлн тенге"),
+        ("На сколько выросло число туристов до 1,9 млн?", A001, "на 8%"),
     ],
 )
 def test_questions_find_the_fact_and_the_figure(seed_index, question, article, figure):
@@ -241,6 +244,9 @@ def test_limit_and_order(seed_index):
         ("Какой бюджет у проекта?", "money"),
         ("Какая площадь у зоны?", "area"),
         ("Какое население города?", "count"),
+        # «стоят» reads as «стоять» first; «сколько стоят» asks a price all the same
+        ("Сколько стоят билеты?", "money"),
+        ("Во сколько обойдётся ремонт?", "money"),
     ],
 )
 def test_question_kind(question, kind):
