@@ -41,6 +41,7 @@ EXAMPLE_QUESTIONS: tuple[str, ...] = (
 
 NOT_FOUND = "В статьях нет ответа на этот вопрос."
 UNMENTIONED = "«{name}» в них не упоминается."
+DATED_BY_ARTICLE = "Дата самого события в статье не названа: это дата публикации."
 DIGEST_HEADER = "Вот что известно по этой теме (сначала новое):"
 EMPTY_QUESTION = "Напишите вопрос словами — например: «{example}»"
 TOO_LONG = "Вопрос слишком длинный: сформулируйте его короче (до {limit} символов)."
@@ -89,7 +90,11 @@ def _render_not_found(answer: Answer) -> tuple[str, InlineKeyboardMarkup | None]
 
 def _render_found(answer: Answer, quote: str) -> Text:
     lines: list[Text] = []
-    if answer.figure is not None:
+    if answer.dated_by_article and answer.source is not None:
+        lines.append(Bold(format_date_ru(answer.source.date)))
+        lines.append(Text(DATED_BY_ARTICLE))
+        lines.append(Text("«", quote, "»"))
+    elif answer.figure is not None:
         lines.append(Bold(answer.figure.label))
         if quote:
             lines.append(Text("«", quote, "»"))

@@ -12,7 +12,7 @@ from importlib import resources
 
 from .facts import Fact
 from .figures import Figure
-from .search import FactIndex, Match
+from .search import ARTICLE_DATE, FactIndex, Match
 from .text import analyze, is_known_word, normalize, words
 
 MAX_QUESTION_CHARS = 500  # longer messages are not matched at all: see Answer.problem
@@ -70,6 +70,9 @@ class Answer:
     problem: str | None = None  # "empty" | "too_long" when the question was not matched at all
     # «Шымкент»: a place or name in the question that no article mentions (why nothing matched)
     unmentioned: str | None = None
+    # «Когда аким встречался с активом?»: the sentence names no date, so the article's date
+    # (when the event was reported) answers, and the reply says that it is the article's.
+    dated_by_article: bool = False
 
 
 def _matched(match: Match) -> frozenset[str]:
@@ -138,6 +141,7 @@ def compose(question: str, matches: list[Match], *, index: FactIndex) -> Answer:
         source=Source(fact.article_id, fact.article_title, fact.article_date, fact.article_url),
         earlier=_earlier(primary, matches[1:]),
         matches=tuple(matches),
+        dated_by_article=ARTICLE_DATE in primary.why,
     )
 
 

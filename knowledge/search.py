@@ -44,6 +44,7 @@ from .text import (
     analyze,
     cyrillic_from_latin,
     is_known_word,
+    is_past_verb,
     latin_key,
     lexicon,
     short_stem,
@@ -79,6 +80,9 @@ DENSE_POSTINGS = 8_000
 WAYS_CACHE = 4096  # units (word, weight) whose ways to facts are kept
 CANDIDATES = 16  # facts that get the full (figure-level) scoring after the array pass
 SAME_THING = 0.8  # facts within this share of the best score may compete on recency
+ARTICLE_DATE = "article-date"  # a note: «когда?» is answered by the article's date
+ARTICLE_DATE_COVERAGE = 0.95  # every word of the question found: the same event
+REPORTED = 0.9  # «когда?» by the article's date: below a sentence that names the date itself
 STATED_FIGURE = 1.0  # a figure the question itself states is not its answer (see _choose_figure)
 MIN_FIT = 0.5  # a figure question needs a figure fitting at least this well (see _fits)
 FIGURE_KINDS = frozenset(
@@ -177,6 +181,7 @@ class Question:
     # «Сколько стоят 190 проектов?»: amounts the question states are known to the asker; the
     # answer is another figure of the sentence.
     stated: frozenset[float] = frozenset()
+    past: bool = False  # «Когда аким встречался …?»: a verb in the past tense
 
 
 @dataclass(frozen=True, slots=True)
@@ -920,6 +925,7 @@ class FactIndex:
             unknown_name=unknown_name,
             asks=any(t.lemma in _interrogatives() for t in tokens),
             which_thing=kind is None and _asks_which_things(tokens),
+            past=any(is_past_verb(t.word) for t in tokens),
             stated=frozenset(f.value for f in find_figures(original) if f.kind not in TIME_KINDS),
         )
 
@@ -1246,6 +1252,8 @@ class FactIndex:
             final = float(s.score[i]) * factor * (0.5 + float(s.coverage[i]))
             if threshold and not self._confident(notes):
                 continue
+            if threshold and ARTICLE_DATE in notes and s.coverage[i] < ARTICLE_DATE_COVERAGE:
+                continue  # the sentence may report another event than the one asked about
             # The explanation is written out only for the matches returned (see below).
             why = (i, tuple(notes), tuple(unit.label for unit in matched.values()))
             results.append((final, number, figure, why, frozenset(matched)))
@@ -1266,8 +1274,13 @@ class FactIndex:
         elif q.kind in FIGURE_KINDS:
             fit = self._fit[q.kind][ids]
             fits = fit >= MIN_FIT
-            factor *= np.where(fits, 0.8 + 0.4 * fit, 0.55)
-            allowed &= fits
+            if q.kind == "when" and q.past:  # see _factors
+                reported = (self._article_year[ids] > 0) & (fit == 0)
+                factor *= np.where(fits, 0.8 + 0.4 * fit, np.where(reported, REPORTED, 0.55))
+                allowed &= fits | reported
+            else:
+                factor *= np.where(fits, 0.8 + 0.4 * fit, 0.55)
+                allowed &= fits
         if q.years:
             # Facts about one of the years: looked up in each year's (sorted) fact list.
             agrees = np.zeros(len(ids), dtype=bool)
@@ -1302,7 +1315,12 @@ class FactIndex:
         if kind == "who":
             factor *= 1.4 if self._has_person[number] else 0.6
         elif kind in FIGURE_KINDS:
-            if figure is None or fit < MIN_FIT:
+            if kind == "when" and figure is None and q.past and self._reported_event(number):
+                # «Когда аким встречался с активом?»: the sentence reports the event and names
+                # no date; the article's date is when it was reported (said so in the answer).
+                factor *= REPORTED
+                notes.append(ARTICLE_DATE)
+            elif figure is None or fit < MIN_FIT:
                 factor *= 0.55
                 notes.append("no-figure-of-kind")
             else:
@@ -1327,6 +1345,10 @@ class FactIndex:
                 factor *= 0.7
                 notes.append("year-unknown")
         return factor, notes
+
+    def _reported_event(self, number: int) -> bool:
+        """A sentence naming no date or period, in an article that has a date."""
+        return bool(self._article_year[number] > 0 and self._fit["when"][number] == 0)
 
     def _choose_figure(
         self,

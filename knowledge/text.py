@@ -134,6 +134,13 @@ def is_known_word(word: str) -> bool:
     return bool(_morph().word_is_known(word))
 
 
+@lru_cache(maxsize=100_000)
+def is_past_verb(word: str) -> bool:
+    """«встречался», «была»: a verb whose likeliest reading is in the past tense."""
+    tag = _morph().parse(word)[0].tag
+    return tag.POS == "VERB" and tag.tense == "past"
+
+
 def words(text: str, *, parts: bool = True) -> list[tuple[str, int]]:
     """Normalised words of `text` with their offsets; hyphenated words also give their parts.
 

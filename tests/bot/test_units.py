@@ -126,6 +126,18 @@ def test_without_figure_the_sentence_comes_first_in_bold() -> None:
     assert text == "<b>Город строит метро.</b>\nИсточник: Статья, 9 января 2026"
 
 
+def test_a_date_taken_from_the_article_says_so() -> None:
+    base = answer("Аким встретился с активом.", figure=None)
+    text, _ = render_answer(Answer(**{**base.__dict__, "dated_by_article": True}))
+    assert parse_html(text).splitlines() == [
+        "9 января 2026",
+        "Дата самого события в статье не названа: это дата публикации.",
+        "«Аким встретился с активом.»",
+        "Источник: Статья, 9 января 2026",
+    ]
+    assert text.startswith("<b>9 января 2026</b>\n")
+
+
 def test_earlier_figures_are_listed_with_their_year() -> None:
     old = Figure(text="21 тыс. человек", value=21000.0, kind="count", year=2023)
     base = answer("С 21 тыс. до 10 тыс.")

@@ -145,3 +145,28 @@ def test_a_figure_answer_quotes_one_sentence(seed_index):
     answer = ask(seed_index, "Сколько туристов приехало в Алматы в 2025 году?")
     assert answer.quote is not None and answer.quote.startswith("За девять месяцев")
     assert answer.quote.endswith("82,4 млрд тенге.")
+
+
+def test_when_a_sentence_names_no_date_the_article_date_answers(seed_index):
+    answer = ask(seed_index, "Когда аким встречался с активом города?")
+    assert answer.found and answer.dated_by_article
+    assert answer.figure is None
+    assert answer.source.date == dt.date(2025, 9, 12)
+    assert answer.quote.startswith("Аким Алматы Дархан Сатыбалды встретился с активом")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Когда аким Досаев встречался с консулами?",  # the article has no date
+        "Когда подписали Послание народу Казахстана?",  # the sentence reports another event
+        "Когда аким встретится с активом?",  # not yet happened: publication says nothing
+    ],
+)
+def test_the_article_date_answers_only_a_past_event_the_sentence_reports(seed_index, question):
+    assert not ask(seed_index, question).found
+
+
+def test_a_date_in_the_sentence_wins_over_the_article_date(seed_index):
+    answer = ask(seed_index, "Когда открылся фронт-офис для инвесторов?")
+    assert (answer.figure.text, answer.dated_by_article) == ("в июне 2024 года", False)
