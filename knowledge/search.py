@@ -85,6 +85,8 @@ ARTICLE_DATE_COVERAGE = 0.95  # every word of the question found: the same event
 REPORTED = 0.9  # «когда?» by the article's date: below a sentence that names the date itself
 STATED_FIGURE = 1.0  # a figure the question itself states is not its answer (see _choose_figure)
 MIN_FIT = 0.5  # a figure question needs a figure fitting at least this well (see _fits)
+MEASURED_SPAN = 4  # «350 км горных троп»: the counted word stands this close after a length
+MEASURES_OTHER = 0.3  # the fit of a figure that counts or measures something else
 FIGURE_KINDS = frozenset(
     {"percent", "change", "when", "money", "area", "length", "count", "amount"}
 )
@@ -1377,6 +1379,15 @@ class FactIndex:
             if positions:
                 anchors.append((positions, unit.weight * rarity[unit_number]))
         anchor_mass = sum(w for _, w in anchors) or 1.0
+        # «Сколько троп …?» may be answered in kilometres of them («350 км горных троп»), but
+        # only by a length or area followed by what is counted.
+        counted_at = [
+            p
+            for unit_number in q.focus
+            if unit_number in matched
+            for term, _ in q.units[unit_number].alternatives
+            for p in details.positions.get(term, ())
+        ]
         best: tuple[float, Figure | None, float] = (0.0, None, 0.0)
         # A date answers «когда»; other questions get an amount when the sentence has one.
         skip_times = q.kind != "when" and bool(fact.amounts)
@@ -1384,6 +1395,17 @@ class FactIndex:
             fit = _fits(q.kind, figure)
             if fit <= 0 or (skip_times and figure.kind in TIME_KINDS):
                 continue
+            if q.kind == "count" and q.focus and not counted_at:
+                # What is counted stands only in the sentence before («… с консулами. Глава
+                # города отметил … 26,2%»): this sentence's figures count something else.
+                fit = min(fit, MEASURES_OTHER)
+            elif (
+                q.kind == "count"
+                and figure.kind in ("length", "area")
+                and counted_at
+                and not any(0 < p - position <= MEASURED_SPAN for p in counted_at)
+            ):
+                fit = min(fit, MEASURES_OTHER)
             closeness = sum(
                 w / (1 + min(abs(position - p) for p in positions)) for positions, w in anchors
             )

@@ -72,6 +72,8 @@ A004 = "004_e37ac366897bb94f.txt"
         # a figure the question states is known to the asker: the answer is another one
         ("Сколько стоят 190 проектов?", A000, "свыше 3,6 трлн тенге"),
         ("На сколько выросло число туристов до 1,9 млн?", A001, "на 8%"),
+        # trails counted in the kilometres of them
+        ("Сколько троп благоустроят?", A001, "350 км"),
     ],
 )
 def test_questions_find_the_fact_and_the_figure(seed_index, question, article, figure):
@@ -104,6 +106,10 @@ def test_questions_find_the_fact_and_the_figure(seed_index, question, article, f
         "Объем туристских услуг в Шымкенте за девять месяцев 2025 года",
         # «население» wants a number of people, not a share of them
         "Каково население города?",
+        # kilometres of trails in a sentence on tourism are no number of tourists
+        "Сколько туристов ожидается в 2026 году?",
+        # the consuls stand in the sentence before the one with figures (of something else)
+        "Сколько консулов было на встрече?",
     ],
 )
 def test_questions_the_articles_do_not_answer_are_not_matched(seed_index, question):
