@@ -253,6 +253,10 @@ def test_limit_and_order(seed_index):
         # «стоят» reads as «стоять» first; «сколько стоят» asks a price all the same
         ("Сколько стоят билеты?", "money"),
         ("Во сколько обойдётся ремонт?", "money"),
+        # a definition is asked whatever topic word follows
+        ("Что значит подушевое финансирование?", "define"),
+        ("Что такое площадь застройки?", "define"),
+        ("Как зовут акима?", "who"),
     ],
 )
 def test_question_kind(question, kind):
