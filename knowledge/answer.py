@@ -12,7 +12,7 @@ from importlib import resources
 
 from .facts import Fact
 from .figures import Figure
-from .search import ARTICLE_DATE, FactIndex, Match
+from .search import ARTICLE_DATE, ASKED_BEFORE, FactIndex, Match
 from .text import analyze, is_known_word, normalize, words
 
 MAX_QUESTION_CHARS = 500  # longer messages are not matched at all: see Answer.problem
@@ -133,6 +133,10 @@ def compose(question: str, matches: list[Match], *, index: FactIndex) -> Answer:
         after = index.following(fact)
         if after is not None and _continues(after.text):
             quote = f"{fact.text} {after.text}"
+        # «В интервью какой газете …?»: the sentence before names the thing asked about.
+        before = index.preceding(fact) if ASKED_BEFORE in primary.why else None
+        if before is not None:
+            quote = f"{before.text} {quote}"
     return Answer(
         question=question,
         found=True,

@@ -81,9 +81,11 @@ WAYS_CACHE = 4096  # units (word, weight) whose ways to facts are kept
 CANDIDATES = 16  # facts that get the full (figure-level) scoring after the array pass
 SAME_THING = 0.8  # facts within this share of the best score may compete on recency
 ARTICLE_DATE = "article-date"  # a note: «когда?» is answered by the article's date
+ASKED_BEFORE = "asked-before"  # a note: the thing asked is named in the sentence before
 ARTICLE_DATE_COVERAGE = 0.95  # every word of the question found: the same event
 REPORTED = 0.9  # «когда?» by the article's date: below a sentence that names the date itself
 STATED_FIGURE = 1.0  # a figure the question itself states is not its answer (see _choose_figure)
+WHICH_MISSING = 0.6  # a «какой X?» fact without X in its own sentence (see _results)
 MIN_FIT = 0.5  # a figure question needs a figure fitting at least this well (see _fits)
 MEASURED_SPAN = 4  # «350 км горных троп»: the counted word stands this close after a length
 MEASURES_OTHER = 0.3  # the fit of a figure that counts or measures something else
@@ -184,6 +186,7 @@ class Question:
     # answer is another figure of the sentence.
     stated: frozenset[float] = frozenset()
     past: bool = False  # «Когда аким встречался …?»: a verb in the past tense
+    asked: tuple[int, ...] = ()  # «В интервью какой газете …?»: the units of the thing asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +290,21 @@ def _asks_which_thing(
         if token.lemma in ("какой", "каков") and analyze(following.word).pos == "NOUN":
             return following.lemma not in by_first
     return False
+
+
+def _which_noun(tokens: list[Token]) -> set[int]:
+    """Position of the noun after «какой» («какой газете», «какие консулы»)."""
+    for i, token in enumerate(tokens):
+        if token.lemma != "какой":
+            continue
+        for following in tokens[i + 1 :]:
+            pos = analyze(following.word).pos
+            if pos in ("ADJF", "PRTF"):
+                continue
+            if pos in ("NOUN", "UNKN", "LATN") and following.weight > WEIGHT_GENERIC:
+                return {following.position}
+            break
+    return set()
 
 
 def _asks_which_things(tokens: list[Token]) -> bool:
@@ -819,6 +837,8 @@ class FactIndex:
         seen_groups: set[str] = set()
         unknown_name: str | None = None
         focus_positions = _counted(tokens, kind, kind_positions)
+        asked_positions = _which_noun(tokens) if kind is None else set()
+        asked: list[int] = []
         if kind == "count" and _asks_amount(tokens, kind_positions):
             kind = "amount"  # «сколько выделяют»: nothing named is counted
         # «до перехода»: only «до» is dropped, the change itself stays a unit.
@@ -907,6 +927,8 @@ class FactIndex:
                 weight *= UNKNOWN_VERB_SHARE
             if token.position in focus_positions:
                 focus.append(len(units))
+            if token.position in asked_positions:
+                asked.append(len(units))
             units.append(
                 Unit(
                     label=token.word,
@@ -928,6 +950,7 @@ class FactIndex:
             asks=any(t.lemma in _interrogatives() for t in tokens),
             which_thing=kind is None and _asks_which_things(tokens),
             past=any(is_past_verb(t.word) for t in tokens),
+            asked=tuple(a for a in asked if a < MAX_UNITS),
             stated=frozenset(f.value for f in find_figures(original) if f.kind not in TIME_KINDS),
         )
 
@@ -1251,6 +1274,12 @@ class FactIndex:
             matched = {u: t for u, t in enumerate(q.units) if matched_bits >> u & 1}
             figure, fit = self._choose_figure(number, q, matched, rarity, carriers)
             factor, notes = self._factors(number, q, figure, fit)
+            if q.asked and not self._names(number, q, q.asked, carriers):
+                # «В интервью какой газете …?»: a sentence without the thing asked about
+                # cannot name it — unless the sentence before does (see ASKED_BEFORE).
+                factor *= WHICH_MISSING
+                if all(matched_bits >> u & 1 for u in q.asked):
+                    notes.append(ASKED_BEFORE)
             final = float(s.score[i]) * factor * (0.5 + float(s.coverage[i]))
             if threshold and not self._confident(notes):
                 continue
@@ -1348,6 +1377,13 @@ class FactIndex:
                 notes.append("year-unknown")
         return factor, notes
 
+    def _names(
+        self, number: int, q: Question, units: tuple[int, ...], carriers: _Carriers
+    ) -> bool:
+        """Does the sentence itself (not the one before it) carry every one of these units?"""
+        positions = self._detail(number, carriers).positions
+        return all(any(term in positions for term, _ in q.units[u].alternatives) for u in units)
+
     def _reported_event(self, number: int) -> bool:
         """A sentence naming no date or period, in an article that has a date."""
         return bool(self._article_year[number] > 0 and self._fit["when"][number] == 0)
@@ -1438,6 +1474,15 @@ class FactIndex:
         return [newest] + [r for r in results if r is not newest]
 
     # -- topics and suggestions -----------------------------------------------------------
+
+    def preceding(self, fact: Fact) -> Fact | None:
+        """The sentence before, in the same article, if it is a fact of this index."""
+        number = self._fact_number(fact)
+        if not number:
+            return None
+        before = self.facts[number - 1]
+        same = before.article_id == fact.article_id and before.position == fact.position - 1
+        return before if same else None
 
     def following(self, fact: Fact) -> Fact | None:
         """The next sentence of the same article, if it is a fact of this index."""

@@ -170,3 +170,19 @@ def test_the_article_date_answers_only_a_past_event_the_sentence_reports(seed_in
 def test_a_date_in_the_sentence_wins_over_the_article_date(seed_index):
     answer = ask(seed_index, "Когда открылся фронт-офис для инвесторов?")
     assert (answer.figure.text, answer.dated_by_article) == ("в июне 2024 года", False)
+
+
+def test_the_sentence_before_is_quoted_when_it_names_the_thing_asked(seed_index):
+    # The sentence on the new stage of modernisation has «интервью» but not the newspaper:
+    # the one before it names «газете Turkistan».
+    answer = ask(seed_index, "В интервью какой газете говорилось о новом этапе модернизации?")
+    assert answer.quote.startswith("Аким Алматы Дархан Сатыбалды провел совщание")
+    assert answer.quote.endswith("ориентация на реальные изменения в жизни граждан.")
+    assert "Turkistan" in answer.quote
+
+
+def test_preceding_and_following_stay_in_one_article(seed_index):
+    first = seed_index.facts[0]
+    assert seed_index.preceding(first) is None
+    second = seed_index.following(first)
+    assert second is not None and seed_index.preceding(second) == first
