@@ -45,6 +45,7 @@ from .text import (
     cyrillic_from_latin,
     is_known_word,
     is_past_verb,
+    is_plural_noun,
     latin_key,
     lexicon,
     short_stem,
@@ -428,6 +429,23 @@ def _counted(tokens: list[Token], kind: str | None, kind_positions: frozenset[in
             return adjectives | {token.position}
         break
     return set()
+
+
+@cache
+def _people_lemmas() -> frozenset[str]:
+    return frozenset(
+        lemma for name in ("people.txt", "roles.txt") for p in _lemma_phrases(name) for lemma in p
+    )
+
+
+def _counts_things(q: Question) -> bool:
+    """«Сколько стран …», «сколько консулов …»: things counted one by one, which a share
+    does not answer. Not so a share of people («сколько людей занято …», data/people.txt)
+    or of a whole («сколько рынка …»: the singular)."""
+    labels = [q.units[u].label for u in q.focus]
+    return any(is_plural_noun(w) for w in labels) and not any(
+        analyze(w).readings & _people_lemmas() for w in labels
+    )
 
 
 def _asks_amount(tokens: list[Token], kind_positions: frozenset[int]) -> bool:
@@ -1431,7 +1449,9 @@ class FactIndex:
             fit = _fits(q.kind, figure)
             if fit <= 0 or (skip_times and figure.kind in TIME_KINDS):
                 continue
-            if q.kind == "count" and q.focus and not counted_at:
+            if q.kind == "count" and figure.kind == "percent" and q.focus and _counts_things(q):
+                fit = min(fit, MEASURES_OTHER)  # «сколько стран …?» is not answered by a share
+            elif q.kind == "count" and q.focus and not counted_at:
                 # What is counted stands only in the sentence before («… с консулами. Глава
                 # города отметил … 26,2%»): this sentence's figures count something else.
                 fit = min(fit, MEASURES_OTHER)

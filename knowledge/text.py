@@ -141,6 +141,13 @@ def is_past_verb(word: str) -> bool:
     return tag.POS == "VERB" and tag.tense == "past"
 
 
+@lru_cache(maxsize=100_000)
+def is_plural_noun(word: str) -> bool:
+    """«стран», «консулов»: a noun whose likeliest reading is plural."""
+    tag = _morph().parse(word)[0].tag
+    return tag.POS == "NOUN" and tag.number == "plur"
+
+
 def words(text: str, *, parts: bool = True) -> list[tuple[str, int]]:
     """Normalised words of `text` with their offsets; hyphenated words also give their parts.
 

@@ -75,6 +75,9 @@ A004 = "004_e37ac366897bb94f.txt"
         # slang: «скок», «адреска» (адресная помощь), «турики»
         ("скок людей получают адреску", A001, "10 тыс."),
         ("турики 2025", A001, "1,9 млн человек"),
+        # a share answers «сколько» of a whole (singular) or of people, not of things
+        ("Сколько экономики страны приходится на Алматы?", A004, "20,6%"),
+        ("Сколько народу работает в малом бизнесе?", A001, "до 90%"),
         # trails counted in the kilometres of them
         ("Сколько троп благоустроят?", A001, "350 км"),
     ],
@@ -113,6 +116,8 @@ def test_questions_find_the_fact_and_the_figure(seed_index, question, article, f
         "Сколько туристов ожидается в 2026 году?",
         # the consuls stand in the sentence before the one with figures (of something else)
         "Сколько консулов было на встрече?",
+        # things counted one by one: the sentence's 53% is a share of a market, not a count
+        "Сколько центров цифровой медицины в Алматы?",
     ],
 )
 def test_questions_the_articles_do_not_answer_are_not_matched(seed_index, question):
