@@ -96,6 +96,8 @@ FIGURE_KINDS = frozenset(
 
 _YEAR = re.compile(r"^(19[5-9]\d|20\d\d|2100)$")
 _LATIN = re.compile(r"[a-z]")
+_ENGLISH_SOFT_C = re.compile(r"c(?=[eiy])")
+_ENGLISH_FINAL_Y = re.compile(r"(?<=[^aeiou])y$")
 # «в 25м», «за 23-й год», «к 30 году», «в 25» at the end: a year written with two digits.
 _SHORT_YEAR = re.compile(
     r"(?P<prep>(?<!\w)(?:в|во|за|к|до))\s+(?P<yy>[12]\d|3[0-9])"
@@ -812,13 +814,17 @@ class FactIndex:
     def _from_latin(self, word: str) -> str:
         if not _LATIN.search(word) or word in self._surface:
             return word
-        key = latin_key(word)
-        if key in self._latin:
-            return self._latin[key]
-        if len(key) >= FUZZY_MIN_LEN - 1:
-            best = _closest(key, self._latin_buckets, LATIN_CUTOFF)
-            if best is not None:
-                return self._latin[best[0]]
+        # «city» in «Smart City»: an English spelling of a word the facts write in Cyrillic
+        # («сити»), where «c» before e, i, y sounds «s», not «ц», and a final «y» is «и».
+        english = _ENGLISH_FINAL_Y.sub("i", _ENGLISH_SOFT_C.sub("s", word))
+        for spelling in dict.fromkeys((word, english)):
+            key = latin_key(spelling)
+            if key in self._latin:
+                return self._latin[key]
+            if len(key) >= FUZZY_MIN_LEN - 1:
+                best = _closest(key, self._latin_buckets, LATIN_CUTOFF)
+                if best is not None:
+                    return self._latin[best[0]]
         # Not a word the facts use: spelled in Cyrillic it can still be read as a verb or a
         # preposition, and so weigh what such words weigh.
         return cyrillic_from_latin(word)

@@ -78,6 +78,10 @@ A004 = "004_e37ac366897bb94f.txt"
         # a share answers «сколько» of a whole (singular) or of people, not of things
         ("Сколько экономики страны приходится на Алматы?", A004, "20,6%"),
         ("Сколько народу работает в малом бизнесе?", A001, "до 90%"),
+        # «прибыль» asks a sum, «как сильно» a change; «общая» adds nothing to «стоимость»
+        ("Какую прибыль принесёт горный кластер?", A000, "более 300 млрд тенге"),
+        ("Как сильно расширят индустриальную зону?", A004, "на 40%"),
+        ("Какова общая стоимость инвестиционных проектов?", A000, "свыше 3,6 трлн тенге"),
         # trails counted in the kilometres of them
         ("Сколько троп благоустроят?", A001, "350 км"),
     ],
@@ -142,6 +146,9 @@ def test_who_is_the_akim_answers_with_the_newest_article(seed_index):
         # general synonyms: «издание» for «газета», «долговые бумаги» for «облигации»
         ("В каком издании президент дал интервью?", "Turkistan"),
         ("Какие долговые бумаги может выпустить город?", "облигаций"),
+        # an abbreviation; an English name the facts write in Cyrillic
+        ("Кто руководитель представительства МИД?", "Исламбек Раимов"),
+        ("Что такое Smart City в планах города?", "Смарт сити"),
     ],
 )
 def test_questions_without_a_figure_quote_the_sentence(seed_index, question, quoted):
