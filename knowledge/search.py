@@ -311,20 +311,27 @@ def _which_noun(tokens: list[Token]) -> set[int]:
 
 
 def _asks_which_things(tokens: list[Token]) -> bool:
-    """«Какие хабы …», «каких стран консулы …»: plural «какой» before a noun asks for a list
-    of things. The singular asks for a value as often as not («какой охват», «какой вклад»)."""
+    """«Какие хабы …», «какой центр …»: «какой» before a noun asks which things — unless
+    the noun names an amount («какой охват», «какой вклад», data/quantities.txt)."""
     for i, token in enumerate(tokens):
-        if token.word not in _WHICH_PLURAL:
+        if token.lemma != "какой" or token.word in _WHICH_HOW:
             continue
         for following in tokens[i + 1 :]:
             pos = analyze(following.word).pos
             if pos not in ("ADJF", "PRTF"):  # «какие экологические задачи»
                 # An unknown word here is a noun the dictionary lacks («хаб»).
-                return pos in ("NOUN", "UNKN", "LATN")
+                return pos in ("NOUN", "UNKN", "LATN") and not (
+                    analyze(following.word).readings & _quantities()
+                )
     return False
 
 
-_WHICH_PLURAL = frozenset({"какие", "каких", "каким", "какими"})
+@cache
+def _quantities() -> frozenset[str]:
+    return frozenset(lemma for phrase in _lemma_phrases("quantities.txt") for lemma in phrase)
+
+
+_WHICH_HOW = frozenset({"каком"})  # «в каком году», «в каком месте»: when and where
 
 
 @cache

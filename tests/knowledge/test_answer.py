@@ -123,6 +123,7 @@ def test_specific_questions_get_one_fact_not_a_digest(seed_index, question):
         ("какие хабы есть в Алматы", "Farabi Hub"),  # not «4 трлн тенге» of the same sentence
         ("какие консулы выступили", "генеральные консулы КНР"),
         ("Что такое One-Stop Shop?", "одного окна"),
+        ("Какой центр цифровой медицины работает в Алматы?", "Almaty Digital Medical Center"),
     ],
 )
 def test_a_question_for_things_shows_the_sentence_without_a_figure(seed_index, question, quoted):
@@ -186,3 +187,9 @@ def test_preceding_and_following_stay_in_one_article(seed_index):
     assert seed_index.preceding(first) is None
     second = seed_index.following(first)
     assert second is not None and seed_index.preceding(second) == first
+
+
+def test_which_amount_is_a_figure_question(seed_index):
+    # «какой» + a noun naming an amount (data/quantities.txt) wants the figure
+    answer = ask(seed_index, "Какой охват социальной поддержки в 2025 году?")
+    assert answer.figure.text == "порядка 330 тыс. человек"
