@@ -296,7 +296,8 @@ def _asks_which_thing(
 
 
 def _which_noun(tokens: list[Token]) -> set[int]:
-    """Position of the noun after «какой» («какой газете», «какие консулы»)."""
+    """Position of the noun after «какой» («какой газете», «какие консулы»), when it names
+    a thing rather than an amount («какой охват»: data/quantities.txt)."""
     for i, token in enumerate(tokens):
         if token.lemma != "какой":
             continue
@@ -304,7 +305,11 @@ def _which_noun(tokens: list[Token]) -> set[int]:
             pos = analyze(following.word).pos
             if pos in ("ADJF", "PRTF"):
                 continue
-            if pos in ("NOUN", "UNKN", "LATN") and following.weight > WEIGHT_GENERIC:
+            if (
+                pos in ("NOUN", "UNKN", "LATN")
+                and following.weight > WEIGHT_GENERIC
+                and not analyze(following.word).readings & _quantities()
+            ):
                 return {following.position}
             break
     return set()
