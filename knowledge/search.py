@@ -468,10 +468,14 @@ def _asks_amount(tokens: list[Token], kind_positions: frozenset[int]) -> bool:
     if not kind_positions:
         return False
     for token in tokens[max(kind_positions) + 1 :]:
-        if token.weight <= WEIGHT_GENERIC:
+        if token.weight <= WEIGHT_GENERIC or _YEAR.match(token.word):
             continue
         return analyze(token.word).pos in VERB_POS
-    return not any(t.weight > WEIGHT_GENERIC for t in tokens[: min(kind_positions)])
+    before = tokens[: min(kind_positions)]
+    # «на образование сколько?»: what the amount is for, not what is counted.
+    if before and before[0].word in ("на", "для"):
+        return True
+    return not any(t.weight > WEIGHT_GENERIC for t in before)
 
 
 def _fits(kind: str | None, figure: Figure) -> float:
