@@ -44,7 +44,6 @@ from .text import (
     analyze,
     cyrillic_from_latin,
     is_known_word,
-    is_past_verb,
     is_plural_noun,
     latin_key,
     lexicon,
@@ -790,9 +789,9 @@ class FactIndex:
         for word in tokens:
             if (
                 word not in self._surface
-                and "l:" + analyze(word).lemma not in self._idf
                 and (parts := self._lx.split_compound(word)) is not None
                 and self._knows(parts[1])
+                and "l:" + analyze(word).lemma not in self._idf
             ):
                 word, corrected = " ".join(parts), True
             elif (
@@ -989,7 +988,7 @@ class FactIndex:
             unknown_name=unknown_name,
             asks=any(t.lemma in _interrogatives() for t in tokens),
             which_thing=kind is None and _asks_which_things(tokens),
-            past=any(is_past_verb(t.word) for t in tokens),
+            past=any(analyze(t.word).past for t in tokens),
             asked=tuple(a for a in asked if a < MAX_UNITS),
             stated=frozenset(f.value for f in find_figures(original) if f.kind not in TIME_KINDS),
         )

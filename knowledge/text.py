@@ -87,6 +87,7 @@ class WordInfo:
     entity: bool  # some reading is a place, a person's name or an organisation
     person: bool  # some reading is a first name, surname or patronymic
     place: bool = False  # some reading is a place name
+    past: bool = False  # «встречался», «была»: the likeliest reading is a past-tense verb
 
 
 @lru_cache(maxsize=300_000)
@@ -125,6 +126,7 @@ def analyze(word: str) -> WordInfo:
         entity=bool(tags & _ENTITY_TAGS),
         person=bool(tags & {"Name", "Surn", "Patr"}),
         place="Geox" in tags,
+        past=best.tag.POS == "VERB" and best.tag.tense == "past",
     )
 
 
@@ -134,18 +136,11 @@ def is_known_word(word: str) -> bool:
     return bool(_morph().word_is_known(word))
 
 
-@lru_cache(maxsize=100_000)
-def is_past_verb(word: str) -> bool:
-    """«встречался», «была»: a verb whose likeliest reading is in the past tense."""
-    tag = _morph().parse(word)[0].tag
-    return tag.POS == "VERB" and tag.tense == "past"
-
-
-@lru_cache(maxsize=100_000)
 def is_plural_noun(word: str) -> bool:
     """«стран», «консулов»: a noun whose likeliest reading is plural."""
-    tag = _morph().parse(word)[0].tag
-    return tag.POS == "NOUN" and tag.number == "plur"
+    if analyze(word).pos != "NOUN":
+        return False
+    return _morph().parse(word)[0].tag.number == "plur"
 
 
 def words(text: str, *, parts: bool = True) -> list[tuple[str, int]]:
@@ -217,6 +212,10 @@ class Lexicon:
         # Longest beginning first: «техно» before «тех».
         pairs = [tuple(line.split()) for line in _data_lines("compounds.txt")]
         self.compounds = tuple(sorted(((b, a) for b, a in pairs), key=lambda p: -len(p[0])))
+        # A cheap first look: every beginning has at least three letters.
+        if any(len(b) < 3 for b, _ in self.compounds):
+            raise ValueError("compounds.txt: a beginning shorter than three letters")
+        self._compound_starts = frozenset(b[:3] for b, _ in self.compounds)
         # Every Russian word the lexicon itself knows, for reading Russian typed in Latin.
         self.known_words: set[str] = set(self.stop) | set(self.generic)
         # Synonym groups: each line is one group of phrases separated by «|». A phrase is
@@ -272,8 +271,8 @@ class Lexicon:
     def split_compound(self, word: str) -> tuple[str, str] | None:
         """«инвестпроектов» → («инвестиционный», «проектов»): a stump compound (data/compounds.txt)
         as the adjective and the noun it is made of; None for any other word."""
-        if analyze(word).entity:
-            return None  # «Горохов», «Обломов»: a name, not a compound
+        if word[:3] not in self._compound_starts:
+            return None
         for beginning, adjective in self.compounds:
             rest = word[len(beginning) :]
             if (
@@ -282,7 +281,8 @@ class Lexicon:
                 and is_known_word(rest)
                 and analyze(rest).pos == "NOUN"
             ):
-                return adjective, rest
+                # «Горохов», «Обломов»: a name, not a compound
+                return None if analyze(word).entity else (adjective, rest)
         return None
 
     def groups(self, tokens: list[Token]) -> list[tuple[str, int, int]]:
