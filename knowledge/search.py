@@ -466,7 +466,12 @@ def _asks_amount(tokens: list[Token], kind_positions: frozenset[int]) -> bool:
     a verb or by nothing, so it names nothing counted and any quantity may answer."""
     if not kind_positions:
         return False
-    for token in tokens[max(kind_positions) + 1 :]:
+    after = max(kind_positions) + 1
+    for token in tokens[after:]:
+        if token.position == after and token.weight > 0 and analyze(token.word).pos == "NOUN":
+            # «Какое количество горожан получило …»: a thing found everywhere is still
+            # what is counted (though no fact need name it).
+            return False
         if token.weight <= WEIGHT_GENERIC or _YEAR.match(token.word):
             continue
         return analyze(token.word).pos in VERB_POS
@@ -774,7 +779,13 @@ class FactIndex:
         tokens = [w for w, _ in words(question, parts=False)]
         tr = translator()
         if tr.is_english(tokens):
-            return " ".join(tr.english_to_russian(tokens))
+            # Words the glossary lacks may be names the facts write in Cyrillic («Dosayev»).
+            return " ".join(
+                (self._fact_word_in_latin(w) or w)
+                if _LATIN.search(w) and w not in self._surface
+                else w
+                for w in tr.english_to_russian(tokens)
+            )
         if tr.is_kazakh(question, tokens):
             return " ".join(tr.kazakh_to_russian(tokens))
         if any(_LATIN.search(t) and t not in self._surface for t in tokens):
@@ -829,6 +840,12 @@ class FactIndex:
     def _from_latin(self, word: str) -> str:
         if not _LATIN.search(word) or word in self._surface:
             return word
+        # Not a word the facts use: spelled in Cyrillic it can still be read as a verb or a
+        # preposition, and so weigh what such words weigh.
+        return self._fact_word_in_latin(word) or cyrillic_from_latin(word)
+
+    def _fact_word_in_latin(self, word: str) -> str | None:
+        """The facts' Cyrillic word that this Latin word spells («dosayev» → «досаев»)."""
         # «city» in «Smart City»: an English spelling of a word the facts write in Cyrillic
         # («сити»), where «c» before e, i, y sounds «s», not «ц», and a final «y» is «и».
         english = _ENGLISH_FINAL_Y.sub("i", _ENGLISH_SOFT_C.sub("s", word))
@@ -840,9 +857,7 @@ class FactIndex:
                 best = _closest(key, self._latin_buckets, LATIN_CUTOFF)
                 if best is not None:
                     return self._latin[best[0]]
-        # Not a word the facts use: spelled in Cyrillic it can still be read as a verb or a
-        # preposition, and so weigh what such words weigh.
-        return cyrillic_from_latin(word)
+        return None
 
     def parse_question(self, question: str) -> Question:
         """Units, years and type of a question (cached: the same question is parsed once)."""

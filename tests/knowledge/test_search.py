@@ -80,6 +80,9 @@ A004 = "004_e37ac366897bb94f.txt"
         # a share answers «сколько» of a whole (singular) or of people, not of things
         ("Сколько экономики страны приходится на Алматы?", A004, "20,6%"),
         ("Сколько народу работает в малом бизнесе?", A001, "до 90%"),
+        # «работоспособный» is «трудоспособный»; «субъект» of business is a company
+        ("Какая доля работоспособных людей в малом и среднем бизнесе?", A001, "до 90%"),
+        ("Какая часть всех компаний МСБ страны работает в Алматы?", A001, "около 18%"),
         # «прибыль» asks a sum, «как сильно» a change; «общая» adds nothing to «стоимость»
         ("Какую прибыль принесёт горный кластер?", A000, "более 300 млрд тенге"),
         ("Как сильно расширят индустриальную зону?", A004, "на 40%"),
@@ -151,6 +154,9 @@ def test_who_is_the_akim_answers_with_the_newest_article(seed_index):
         # an abbreviation; an English name the facts write in Cyrillic
         ("Кто руководитель представительства МИД?", "Исламбек Раимов"),
         ("Что такое Smart City в планах города?", "Смарт сити"),
+        # English: names the facts write in Cyrillic, the words of news reporting
+        ("Which media reported on akim Satybaldy's meeting with the city activists?", "Zakon.kz"),
+        ("Which countries' general consuls spoke at the meeting with akim Dosayev?", "Досаева"),
     ],
 )
 def test_questions_without_a_figure_quote_the_sentence(seed_index, question, quoted):
@@ -290,6 +296,8 @@ def test_question_kind(question, kind):
         ("Сколько предусмотрено километров троп?", "length"),  # …and more than a verb
         ("На сколько млрд проекты?", "money"),
         ("На сколько выросло число туристов?", "change"),
+        # a word found everywhere right after the question word is still what is counted
+        ("Какое количество горожан получило помощь?", "count"),
     ],
 )
 def test_question_kind_as_parsed(seed_index, question, kind):

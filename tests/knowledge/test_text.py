@@ -76,6 +76,7 @@ def test_how_much_each_word_weighs(text, weights):
         ("инвестпроектов", ("инвестиционный", "проектов")),
         ("соцвыплаты", ("социальный", "выплаты")),
         ("госпрограмма", ("государственный", "программа")),
+        ("генконсулы", ("генеральный", "консулы")),
         ("медведь", None),  # the rest would be a particle
         ("туризм", None),  # the rest is too short to be a word
         ("горохов", None),  # a surname
