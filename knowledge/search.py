@@ -107,6 +107,9 @@ _SHORT_YEAR = re.compile(
 )
 
 
+# «2025-го», «в 2023-м»: a case ending on a year is no word of the question.
+_YEAR_ENDING = re.compile(r"(?<!\w)((?:19|20)\d\d)-?(?:м|й|ом|го|ого|ый|е|х|ых)(?!\w)", re.I)
+
 # «до конца десятилетия»: the last year of the decade the articles speak in.
 _DECADE_END = re.compile(
     r"(?P<prep>(?<!\w)(?:до|к))\s+конц[ау]\s+(?:(?:этого|текущего|нынешнего)\s+)?десятилетия",
@@ -871,7 +874,7 @@ class FactIndex:
 
     def _parse(self, question: str) -> Question:
         percent = "%" in question
-        question = _SHORT_YEAR.sub(_full_year, question)
+        question = _SHORT_YEAR.sub(_full_year, _YEAR_ENDING.sub(r"\1", question))
         if self._present_year:
             decade_end = (self._present_year // 10 + 1) * 10
             question = _DECADE_END.sub(lambda m: f"{m['prep']} {decade_end}", question)

@@ -75,6 +75,9 @@ A004 = "004_e37ac366897bb94f.txt"
         # slang: «скок», «адреска» (адресная помощь), «турики»
         ("скок людей получают адреску", A001, "10 тыс."),
         ("турики 2025", A001, "1,9 млн человек"),
+        ("Сколько налогов заплатил небольшой бизнес?", A001, "1,2 трлн тенге"),
+        # a case ending on a four-digit year is no word to find
+        ("выручка туристической отрасли 2025-го", A001, "82,4 млрд тенге"),
         # «на что сколько»: what the amount is for, not what is counted
         ("на образование сколько в 2026", A001, "более 432 млрд тенге"),
         # a share answers «сколько» of a whole (singular) or of people, not of things
@@ -154,6 +157,7 @@ def test_who_is_the_akim_answers_with_the_newest_article(seed_index):
         # an abbreviation; an English name the facts write in Cyrillic
         ("Кто руководитель представительства МИД?", "Исламбек Раимов"),
         ("Что такое Smart City в планах города?", "Смарт сити"),
+        ("где работают айтишники в алматы", "Farabi Hub"),
         # English: names the facts write in Cyrillic, the words of news reporting
         ("Which media reported on akim Satybaldy's meeting with the city activists?", "Zakon.kz"),
         ("Which countries' general consuls spoke at the meeting with akim Dosayev?", "Досаева"),
