@@ -117,6 +117,27 @@ _DECADE_END = re.compile(
 )
 
 
+# «в прошлом году», «в следующем году»: a year counted from the one the newest article is
+# written in (as «до конца десятилетия»): the facts' present, which a fresh article moves on.
+_RELATIVE_YEAR = re.compile(
+    r"(?<!\w)(?P<which>позапрошл\w*|прошл\w*|прошедш\w*|минувш\w*|эт(?:ом|от)|текущ\w*|"
+    r"нынешн\w*|следующ\w*|будущ\w*|грядущ\w*)\s+год(?:у|а|ом)?(?!\w)",
+    re.IGNORECASE,
+)
+_YEAR_SHIFT = {
+    "поза": -2,
+    "прош": -1,
+    "мину": -1,
+    "этом": 0,
+    "этот": 0,
+    "теку": 0,
+    "ныне": 0,
+    "след": 1,
+    "буду": 1,
+    "гряд": 1,
+}
+
+
 def _full_year(m: re.Match[str]) -> str:
     if m["yy_alone"]:
         return f"20{m['yy_alone']}"
@@ -878,6 +899,9 @@ class FactIndex:
         if self._present_year:
             decade_end = (self._present_year // 10 + 1) * 10
             question = _DECADE_END.sub(lambda m: f"{m['prep']} {decade_end}", question)
+            question = _RELATIVE_YEAR.sub(
+                lambda m: f" {self._present_year + _YEAR_SHIFT[m['which'].lower()[:4]]} ", question
+            )
         original = question
         question = self.to_russian(question)
         tokens = self._lx.tokens(question)

@@ -193,3 +193,5 @@ def test_which_amount_is_a_figure_question(seed_index):
     # «какой» + a noun naming an amount (data/quantities.txt) wants the figure
     answer = ask(seed_index, "Какой охват социальной поддержки в 2025 году?")
     assert answer.figure.text == "порядка 330 тыс. человек"
+    answer = ask(seed_index, "Какие средства выделят на образование в 2026 году?")
+    assert answer.figure.text == "более 432 млрд тенге"

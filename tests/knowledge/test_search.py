@@ -78,6 +78,9 @@ A004 = "004_e37ac366897bb94f.txt"
         ("Сколько налогов заплатил небольшой бизнес?", A001, "1,2 трлн тенге"),
         # a case ending on a four-digit year is no word to find
         ("выручка туристической отрасли 2025-го", A001, "82,4 млрд тенге"),
+        # a year counted from the newest article's (2026)
+        ("Сколько потратили на соцподдержку в прошлом году?", A001, "38,8 млрд тенге"),
+        ("Сколько выделят на образование в этом году?", A001, "более 432 млрд тенге"),
         # «на что сколько»: what the amount is for, not what is counted
         ("на образование сколько в 2026", A001, "более 432 млрд тенге"),
         # a share answers «сколько» of a whole (singular) or of people, not of things
@@ -128,6 +131,9 @@ def test_questions_find_the_fact_and_the_figure(seed_index, question, article, f
         "Сколько туристов ожидается в 2026 году?",
         # the consuls stand in the sentence before the one with figures (of something else)
         "Сколько консулов было на встрече?",
+        # «в следующем году» is 2027: the articles give nothing for it
+        "Сколько выделят на образование в следующем году?",
+        "Сколько было получателей адресной помощи в позапрошлом году?",  # 2024
         # things counted one by one: the sentence's 53% is a share of a market, not a count
         "Сколько центров цифровой медицины в Алматы?",
     ],
@@ -284,6 +290,7 @@ def test_limit_and_order(seed_index):
         ("Что значит подушевое финансирование?", "define"),
         ("Что такое площадь застройки?", "define"),
         ("Как зовут акима?", "who"),
+        ("Как выросло число туристов?", "change"),
     ],
 )
 def test_question_kind(question, kind):
