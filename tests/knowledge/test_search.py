@@ -78,6 +78,7 @@ A004 = "004_e37ac366897bb94f.txt"
         ("Сколько налогов заплатил небольшой бизнес?", A001, "1,2 трлн тенге"),
         # a case ending on a four-digit year is no word to find
         ("выручка туристической отрасли 2025-го", A001, "82,4 млрд тенге"),
+        ("Туристер саны қалай өзгерді?", A001, "на 8%"),
         # «больше»/«меньше» only compare: the change is the question type
         ("Насколько больше стало туристов в 2025?", A001, "на 8%"),
         # a year counted from the newest article's (2026)

@@ -168,6 +168,8 @@ def test_english_glossary_words_and_their_forms(question, russian):
             "Алматыда тоғыз айда неше қонақ болды?",
             ["алматы", "девять", "месяц", "сколько", "гость", "было"],
         ),
+        # a change: «қалай өзгерді» = «как изменилось»
+        ("Алушылар саны қалай өзгерді?", ["получатели", "количество", "как", "измениться"]),
     ],
 )
 def test_kazakh_lexicon_words_with_suffixes(question, russian):
