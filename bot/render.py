@@ -39,6 +39,18 @@ EXAMPLE_QUESTIONS: tuple[str, ...] = (
     "Какую долю экономики Казахстана дает Алматы?",
 )
 
+INTRO = "Я отвечаю на вопросы о планах и показателях Алматы по новостным статьям."
+# Replies to whole messages that are no question (knowledge/data/small_talk.txt).
+SMALL_TALK = {
+    "greeting": f"Здравствуйте! {INTRO} Спросите своими словами, например:",
+    "thanks": "Пожалуйста! Спрашивайте ещё.",
+    "about": (
+        f"{INTRO} В ответе — цифра, предложение, из которого она взята, и дата источника; "
+        "если в статьях ответа нет, я так и скажу. Спрашивайте своими словами — по-русски, "
+        "латиницей, по-казахски или по-английски. Темы: /topics, источники: /sources. "
+        "Например:"
+    ),
+}
 NOT_FOUND = "В статьях нет ответа на этот вопрос."
 UNMENTIONED = "«{name}» в них не упоминается."
 DATED_BY_ARTICLE = "Дата самого события в статье не названа: это дата публикации."
@@ -47,8 +59,18 @@ EMPTY_QUESTION = "Напишите вопрос словами — наприм�
 TOO_LONG = "Вопрос слишком длинный: сформулируйте его короче (до {limit} символов)."
 
 
-def render_answer(answer: Answer) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The bot's reply to a question: (HTML text, inline keyboard or None), ≤ 4096 characters."""
+def render_answer(
+    answer: Answer, *, examples: Sequence[int] = (0, 1, 2)
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The bot's reply to a question: (HTML text, inline keyboard or None), ≤ 4096 characters.
+
+    `examples` are the EXAMPLE_QUESTIONS offered after a greeting or «что ты умеешь?».
+    """
+    if answer.problem in SMALL_TALK:
+        text = SMALL_TALK[answer.problem]
+        if answer.problem == "thanks":
+            return Text(text).as_html(), None
+        return Text(text).as_html(), examples_keyboard(examples)
     if answer.problem == "empty":
         return Text(EMPTY_QUESTION.format(example=EXAMPLE_QUESTIONS[0])).as_html(), None
     if answer.problem == "too_long":

@@ -67,7 +67,9 @@ class Answer:
     suggestions: tuple[str, ...] = ()  # questions the bot can answer, for "not found"
     digest: tuple[Match, ...] = ()  # several facts for a topic or a period, newest first
     matches: tuple[Match, ...] = ()
-    problem: str | None = None  # "empty" | "too_long" when the question was not matched at all
+    # Why the question was not matched at all: "empty", "too_long", or small talk
+    # (data/small_talk.txt): "greeting", "thanks", "about" («что ты умеешь?»).
+    problem: str | None = None
     # «Шымкент»: a place or name in the question that no article mentions (why nothing matched)
     unmentioned: str | None = None
     # «Когда аким встречался с активом?»: the sentence names no date, so the article's date
@@ -180,11 +182,32 @@ def ask(index: FactIndex, question: str) -> Answer:
         return Answer(question=question, found=False, problem="empty")
     if len(question) > MAX_QUESTION_CHARS:
         return Answer(question=question, found=False, problem="too_long")
+    talk = small_talk(question)
+    if talk is not None:
+        return Answer(question=question, found=False, problem=talk)
     digest = index.digest(question)
     if digest:
         answer = compose(question, digest[:3], index=index)
         return replace(answer, digest=tuple(sorted(digest, key=_newest_first)))
     return compose(question, index.match(question, limit=3), index=index)
+
+
+def small_talk(message: str) -> str | None:
+    """ "greeting", "thanks" or "about" for a whole message that is small talk, else None."""
+    return _small_talk().get(tuple(w for w, _ in words(message, parts=False)))
+
+
+@cache
+def _small_talk() -> dict[tuple[str, ...], str]:
+    text = resources.files("knowledge").joinpath("data", "small_talk.txt").read_text("utf-8")
+    table: dict[tuple[str, ...], str] = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            kind, phrases = line.split(":", 1)
+            for phrase in phrases.split("|"):
+                table[tuple(w for w, _ in words(phrase, parts=False))] = kind.strip()
+    return table
 
 
 def _newest_first(match: Match) -> tuple[int, int]:

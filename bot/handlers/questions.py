@@ -27,6 +27,7 @@ from ..render import (
     render_choices,
 )
 from ..suggestions import SuggestionMemory
+from .start import pick_examples
 
 router = Router(name=__name__)
 logger = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ async def reply_to_question(
     if pair is not None and record_id is not None:
         text, choices = render_choices(DID_YOU_MEAN, record_id, list(enumerate(pair)))
         return await bot.send_message(chat_id=chat_id, text=text, reply_markup=choices)
-    text, markup = render_answer(answer)
+    text, markup = render_answer(answer, examples=pick_examples(library))
     if answer.found and markup is None and record_id is not None:
         markup = feedback_keyboard(record_id)
     sent = await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)

@@ -14,7 +14,7 @@ from knowledge import ArticleInfo, FactIndex, FactStore, format_date_ru
 from knowledge.library import Library
 
 from ..filters import HasDocument
-from ..render import EXAMPLE_QUESTIONS, examples_keyboard, fit_lines, plural, shorten
+from ..render import EXAMPLE_QUESTIONS, INTRO, examples_keyboard, fit_lines, plural, shorten
 
 router = Router(name=__name__)
 
@@ -26,7 +26,6 @@ FILES_REFUSED = (
     "Статьи файлами принимаю только от администраторов. Вопрос напишите словами, "
     "например: «{example}»"
 )
-INTRO = "Я отвечаю на вопросы о планах и показателях Алматы по новостным статьям."
 MAX_TOPICS = 5
 
 # Per index (one per generation of the store): what /start shows does not change until the

@@ -174,6 +174,19 @@ async def test_start_shows_what_the_bot_knows_and_three_example_buttons(
     assert ack.text is None  # the spinner just stops
 
 
+async def test_small_talk_gets_a_reply_not_a_search(chat: ChatDriver) -> None:
+    [hello] = await chat.send("Привет!")
+    assert hello.text.startswith("Здравствуйте! Я отвечаю на вопросы о планах")
+    assert [data for _, data in buttons(hello)] == ["ex:0", "ex:1", "ex:2"]
+    [thanks] = await chat.send("спасибо")
+    assert (thanks.text, thanks.reply_markup) == ("Пожалуйста! Спрашивайте ещё.", None)
+    [about] = await chat.send("Что ты умеешь?")
+    assert "если в статьях ответа нет, я так и скажу" in about.text
+    # a greeting before a question does not stop the question
+    [answer] = await chat.send("Привет, сколько туристов приехало в Алматы в 2025 году?")
+    assert answer.text.startswith("<b>1,9 млн человек</b>")
+
+
 async def test_help_explains_how_to_ask(chat: ChatDriver) -> None:
     [reply] = await chat.send("/help")
     assert reply.text.startswith("<b>Как спросить</b>")

@@ -195,3 +195,22 @@ def test_which_amount_is_a_figure_question(seed_index):
     assert answer.figure.text == "порядка 330 тыс. человек"
     answer = ask(seed_index, "Какие средства выделят на образование в 2026 году?")
     assert answer.figure.text == "более 432 млрд тенге"
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("Привет!", "greeting"),
+        ("Сәлем", "greeting"),
+        ("Спасибо большое!!", "thanks"),
+        ("что ты умеешь?", "about"),
+    ],
+)
+def test_small_talk_is_no_question(seed_index, message, kind):
+    answer = ask(seed_index, message)
+    assert (answer.found, answer.problem, answer.suggestions) == (False, kind, ())
+
+
+def test_a_greeting_before_a_question_does_not_stop_it(seed_index):
+    answer = ask(seed_index, "Здравствуйте, сколько туристов приехало в Алматы в 2025 году?")
+    assert answer.figure.text == "1,9 млн человек"
