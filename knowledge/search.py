@@ -448,7 +448,11 @@ def _counted(tokens: list[Token], kind: str | None, kind_positions: frozenset[in
     """Positions of what a «сколько» question counts: the first noun after the question
     words with the adjectives before it («сколько иностранных туристов»). Units of measure
     («сколько гектаров», «сколько человек») name no thing and count as nothing."""
-    if kind != "count" or not kind_positions:
+    if not kind_positions:
+        return set()
+    # «Сколько стоит билет …?»: what is priced, as what is counted.
+    priced = kind == "money" and tokens[max(kind_positions)].lemma in _PRICE_WORDS
+    if kind != "count" and not priced:
         return set()
     start = max(kind_positions) + 1
     adjectives: set[int] = set()
@@ -483,6 +487,9 @@ def _counts_things(q: Question) -> bool:
     return any(is_plural_noun(w) for w in labels) and not any(
         analyze(w).readings & _people_lemmas() for w in labels
     )
+
+
+_PRICE_WORDS = frozenset({"стоить", "стоять", "стоимость", "обойтись"})
 
 
 def _asks_amount(tokens: list[Token], kind_positions: frozenset[int]) -> bool:
