@@ -79,6 +79,9 @@ A004 = "004_e37ac366897bb94f.txt"
         # a case ending on a four-digit year is no word to find
         ("выручка туристической отрасли 2025-го", A001, "82,4 млрд тенге"),
         ("Туристер саны қалай өзгерді?", A001, "на 8%"),
+        # English: «how big» asks a size, «produce» a share someone gives
+        ("How big is the industrial zone?", A004, "490 га"),
+        ("What share of the economy of Kazakhstan does Almaty produce?", A004, "20,6%"),
         # «больше»/«меньше» only compare: the change is the question type
         ("Насколько больше стало туристов в 2025?", A001, "на 8%"),
         # a year counted from the newest article's (2026)
