@@ -172,6 +172,8 @@ def test_who_is_the_akim_answers_with_the_newest_article(seed_index):
         ("Кто руководитель представительства МИД?", "Исламбек Раимов"),
         ("Что такое Smart City в планах города?", "Смарт сити"),
         ("где работают айтишники в алматы", "Farabi Hub"),
+        # «по словам X» says whose words, not what about
+        ("Каким центром является Алматы по словам Досаева?", "деловой и финансовый центр"),
         # English: names the facts write in Cyrillic, the words of news reporting
         ("Which media reported on akim Satybaldy's meeting with the city activists?", "Zakon.kz"),
         ("Which countries' general consuls spoke at the meeting with akim Dosayev?", "Досаева"),
@@ -299,6 +301,9 @@ def test_limit_and_order(seed_index):
         ("Что такое площадь застройки?", "define"),
         ("Как зовут акима?", "who"),
         ("Как выросло число туристов?", "change"),
+        # «что известно про …» asks a digest whatever topic word follows; plans stay sums
+        ("Что известно про подушевое финансирование?", "digest"),
+        ("Что планируется потратить на образование?", "money"),
     ],
 )
 def test_question_kind(question, kind):
