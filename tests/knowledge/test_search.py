@@ -172,6 +172,8 @@ def test_who_is_the_akim_answers_with_the_newest_article(seed_index):
         ("Кто руководитель представительства МИД?", "Исламбек Раимов"),
         ("Что такое Smart City в планах города?", "Смарт сити"),
         ("где работают айтишники в алматы", "Farabi Hub"),
+        # «цифровая трансформация» is the phrase, not any «цифровой …» («цифровой платформы»)
+        ("Почему Алматы важен для цифровой трансформации?", "играет ключевую роль"),
         # «по словам X» says whose words, not what about
         ("Каким центром является Алматы по словам Досаева?", "деловой и финансовый центр"),
         # English: names the facts write in Cyrillic, the words of news reporting
