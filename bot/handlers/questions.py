@@ -22,6 +22,7 @@ from ..render import (
     DID_YOU_MEAN,
     EXAMPLE_QUESTIONS,
     MAX_BUTTON_CHARS,
+    SMALL_TALK,
     feedback_keyboard,
     render_answer,
     render_choices,
@@ -68,7 +69,9 @@ async def reply_to_question(
     if pair is not None and record_id is not None:
         text, choices = render_choices(DID_YOU_MEAN, record_id, list(enumerate(pair)))
         return await bot.send_message(chat_id=chat_id, text=text, reply_markup=choices)
-    text, markup = render_answer(answer, examples=pick_examples(library))
+    # A greeting or «что ты умеешь?» offers example questions the library answers.
+    offered = pick_examples(library) if answer.problem in SMALL_TALK else ()
+    text, markup = render_answer(answer, examples=offered)
     if answer.found and markup is None and record_id is not None:
         markup = feedback_keyboard(record_id)
     sent = await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
