@@ -86,6 +86,9 @@ ARTICLE_DATE_COVERAGE = 0.95  # every word of the question found: the same event
 REPORTED = 0.9  # «когда?» by the article's date: below a sentence that names the date itself
 STATED_FIGURE = 1.0  # a figure the question itself states is not its answer (see _choose_figure)
 WHICH_MISSING = 0.6  # a «какой X?» fact without X in its own sentence (see _results)
+# «К чему призвал участников встречи глава города?»: a question that names no figure shows
+# one only when it stands this close (in words) to what the question asks about.
+FIGURE_NEAR = 6
 MIN_FIT = 0.5  # a figure question needs a figure fitting at least this well (see _fits)
 MEASURED_SPAN = 4  # «350 км горных троп»: the counted word stands this close after a length
 MEASURES_OTHER = 0.3  # the fit of a figure that counts or measures something else
@@ -1546,6 +1549,14 @@ class FactIndex:
                 value += 0.3  # «с 21 тыс. … до 10 тыс.»: the newer figure is the answer
             if figure.comparison == "from" and q.earlier:
                 value += 0.6  # «… раньше», «до перехода на …»: the older one
+            if (
+                q.kind is None
+                and q.asks
+                and anchors
+                and min(abs(position - p) for positions, _ in anchors for p in positions)
+                > FIGURE_NEAR
+            ):
+                continue  # a figure of another part of the sentence (see FIGURE_NEAR)
             if value > best[0]:
                 best = (value, figure, fit)
         return best[1], best[2]

@@ -124,6 +124,8 @@ def test_specific_questions_get_one_fact_not_a_digest(seed_index, question):
         ("какие консулы выступили", "генеральные консулы КНР"),
         ("Что такое One-Stop Shop?", "одного окна"),
         ("Какой центр цифровой медицины работает в Алматы?", "Almaty Digital Medical Center"),
+        # the sentence's 26,2% stands far from what was called for
+        ("К чему призвал участников встречи глава города?", "всестороннему взаимодействию"),
     ],
 )
 def test_a_question_for_things_shows_the_sentence_without_a_figure(seed_index, question, quoted):
@@ -190,6 +192,7 @@ def test_preceding_and_following_stay_in_one_article(seed_index):
 
 
 def test_which_amount_is_a_figure_question(seed_index):
+    assert ask(seed_index, "что с образованием").figure.text == "более 432 млрд тенге"
     # «какой» + a noun naming an amount (data/quantities.txt) wants the figure
     answer = ask(seed_index, "Какой охват социальной поддержки в 2025 году?")
     assert answer.figure.text == "порядка 330 тыс. человек"
