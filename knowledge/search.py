@@ -292,6 +292,8 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
         for order, kind, seq in by_first.get(lemma, ()):
             if found is not None and (order, i) >= found[:2]:
                 break
+            if seq == _DATE_PHRASE and [t.word for t in tokens[i : i + 2]] != ["какого", "числа"]:
+                continue  # «какое число туристов» asks a number; only «какого числа» a date
             if tuple(lemmas[i : i + len(seq)]) == seq:
                 found = (order, i, kind, len(seq))
                 break
@@ -304,6 +306,8 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
         return None, frozenset()
     return kind, frozenset(range(i, i + n))
 
+
+_DATE_PHRASE = ("какой", "число")
 
 # Kinds that a topic noun alone can set («бюджет», «площадь»): a «какой» + another noun
 # question about that topic asks which things, not how much.
