@@ -8,12 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
 
 from .facts import Fact
 from .figures import Figure
 from .search import ARTICLE_DATE, ASKED_BEFORE, FactIndex, Match
-from .text import analyze, is_known_word, normalize, words
+from .text import analyze, data_lines, is_known_word, normalize, words
 
 MAX_QUESTION_CHARS = 500  # longer messages are not matched at all: see Answer.problem
 
@@ -158,13 +157,7 @@ def _dictionary_form(word: str) -> str:
 
 @cache
 def _continuations() -> tuple[tuple[str, ...], ...]:
-    text = resources.files("knowledge").joinpath("data", "continuations.txt").read_text("utf-8")
-    phrases = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            phrases.append(tuple(normalize(line).split()))
-    return tuple(phrases)
+    return tuple(tuple(normalize(line).split()) for line in data_lines("continuations.txt"))
 
 
 def _continues(sentence: str) -> bool:
@@ -199,14 +192,11 @@ def small_talk(message: str) -> str | None:
 
 @cache
 def _small_talk() -> dict[tuple[str, ...], str]:
-    text = resources.files("knowledge").joinpath("data", "small_talk.txt").read_text("utf-8")
     table: dict[tuple[str, ...], str] = {}
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            kind, phrases = line.split(":", 1)
-            for phrase in phrases.split("|"):
-                table[tuple(w for w, _ in words(phrase, parts=False))] = kind.strip()
+    for line in data_lines("small_talk.txt"):
+        kind, phrases = line.split(":", 1)
+        for phrase in phrases.split("|"):
+            table[tuple(w for w, _ in words(phrase, parts=False))] = kind.strip()
     return table
 
 

@@ -43,8 +43,8 @@ from .text import (
     Token,
     analyze,
     cyrillic_from_latin,
+    data_lines,
     is_known_word,
-    is_plural_noun,
     latin_key,
     lexicon,
     short_stem,
@@ -259,13 +259,9 @@ def _topics() -> tuple[Topic, ...]:
 
 @cache
 def _question_types() -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
-    text = resources.files("knowledge").joinpath("data", "question_types.txt").read_text("utf-8")
     lx = lexicon()
     table = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
+    for line in data_lines("question_types.txt"):
         kind, phrases = line.split(":", 1)
         sequences: list[tuple[str, ...]] = []
         for phrase in phrases.split("|"):
@@ -325,47 +321,44 @@ def _asks_which_thing(
     return False
 
 
-def _which_noun(tokens: list[Token]) -> set[int]:
-    """Position of the noun after «какой» («какой газете», «какие консулы»), when it names
-    a thing rather than an amount («какой охват»: data/quantities.txt)."""
+def _which_nouns(tokens: list[Token]) -> list[tuple[Token, Token | None]]:
+    """Each «какой» with the word it asks about: the first after it that is no adjective
+    («какие экологические задачи» → «задачи»), or None when none follows."""
+    pairs: list[tuple[Token, Token | None]] = []
     for i, token in enumerate(tokens):
-        if token.lemma != "какой":
-            continue
-        for following in tokens[i + 1 :]:
-            pos = analyze(following.word).pos
-            if pos in ("ADJF", "PRTF"):
-                continue
-            if (
-                pos in ("NOUN", "UNKN", "LATN")
-                and following.weight > WEIGHT_GENERIC
-                and not analyze(following.word).readings & _quantities()
-            ):
-                return {following.position}
-            break
+        if token.lemma == "какой":
+            following = (t for t in tokens[i + 1 :] if analyze(t.word).pos not in _ADJECTIVES)
+            pairs.append((token, next(following, None)))
+    return pairs
+
+
+def _names_a_thing(token: Token) -> bool:
+    """A noun (an unknown word counts: «хаб») that names no amount («охват», «вклад»:
+    data/quantities.txt)."""
+    info = analyze(token.word)
+    return info.pos in ("NOUN", "UNKN", "LATN") and not info.readings & _lemma_set(
+        "quantities.txt"
+    )
+
+
+def _which_noun(tokens: list[Token]) -> set[int]:
+    """Position of the thing a «какой» asks about («какой газете», «какие консулы»)."""
+    for _, noun in _which_nouns(tokens):
+        if noun is not None and _names_a_thing(noun) and noun.weight > WEIGHT_GENERIC:
+            return {noun.position}
     return set()
 
 
 def _asks_which_things(tokens: list[Token]) -> bool:
     """«Какие хабы …», «какой центр …»: «какой» before a noun asks which things — unless
-    the noun names an amount («какой охват», «какой вклад», data/quantities.txt)."""
-    for i, token in enumerate(tokens):
-        if token.lemma != "какой" or token.word in _WHICH_HOW:
-            continue
-        for following in tokens[i + 1 :]:
-            pos = analyze(following.word).pos
-            if pos not in ("ADJF", "PRTF"):  # «какие экологические задачи»
-                # An unknown word here is a noun the dictionary lacks («хаб»).
-                return pos in ("NOUN", "UNKN", "LATN") and not (
-                    analyze(following.word).readings & _quantities()
-                )
+    the noun names an amount («какой охват», «какой вклад»)."""
+    for which, noun in _which_nouns(tokens):
+        if which.word not in _WHICH_HOW and noun is not None:
+            return _names_a_thing(noun)
     return False
 
 
-@cache
-def _quantities() -> frozenset[str]:
-    return frozenset(lemma for phrase in _lemma_phrases("quantities.txt") for lemma in phrase)
-
-
+_ADJECTIVES = ("ADJF", "PRTF")
 _WHICH_HOW = frozenset({"каком"})  # «в каком году», «в каком месте»: when and where
 
 
@@ -383,30 +376,19 @@ def _question_phrases() -> dict[str, tuple[tuple[int, str, tuple[str, ...]], ...
 
 
 @cache
-def _measures() -> frozenset[str]:
-    """Lemmas of the units of measure (as the lexicon reads them: «денег» → «деньга»)."""
-    text = resources.files("knowledge").joinpath("data", "measures.txt").read_text("utf-8")
-    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
-    lx = lexicon()
-    return frozenset(t.lemma for line in lines if line for t in lx.tokens(line))
-
-
-@cache
 def _lemma_phrases(name: str) -> tuple[tuple[str, ...], ...]:
     """The phrases of a data file (one a line, «#» comments) as lemma sequences."""
-    text = resources.files("knowledge").joinpath("data", name).read_text("utf-8")
     lx = lexicon()
-    phrases = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            phrases.append(tuple(t.lemma for t in lx.tokens(line)))
+    phrases = [tuple(t.lemma for t in lx.tokens(line)) for line in data_lines(name)]
     return tuple(p for p in phrases if p)
 
 
 @cache
-def _interrogatives() -> frozenset[str]:
-    return frozenset(lemma for phrase in _lemma_phrases("interrogatives.txt") for lemma in phrase)
+def _lemma_set(*names: str) -> frozenset[str]:
+    """Every lemma of the phrases of these data files."""
+    return frozenset(
+        lemma for name in names for phrase in _lemma_phrases(name) for lemma in phrase
+    )
 
 
 def _find_phrase(lemmas: list[str], name: str) -> tuple[int, int] | None:
@@ -473,17 +455,14 @@ def _counted(tokens: list[Token], kind: str | None, kind_positions: frozenset[in
         if pos in ("ADJF", "PRTF"):
             adjectives.add(token.position)
             continue
-        if pos == "NOUN" and token.lemma not in _measures() and not _YEAR.match(token.word):
+        if (
+            pos == "NOUN"
+            and token.lemma not in _lemma_set("measures.txt")
+            and not _YEAR.match(token.word)
+        ):
             return adjectives | {token.position}
         break
     return set()
-
-
-@cache
-def _people_lemmas() -> frozenset[str]:
-    return frozenset(
-        lemma for name in ("people.txt", "roles.txt") for p in _lemma_phrases(name) for lemma in p
-    )
 
 
 def _counts_things(q: Question) -> bool:
@@ -491,8 +470,9 @@ def _counts_things(q: Question) -> bool:
     does not answer. Not so a share of people («сколько людей занято …», data/people.txt)
     or of a whole («сколько рынка …»: the singular)."""
     labels = [q.units[u].label for u in q.focus]
-    return any(is_plural_noun(w) for w in labels) and not any(
-        analyze(w).readings & _people_lemmas() for w in labels
+    infos = [analyze(w) for w in labels]
+    return any(i.pos == "NOUN" and i.plural for i in infos) and not any(
+        i.readings & _lemma_set("people.txt", "roles.txt") for i in infos
     )
 
 
@@ -953,7 +933,7 @@ class FactIndex:
                 and not _YEAR.match(t.word)
                 and t.position not in kind_positions
             ]
-            measures = {t.position for t in content if t.lemma in _measures()}
+            measures = {t.position for t in content if t.lemma in _lemma_set("measures.txt")}
             if len(measures) == len(content):
                 measures = set()
         for token in tokens:
@@ -1042,7 +1022,7 @@ class FactIndex:
             earlier=bool(earlier),
             whole_year=bool(years) and _asks_whole_year([t.lemma for t in tokens]),
             unknown_name=unknown_name,
-            asks=any(t.lemma in _interrogatives() for t in tokens),
+            asks=any(t.lemma in _lemma_set("interrogatives.txt") for t in tokens),
             which_thing=kind is None and _asks_which_things(tokens),
             past=any(analyze(t.word).past for t in tokens),
             asked=tuple(a for a in asked if a < MAX_UNITS),
@@ -1367,9 +1347,11 @@ class FactIndex:
             number = int(s.ids[i])
             matched_bits = int(s.bits[i])
             matched = {u: t for u, t in enumerate(q.units) if matched_bits >> u & 1}
-            figure, fit = self._choose_figure(number, q, matched, rarity, carriers)
+            # «какой X?» looks at where the words stand anyway (see _names): once per fact.
+            details = self._detail(number, carriers) if q.asked else None
+            figure, fit = self._choose_figure(number, q, matched, rarity, carriers, details)
             factor, notes = self._factors(number, q, figure, fit)
-            if q.asked and not self._names(number, q, q.asked, carriers):
+            if details is not None and not self._names(q, q.asked, details):
                 # «В интервью какой газете …?»: a sentence without the thing asked about
                 # cannot name it — unless the sentence before does (see ASKED_BEFORE).
                 factor *= WHICH_MISSING
@@ -1472,11 +1454,10 @@ class FactIndex:
                 notes.append("year-unknown")
         return factor, notes
 
-    def _names(
-        self, number: int, q: Question, units: tuple[int, ...], carriers: _Carriers
-    ) -> bool:
+    @staticmethod
+    def _names(q: Question, units: tuple[int, ...], details: _Details) -> bool:
         """Does the sentence itself (not the one before it) carry every one of these units?"""
-        positions = self._detail(number, carriers).positions
+        positions = details.positions
         return all(any(term in positions for term, _ in q.units[u].alternatives) for u in units)
 
     def _reported_event(self, number: int) -> bool:
@@ -1490,6 +1471,7 @@ class FactIndex:
         matched: dict[int, Unit],
         rarity: list[float],
         carriers: _Carriers,
+        details: _Details | None = None,
     ) -> tuple[Figure | None, float]:
         """The figure in the fact that answers the question, and how well it fits its type.
 
@@ -1501,7 +1483,7 @@ class FactIndex:
         fact = self.facts[number]
         if not fact.figures or q.kind in ("who", "where", "define") or q.which_thing:
             return None, 0.0
-        details = self._detail(number, carriers)
+        details = details or self._detail(number, carriers)
         anchors: list[tuple[list[int], float]] = []
         for unit_number, unit in matched.items():
             positions = [

@@ -88,6 +88,7 @@ class WordInfo:
     person: bool  # some reading is a first name, surname or patronymic
     place: bool = False  # some reading is a place name
     past: bool = False  # «встречался», «была»: the likeliest reading is a past-tense verb
+    plural: bool = False  # «стран», «консулов»: the likeliest reading is a plural noun
 
 
 @lru_cache(maxsize=300_000)
@@ -127,6 +128,7 @@ def analyze(word: str) -> WordInfo:
         person=bool(tags & {"Name", "Surn", "Patr"}),
         place="Geox" in tags,
         past=best.tag.POS == "VERB" and best.tag.tense == "past",
+        plural=best.tag.POS == "NOUN" and best.tag.number == "plur",
     )
 
 
@@ -134,13 +136,6 @@ def analyze(word: str) -> WordInfo:
 def is_known_word(word: str) -> bool:
     """Is the word in the Russian dictionary (not merely guessed by pymorphy3)?"""
     return bool(_morph().word_is_known(word))
-
-
-def is_plural_noun(word: str) -> bool:
-    """«стран», «консулов»: a noun whose likeliest reading is plural."""
-    if analyze(word).pos != "NOUN":
-        return False
-    return _morph().parse(word)[0].tag.number == "plur"
 
 
 def words(text: str, *, parts: bool = True) -> list[tuple[str, int]]:
@@ -178,7 +173,8 @@ def short_stem(lemma: str) -> str | None:
     return None
 
 
-def _data_lines(name: str) -> list[str]:
+def data_lines(name: str) -> list[str]:
+    """The lines of data file `knowledge/data/<name>`, «#» comments and blank lines left out."""
     text = resources.files("knowledge").joinpath("data", name).read_text(encoding="utf-8")
     lines = []
     for line in text.splitlines():
@@ -204,13 +200,13 @@ class Lexicon:
     """Stop words, domain-generic words and synonym groups, read from `knowledge/data/`."""
 
     def __init__(self) -> None:
-        self.stop = frozenset(normalize(w) for w in _data_lines("stopwords.txt"))
-        self.generic = frozenset(normalize(w) for w in _data_lines("generic.txt"))
-        self.not_names = frozenset(normalize(w) for w in _data_lines("not_names.txt"))
-        self.calendar = frozenset(normalize(w) for w in _data_lines("calendar.txt"))
-        self.roles = frozenset(normalize(w) for w in _data_lines("roles.txt"))
+        self.stop = frozenset(normalize(w) for w in data_lines("stopwords.txt"))
+        self.generic = frozenset(normalize(w) for w in data_lines("generic.txt"))
+        self.not_names = frozenset(normalize(w) for w in data_lines("not_names.txt"))
+        self.calendar = frozenset(normalize(w) for w in data_lines("calendar.txt"))
+        self.roles = frozenset(normalize(w) for w in data_lines("roles.txt"))
         # Longest beginning first: «техно» before «тех».
-        pairs = [tuple(line.split()) for line in _data_lines("compounds.txt")]
+        pairs = [tuple(line.split()) for line in data_lines("compounds.txt")]
         self.compounds = tuple(sorted(((b, a) for b, a in pairs), key=lambda p: -len(p[0])))
         # A cheap first look: every beginning has at least three letters.
         if any(len(b) < 3 for b, _ in self.compounds):
@@ -222,7 +218,7 @@ class Lexicon:
         # matched as a sequence of lemmas (function words skipped) in facts and questions
         # alike, and both sides then carry the group's term, so either wording finds the other.
         self.phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        for number, line in enumerate(_data_lines("synonyms.txt")):
+        for number, line in enumerate(data_lines("synonyms.txt")):
             group = f"={number}"
             for phrase in line.split("|"):
                 self.known_words.update(w for w, _ in words(phrase))
@@ -462,7 +458,7 @@ def cyrillic_from_latin(word: str) -> str:
 
 def _phrase_table(name: str) -> list[tuple[tuple[str, ...], str]]:
     table = []
-    for line in _data_lines(name):
+    for line in data_lines(name):
         source, _, target = line.partition("=")
         key = tuple(normalize(source).split())
         if key and target.strip():
@@ -521,7 +517,7 @@ class Translator:
             for word in key
             for form in _english_forms(word)
         }
-        self.english_stop = frozenset(normalize(w) for w in _data_lines("english_stopwords.txt"))
+        self.english_stop = frozenset(normalize(w) for w in data_lines("english_stopwords.txt"))
         # English words that Russian typed in Latin letters spells alike («akim», «almaty»)
         # or that are one letter («s» = «с»): no evidence of English.
         self.english_shared = frozenset(
