@@ -62,6 +62,10 @@ CHANNEL_STEM = 0.6
 CHANNEL_SHORT_STEM = 0.4
 YEAR_WEIGHT = 0.5  # a year in the question, as a unit of coverage (see `_score`)
 CHANNEL_CONTEXT = 0.4  # a word of the previous sentence: «В сфере туризма …. За 9 месяцев …»
+# A word of the article's first sentence, which says what the whole article reports: «На
+# встрече … с консулами …» for «Какой транспорт предлагали на встрече с консулами?».
+CHANNEL_LEAD = 0.3
+LEAD_CONTEXT_MAX = 2_000  # facts one word may reach this way; a word in more leads says little
 PHRASE_PART = 0.5  # a word of a synonym phrase matched alone (see `_parse`)
 FUZZY_CUTOFF = 82  # rapidfuzz ratio; below it a word is unknown rather than a typo
 FUZZY_MIN_LEN = 5
@@ -216,6 +220,7 @@ class Question:
     stated: frozenset[float] = frozenset()
     past: bool = False  # «Когда аким встречался …?»: a verb in the past tense
     asked: tuple[int, ...] = ()  # «В интервью какой газете …?»: the units of the thing asked
+    months: tuple[tuple[int, int], ...] = ()  # (unit, month 1..12): «на январском совещании»
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,6 +352,22 @@ def _which_noun(tokens: list[Token]) -> set[int]:
         if noun is not None and _names_a_thing(noun) and noun.weight > WEIGHT_GENERIC:
             return {noun.position}
     return set()
+
+
+def _who_noun(tokens: list[Token]) -> set[int]:
+    """Position of the role a «кто» asks about: «Кто был акимом …?», «Кто сейчас аким?»."""
+    for i, token in enumerate(tokens):
+        if token.lemma != "кто":
+            continue
+        for following in tokens[i + 1 :]:
+            info = analyze(following.word)
+            if following.lemma in _WHO_LINKS or info.pos in _ADJECTIVES:
+                continue
+            return {following.position} if info.pos == "NOUN" else set()
+    return set()
+
+
+_WHO_LINKS = frozenset({"быть", "являться", "стать", "сейчас", "теперь", "же"})
 
 
 def _asks_which_things(tokens: list[Token]) -> bool:
@@ -609,6 +630,12 @@ class FactIndex:
             [i > 0 and facts[i - 1].article_id == f.article_id for i, f in enumerate(facts)],
             dtype=bool,
         )
+        # Each fact also more weakly carries the words of its article's first sentence.
+        self._is_lead = ~same_article
+        leads = np.flatnonzero(self._is_lead)
+        self._article_end = np.append(leads[1:], n).astype(np.int64)[
+            np.searchsorted(leads, np.arange(n), side="right") - 1
+        ]
         carried = [t.startswith(("l:", "=")) for t in analysed.names]
         wanted = np.zeros(len(shared.offsets) - 1, dtype=bool)
         for term, segment in enumerate(shared.segment_of):
@@ -663,6 +690,28 @@ class FactIndex:
                 if period_year is not None:
                     period_ids[period_year].append(number)
         self._year_ids = {y: np.asarray(ids, dtype=np.int32) for y, ids in year_ids.items()}
+        # Facts by month (see `_plan`): [0] of an article written in it, or naming a date in
+        # it or a part of a year; [1] only the latter.
+        month_ids: tuple[dict[int, list[int]], dict[int, list[int]]] = (
+            defaultdict(list),
+            defaultdict(list),
+        )
+        for number, fact in enumerate(facts):
+            named: set[int] = set()
+            for f in fact.figures:
+                if f.kind == "month" and f.month:
+                    named.add(f.month)
+                elif f.kind == "period":
+                    named.update(range(1, 13))
+            written = {fact.article_date.month} if fact.article_date else set()
+            for month in named | written:
+                month_ids[0][month].append(number)
+            for month in named:
+                month_ids[1][month].append(number)
+        self._month_ids = tuple(
+            {m: np.asarray(ids, dtype=np.int64) for m, ids in by_month.items()}
+            for by_month in month_ids
+        )
         self._period_ids = {y: np.asarray(i, dtype=np.int32) for y, i in period_ids.items()}
         self._has_years = has_years
         self._article_year = np.array(
@@ -912,8 +961,11 @@ class FactIndex:
         seen_groups: set[str] = set()
         unknown_name: str | None = None
         focus_positions = _counted(tokens, kind, kind_positions)
-        asked_positions = _which_noun(tokens) if kind is None else set()
+        asked_positions = (
+            _which_noun(tokens) if kind is None else _who_noun(tokens) if kind == "who" else set()
+        )
         asked: list[int] = []
+        months: list[tuple[int, int]] = []
         if kind == "count" and _asks_amount(tokens, kind_positions):
             kind = "amount"  # «сколько выделяют»: nothing named is counted
         # «до перехода»: only «до» is dropped, the change itself stays a unit.
@@ -1004,6 +1056,8 @@ class FactIndex:
                 focus.append(len(units))
             if token.position in asked_positions:
                 asked.append(len(units))
+            if token.lemma in self._lx.months:
+                months.append((len(units), self._lx.months[token.lemma]))
             units.append(
                 Unit(
                     label=token.word,
@@ -1026,6 +1080,7 @@ class FactIndex:
             which_thing=kind is None and _asks_which_things(tokens),
             past=any(analyze(t.word).past for t in tokens),
             asked=tuple(a for a in asked if a < MAX_UNITS),
+            months=tuple(m for m in months if m[0] < MAX_UNITS),
             stated=frozenset(f.value for f in find_figures(original) if f.kind not in TIME_KINDS),
         )
 
@@ -1063,6 +1118,22 @@ class FactIndex:
             self._unit_ways(unit, unit_rarity)
             for unit, unit_rarity in zip(units, rarity, strict=True)
         ]
+        # A month is covered (not scored) by a fact that names a date in it or a part of a
+        # year («с января по сентябрь» for «за девять месяцев») and, when it is the only
+        # month asked, by one of an article written in it («на январском совещании»).
+        # After the month's own words.
+        by_month = self._month_ids[0 if len(q.months) == 1 else 1]
+        for number, month in q.months:
+            in_month = by_month.get(month)
+            if in_month is not None:
+                unit_ways = planned[number]
+                month_way = Way(0.0, in_month, None, 0.0, 1.0, 0.0)
+                planned[number] = UnitWays(
+                    unit_ways.weight,
+                    unit_ways.rarity,
+                    unit_ways.generic,
+                    (*unit_ways.ways, month_way),
+                )
         # A year is part of what the question asks: a fact about that year covers it, one
         # from an article of that year without a year of its own covers it halfway. As a
         # unit that adds coverage only (no score, no evidence), after the words' units.
@@ -1097,7 +1168,7 @@ class FactIndex:
         # first, and let each fact take only the first that reaches it.
         # (way, which list it reads: a way over the very same list as a stronger one
         # reaches no fact that one has not reached already, and is left out)
-        ways: list[tuple[Way, tuple[bool, int]]] = []
+        ways: list[tuple[Way, tuple[str, int]]] = []
         for term, channel in unit.alternatives:
             idf = self._idf.get(term)
             if idf is None:
@@ -1113,21 +1184,26 @@ class FactIndex:
                 channel=channel,
                 bound=value * self._max_tf[number],
             )
-            ways.append((way, (False, start)))
-            # The previous sentence's words help a specific word only, and only through
-            # its exact lemma or synonym group: a pass over a long array costs.
+            ways.append((way, ("posting", start)))
+            # The previous sentence's and the lead's words help a specific word only, and
+            # only through its exact lemma or synonym group: a pass over a long array costs.
             # (A typo's lemma, at most CHANNEL_FUZZY, never qualifies: the context
             # index holds only lemmas and groups.)
             if unit.generic or channel < 0.9:
                 continue
+            lead = self._lead_context(self._posting_ids[start:end])
             start, end = self._context_start[number], self._context_end[number]
             if end > start:
                 weak = channel * CHANNEL_CONTEXT
                 context = self._context_ids[start:end]
                 way = Way(weak * idf, context, None, weak * idf, weak, weak * idf)
-                ways.append((way, (True, start)))
+                ways.append((way, ("context", start)))
+            if lead is not None:
+                weak = channel * CHANNEL_LEAD
+                way = Way(weak * idf, lead, None, weak * idf, weak, weak * idf)
+                ways.append((way, ("lead", number)))
         ways.sort(key=lambda entry: -entry[0].nominal)
-        seen: set[tuple[bool, int]] = set()
+        seen: set[tuple[str, int]] = set()
         distinct = []
         for way, read in ways:
             if read not in seen:
@@ -1138,6 +1214,21 @@ class FactIndex:
         if len(self._ways_cache) > WAYS_CACHE:
             self._ways_cache.popitem(last=False)
         return unit_ways
+
+    def _lead_context(self, ids: np.ndarray) -> np.ndarray | None:
+        """The facts after the article leads among `ids` in the same articles (ascending), or
+        None when there are none or too many (see LEAD_CONTEXT_MAX)."""
+        leads = ids[self._is_lead[ids]]
+        if not len(leads):
+            return None
+        first = leads + 1
+        sizes = self._article_end[leads] - first
+        total = int(sizes.sum())
+        if not total or total > LEAD_CONTEXT_MAX:
+            return None
+        # ranges [first, end) one after another: each id is its range's first + a step
+        steps = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        return (np.repeat(first, sizes) + steps).astype(np.int32)
 
     def _score(self, question: str, threshold: bool) -> tuple[_Plan, Scores] | None:
         """Score, coverage, evidence and matched units (a bit per unit) of every fact that

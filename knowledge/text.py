@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -203,8 +203,18 @@ class Lexicon:
         self.stop = frozenset(normalize(w) for w in data_lines("stopwords.txt"))
         self.generic = frozenset(normalize(w) for w in data_lines("generic.txt"))
         self.not_names = frozenset(normalize(w) for w in data_lines("not_names.txt"))
-        self.calendar = frozenset(normalize(w) for w in data_lines("calendar.txt"))
+        # month lemma («январь», «январский») → its number
+        self.months = {
+            normalize(word): number
+            for number, line in enumerate(data_lines("calendar.txt"), start=1)
+            for word in line.split()
+        }
+        self.calendar = frozenset(self.months)
         self.roles = frozenset(normalize(w) for w in data_lines("roles.txt"))
+        self.prepositions: dict[str, list[tuple[str, ...]]] = {}
+        for line in data_lines("prepositions.txt"):
+            preposition = tuple(normalize(line).split())
+            self.prepositions.setdefault(preposition[0], []).append(preposition)
         # Longest beginning first: «техно» before «тех».
         pairs = [tuple(line.split()) for line in data_lines("compounds.txt")]
         self.compounds = tuple(sorted(((b, a) for b, a in pairs), key=lambda p: -len(p[0])))
@@ -245,7 +255,19 @@ class Lexicon:
                     start=start,
                 )
             )
+        self._weigh_prepositions(out)
         return out
+
+    def _weigh_prepositions(self, tokens: list[Token]) -> None:
+        """«в связи с», «в рамках»: the noun of a several-word preposition weighs as an adverb."""
+        words_ = [t.word for t in tokens]
+        for first, word in enumerate(words_):
+            for phrase in self.prepositions.get(word, ()):
+                if tuple(words_[first : first + len(phrase)]) == phrase:
+                    for position in range(first, first + len(phrase)):
+                        token = tokens[position]
+                        if token.weight > WEIGHT_ADVERB:
+                            tokens[position] = replace(token, weight=WEIGHT_ADVERB)
 
     def weight(self, word: str, info: WordInfo) -> float:
         """How much a word says about the subject (see the WEIGHT_* constants)."""

@@ -73,6 +73,23 @@ def _plainly(index: FactIndex, question: str) -> tuple[np.ndarray, ...]:
     covered = np.zeros(n, dtype=np.float32)
     evidence = np.zeros(n, dtype=np.float32)
     bits = np.zeros(n, dtype=np.uint64)
+    facts = index.facts
+    article_end = [
+        next((j for j in range(i + 1, n) if facts[j].article_id != f.article_id), n)
+        for i, f in enumerate(facts)
+    ]
+    months = dict(q.months)
+    # The facts of each month: an article written in it (when the question names one month
+    # only), a date in it, a part of a year.
+    in_month: dict[int, list[int]] = {}
+    for month in set(months.values()):
+        in_month[month] = [
+            i
+            for i, f in enumerate(facts)
+            if (len(q.months) == 1 and f.article_date and f.article_date.month == month)
+            or any(g.kind == "month" and g.month == month for g in f.figures)
+            or any(g.kind == "period" for g in f.figures)
+        ]
     for number, (unit, unit_rarity) in enumerate(zip(units, rarity, strict=True)):
         bit = np.uint64(1 << number)
         ways = []
@@ -88,7 +105,20 @@ def _plainly(index: FactIndex, question: str) -> tuple[np.ndarray, ...]:
             if context is not None:
                 weak = channel * search_module.CHANNEL_CONTEXT
                 ways.append((weak * idf, context, weak * idf, weak))
+            if not unit.generic and channel >= 0.9:
+                # the rest of each article whose first sentence has the term
+                after_lead = [
+                    j
+                    for i in ids.tolist()
+                    if facts[i].position == 0
+                    for j in range(i + 1, article_end[i])
+                ]
+                if 0 < len(after_lead) <= search_module.LEAD_CONTEXT_MAX:
+                    weak = channel * search_module.CHANNEL_LEAD
+                    ways.append((weak * idf, np.array(after_lead), weak * idf, weak))
         ways.sort(key=lambda way: -way[0])
+        if number in months:
+            ways.append((0.0, np.array(in_month[months[number]], dtype=np.int64), 0.0, 1.0))
         for _, ids, values, channel in ways:
             fresh = (bits[ids] & bit) == 0
             if not fresh.any():

@@ -113,6 +113,10 @@ A004 = "004_e37ac366897bb94f.txt"
         ("Какова общая стоимость инвестиционных проектов?", A000, "свыше 3,6 трлн тенге"),
         # trails counted in the kilometres of them
         ("Сколько троп благоустроят?", A001, "350 км"),
+        # general synonyms: «инициатива» for «проект», «воплотить» for «реализовать»
+        ("Число инициатив, которые город воплотит к 2030 году?", A000, "порядка 190 проектов"),
+        # a month the article was written in: the meeting it reports was then
+        ("Какая сумма налогов от МСП названа на январском совещании?", A001, "1,2 трлн тенге"),
     ],
 )
 def test_questions_find_the_fact_and_the_figure(seed_index, question, article, figure):
@@ -191,6 +195,13 @@ def test_who_is_the_akim_answers_with_the_newest_article(seed_index):
         # English: names the facts write in Cyrillic, the words of news reporting
         ("Which media reported on akim Satybaldy's meeting with the city activists?", "Zakon.kz"),
         ("Which countries' general consuls spoke at the meeting with akim Dosayev?", "Досаева"),
+        # the article's first sentence says which meeting every later sentence is about
+        ("Какой транспорт обсуждали на встрече с консулами?", "скоростного общественного"),
+        ("Что обсуждали на январском совещании в акимате?", "малого и среднего бизнеса"),
+        # «кто был акимом»: the answer names the role asked about
+        ("Кто был акимом во время встречи с консулами?", "Досаева"),
+        # «результат» for «эффект», «преобразование» for «реформа»
+        ("Каких результатов ждут от преобразований?", "наполнение реформ"),
     ],
 )
 def test_questions_without_a_figure_quote_the_sentence(seed_index, question, quoted):

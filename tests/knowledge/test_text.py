@@ -62,6 +62,13 @@ def test_analyze_gives_one_lemma_for_all_forms(word, lemma):
                 "сентябрь": 0.3,
             },
         ),
+        # a month's adjective says when as the month does
+        ("январское совещание", {"январское": 0.3, "совещание": 1.0}),
+        # the noun of a several-word preposition says how the question is built
+        (
+            "в связи с переходом в рамках программы",
+            {"в": 0.0, "связи": 0.3, "с": 0.0, "переходом": 1.0, "рамках": 0.3, "программы": 1.0},
+        ),
         # a synonym-table word that pymorphy3 only guesses as a verb («айти» like «идти»)
         ("рынок айти внедрают", {"рынок": 1.0, "айти": 1.0, "внедрают": 0.45}),
     ],
