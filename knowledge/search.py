@@ -301,9 +301,12 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
     if found is None:
         return None, frozenset()
     _, i, kind, n = found
-    if kind in _TOPIC_KINDS and _asks_which_thing(tokens, by_first):
-        # «Какие вопросы финансирования обсуждались?»: the question asks which things, and
-        # «финансирование» is what they are about, not a sum it wants.
+    if kind in _TOPIC_KINDS and (
+        _asks_which_thing(tokens, by_first) or _asks_what_was_done(tokens, i)
+    ):
+        # «Какие вопросы финансирования обсуждались?», «Что потребовали усилить в части
+        # бюджета?»: the question asks which things, or what was done, and «финансирование»
+        # is what they are about, not a sum it wants.
         return None, frozenset()
     return kind, frozenset(range(i, i + n))
 
@@ -318,12 +321,25 @@ _TOPIC_KINDS = frozenset({"money", "area", "length"})
 def _asks_which_thing(
     tokens: list[Token], by_first: dict[str, tuple[tuple[int, str, tuple[str, ...]], ...]]
 ) -> bool:
-    """«Какие вопросы …», «какие компании …»: «какой» right before a noun that names no kind
-    of figure."""
-    for token, following in zip(tokens, tokens[1:], strict=False):
-        if token.lemma in ("какой", "каков") and analyze(following.word).pos == "NOUN":
-            return following.lemma not in by_first
+    """«Какие вопросы …», «какие ценные бумаги …»: «какой» before a noun (adjectives between
+    allowed) that names no kind of figure and no amount."""
+    for which, noun in _which_nouns(tokens):
+        if which.word not in _WHICH_HOW and noun is not None:
+            info = analyze(noun.word)
+            return info.pos == "NOUN" and noun.lemma not in by_first and _names_a_thing(noun)
     return False
+
+
+def _asks_what_was_done(tokens: list[Token], topic: int) -> bool:
+    """«Что потребовали усилить в части бюджета?»: a question opening with «что» that has a
+    verb asks a thing or an action, when a noun (`topic`, its position), not a verb such as
+    «потратили», made it look like a question for a sum."""
+    if not tokens or tokens[0].word != "что" or analyze(tokens[topic].word).pos != "NOUN":
+        return False
+    return any(analyze(t.word).pos in _VERBS for t in tokens[1:])
+
+
+_VERBS = frozenset({"VERB", "INFN"})
 
 
 def _which_nouns(tokens: list[Token]) -> list[tuple[Token, Token | None]]:

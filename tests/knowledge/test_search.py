@@ -198,6 +198,10 @@ def test_who_is_the_akim_answers_with_the_newest_article(seed_index):
         # the article's first sentence says which meeting every later sentence is about
         ("Какой транспорт обсуждали на встрече с консулами?", "скоростного общественного"),
         ("Что обсуждали на январском совещании в акимате?", "малого и среднего бизнеса"),
+        # a money word is what the things asked about are for, not the answer's type:
+        # «какие» + adjective + noun, «что» + a verb
+        ("Какие долговые бумаги город выпустит для финансирования экологии?", "облигаций"),
+        ("Что велели усилить в части расходов бюджета?", "контроль за эффективностью"),
         # «кто был акимом»: the answer names the role asked about
         ("Кто был акимом во время встречи с консулами?", "Досаева"),
         # «результат» for «эффект», «преобразование» for «реформа»
@@ -315,6 +319,10 @@ def test_limit_and_order(seed_index):
         # «какой» + a noun that names no figure: which things, about money
         ("Какие вопросы финансирования обсуждались?", None),
         ("Какие проекты получат бюджет?", None),
+        ("Какие зелёные проекты получат финансирование?", None),
+        ("Что обсудили в части бюджета?", None),
+        ("Что потратили на образование?", "money"),
+        ("Что с бюджетом школ?", "money"),
         ("Какой бюджет у проекта?", "money"),
         ("Какая площадь у зоны?", "area"),
         ("Какое население города?", "count"),
