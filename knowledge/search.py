@@ -993,6 +993,7 @@ class FactIndex:
         # question's type (its figure must fit it), not what it is about — unless the units
         # are the only things it names («Сколько км составит протяженность?»).
         measures: set[int] = set()
+        counted_by_verb = False
         if kind in FIGURE_KINDS:
             content = [
                 t
@@ -1004,6 +1005,8 @@ class FactIndex:
             measures = {t.position for t in content if t.lemma in _lemma_set("measures.txt")}
             if len(measures) == len(content):
                 measures = set()
+                # «Сколько человек живёт в Алматы?»: only the verb says what is counted
+                counted_by_verb = bool(content)
         for token in tokens:
             if token.weight <= 0 or _YEAR.match(token.word) or token.position in kind_positions:
                 continue
@@ -1064,10 +1067,13 @@ class FactIndex:
                     analyze(token.word).place and is_known_word(token.word)
                 ):
                     unknown_name = unknown_name or token.word
-            elif not alternatives and weight == WEIGHT_VERB:
+            elif not alternatives and weight == WEIGHT_VERB and not counted_by_verb:
                 # Verbs are the most freely paraphrased part of a question («ожидается»,
-                # «приехало»): one the facts never use says little against a match.
+                # «приехало»): one the facts never use says little against a match —
+                # unless it alone says what is counted («Сколько человек живёт …?»).
                 weight *= UNKNOWN_VERB_SHARE
+            elif not alternatives and weight == WEIGHT_VERB:
+                weight = WEIGHT_CONTENT
             if token.position in focus_positions:
                 focus.append(len(units))
             if token.position in asked_positions:

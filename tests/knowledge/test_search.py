@@ -115,6 +115,8 @@ A004 = "004_e37ac366897bb94f.txt"
         ("Сколько троп благоустроят?", A001, "350 км"),
         # general synonyms: «инициатива» for «проект», «воплотить» for «реализовать»
         ("Число инициатив, которые город воплотит к 2030 году?", A000, "порядка 190 проектов"),
+        # visiting is what tourists do
+        ("Сколько человек приехало в Алматы в 2025 году?", A001, "1,9 млн человек"),
         # a month the article was written in: the meeting it reports was then
         ("Какая сумма налогов от МСП названа на январском совещании?", A001, "1,2 трлн тенге"),
     ],
@@ -158,6 +160,8 @@ def test_questions_find_the_fact_and_the_figure(seed_index, question, article, f
         "Сколько было получателей адресной помощи в позапрошлом году?",  # 2024
         # what is priced must be named: the cluster's income is no ticket price
         "Сколько стоит билет на горнолыжный курорт?",
+        # only the verb says what is counted, and no fact says it
+        "Сколько людей проживает в Алматы?",
         # things counted one by one: the sentence's 53% is a share of a market, not a count
         "Сколько центров цифровой медицины в Алматы?",
     ],
