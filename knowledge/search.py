@@ -212,8 +212,9 @@ class Question:
     # «какие консулы …», «что сказал …» (data/interrogatives.txt): one thing is asked, so two
     # words are not a bare topic to sum up in a digest.
     asks: bool = False
-    # «Какие хабы есть …?»: a list of things is asked; a figure of the sentence would be
-    # shown as if it were the answer.
+    # «Какие хабы есть …?», «Будет ли скоростной транспорт?»: a list of things is asked, or
+    # whether something is so; a figure of the sentence would be shown as if it were the
+    # answer.
     which_thing: bool = False
     # «Сколько стоят 190 проектов?»: amounts the question states are known to the asker; the
     # answer is another figure of the sentence.
@@ -969,9 +970,15 @@ class FactIndex:
         units: list[Unit] = []
         grouped: dict[int, list[str]] = defaultdict(list)
         in_phrase: set[int] = set()  # words that are part of a several-word synonym phrase
+        # «доходы бюджета»: a group of a shorter phrase the word is part of («доход») is
+        # matched as weakly as the word alone
+        span: dict[tuple[int, str], int] = {}
+        longest: dict[int, int] = defaultdict(int)
         for group, first, last in self._lx.groups(tokens):
             for position in range(first, last + 1):
                 grouped[position].append(group)
+                span[position, group] = last - first
+                longest[position] = max(longest[position], last - first)
                 if last > first:
                     in_phrase.add(position)
         seen_groups: set[str] = set()
@@ -1053,7 +1060,13 @@ class FactIndex:
                 # «социальная поддержка» means the phrase: a fact with only «поддержка» (of
                 # something else) matches it weakly, one with the phrase through the group.
                 alternatives = [
-                    (term, channel if term.startswith("=") else channel * PHRASE_PART)
+                    (
+                        term,
+                        channel
+                        if term.startswith("=")
+                        and span[token.position, term] == longest[token.position]
+                        else channel * PHRASE_PART,
+                    )
                     for term, channel in alternatives
                 ]
             weight = token.weight
@@ -1099,7 +1112,8 @@ class FactIndex:
             whole_year=bool(years) and _asks_whole_year([t.lemma for t in tokens]),
             unknown_name=unknown_name,
             asks=any(t.lemma in _lemma_set("interrogatives.txt") for t in tokens),
-            which_thing=kind is None and _asks_which_things(tokens),
+            which_thing=kind is None
+            and (_asks_which_things(tokens) or any(t.word == "ли" for t in tokens)),
             past=any(analyze(t.word).past for t in tokens),
             asked=tuple(a for a in asked if a < MAX_UNITS),
             months=tuple(m for m in months if m[0] < MAX_UNITS),

@@ -126,6 +126,8 @@ def test_specific_questions_get_one_fact_not_a_digest(seed_index, question):
         ("Какой центр цифровой медицины работает в Алматы?", "Almaty Digital Medical Center"),
         # the sentence's 26,2% stands far from what was called for
         ("К чему призвал участников встречи глава города?", "всестороннему взаимодействию"),
+        # whether something is planned: the sentence, not its «490 га»
+        ("будет ли скоростной транспорт", "скоростного общественного транспорта"),
     ],
 )
 def test_a_question_for_things_shows_the_sentence_without_a_figure(seed_index, question, quoted):

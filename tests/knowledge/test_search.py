@@ -293,6 +293,15 @@ def test_a_kazakh_word_is_no_unknown_name(seed_index):
     assert max(unit.weight for unit in kazakh.units) == 1.0  # no unknown-name boost
 
 
+def test_a_phrase_group_outweighs_the_group_of_one_of_its_words(seed_index):
+    # «доходы бюджета» is a phrase of one group, «доход» alone a word of another
+    (unit,) = [
+        u for u in seed_index.parse_question("доходы бюджета страны").units if u.label == "доходы"
+    ]
+    groups = sorted(channel for term, channel in unit.alternatives if term.startswith("="))
+    assert groups == [0.45, 0.9]
+
+
 def test_a_year_in_the_question_picks_that_years_figure(seed_index):
     question = "Сколько было получателей адресной помощи в 2023 году?"
     assert seed_index.match(question)[0].figure.text == "21 тыс. человек"
