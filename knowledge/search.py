@@ -75,6 +75,9 @@ WHO_VERB_WEIGHT = WEIGHT_CONTENT  # see `_parse`
 UNKNOWN_ENTITY_BOOST = 2.0  # an unknown place or name («Астана») is what the question is about
 # Calibrated on the tune half of tests/eval/questions.jsonl (python -m knowledge eval).
 MIN_COVERAGE = 0.5
+# «Кто аким Алматы?»: words found everywhere only, but every one of them found (through its
+# synonym group at least), in a fact naming a person.
+WHO_ALL_FOUND = CHANNEL_GROUP
 MIN_EVIDENCE = 0.85  # non-generic words matched, each counted by its weight and channel
 MIN_DIGEST = 3  # a digest shorter than this is filled up with facts without figures
 MAX_UNITS = 64  # words of one question that are scored (a bit each)
@@ -1320,7 +1323,7 @@ class FactIndex:
 
         def ineligible(s_rest: float, c_rest: float, e_rest: float) -> bool:
             c, e = c_rest * (1 + SLACK), e_rest * (1 + SLACK)
-            return c < MIN_COVERAGE or (e < MIN_EVIDENCE and (not who or c < 0.99))
+            return c < MIN_COVERAGE or (e < MIN_EVIDENCE and (not who or c < WHO_ALL_FOUND))
 
         def most_rough(s_rest: float, c_rest: float) -> float:
             return s_rest * (0.5 + c_rest) * most_factor * (1 + SLACK)
@@ -1381,7 +1384,7 @@ class FactIndex:
                 (reached.evidence + e_rest) * (1 + SLACK) >= MIN_EVIDENCE
             )
             if who:
-                may |= (c_most >= 0.99) & self._has_person[reached.ids]
+                may |= (c_most >= WHO_ALL_FOUND) & self._has_person[reached.ids]
             keep &= may & allowed
         return reached.ids[keep]
 
@@ -1400,7 +1403,9 @@ class FactIndex:
                 reached.evidence >= MIN_EVIDENCE * (1 + SLACK)
             )
             if q.kind == "who":
-                surely |= (reached.coverage >= 0.99 * (1 + SLACK)) & self._has_person[reached.ids]
+                surely |= (reached.coverage >= WHO_ALL_FOUND * (1 + SLACK)) & self._has_person[
+                    reached.ids
+                ]
             sure &= surely & allowed
         if np.count_nonzero(sure) < CANDIDATES:
             return -math.inf
@@ -1453,7 +1458,7 @@ class FactIndex:
             # «Кто аким Алматы?»: only generic words, all found, in a fact naming a person.
             eligible = (s.coverage >= MIN_COVERAGE) & (s.evidence >= MIN_EVIDENCE)
             if q.kind == "who":
-                eligible |= (s.coverage >= 0.99) & self._has_person[s.ids]
+                eligible |= (s.coverage >= WHO_ALL_FOUND) & self._has_person[s.ids]
             # «Сколько рабочих мест …»: a fact without what is counted counts something else.
             for unit_number in q.focus:
                 eligible &= (s.bits & np.uint64(1 << unit_number)) != 0
@@ -1664,7 +1669,6 @@ class FactIndex:
                 value += 0.6  # «… раньше», «до перехода на …»: the older one
             if (
                 q.kind is None
-                and q.asks
                 and anchors
                 and min(abs(position - p) for positions, _ in anchors for p in positions)
                 > FIGURE_NEAR
