@@ -215,9 +215,9 @@ class Question:
     # «какие консулы …», «что сказал …» (data/interrogatives.txt): one thing is asked, so two
     # words are not a bare topic to sum up in a digest.
     asks: bool = False
-    # «Какие хабы есть …?», «Будет ли скоростной транспорт?»: a list of things is asked, or
-    # whether something is so; a figure of the sentence would be shown as if it were the
-    # answer.
+    # «Какие хабы есть …?», «Будет ли скоростной транспорт?», «Почему …?»: a list of things
+    # is asked, whether something is so, or why; a figure of the sentence would be shown as
+    # if it were the answer.
     which_thing: bool = False
     # «Сколько стоят 190 проектов?»: amounts the question states are known to the asker; the
     # answer is another figure of the sentence.
@@ -289,6 +289,8 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
     """The type of answer a question wants (data/question_types.txt), and the positions of
     the words that say so: those words ask *what kind* of answer, not *about what*."""
     lemmas = [t.lemma for t in tokens] + (["%"] if "%" in question else [])
+    if _WHY.intersection(lemmas):
+        return None, frozenset()  # «Почему сократилось число …?»: a reason, not a number
     # The first phrase of the table (in file order) found anywhere, at its first place:
     # only the phrases beginning with one of the question's words are tried.
     by_first = _question_phrases()
@@ -516,6 +518,9 @@ def _counts_things(q: Question) -> bool:
         i.readings & _lemma_set("people.txt", "roles.txt") for i in infos
     )
 
+
+# «Почему …?», «Что стало причиной …?»: a reason is asked, which no figure is.
+_WHY = frozenset({"почему", "зачем", "причина", "отчего"})
 
 _PRICE_WORDS = frozenset({"стоить", "стоять", "стоимость", "обойтись"})
 
@@ -1116,7 +1121,10 @@ class FactIndex:
             unknown_name=unknown_name,
             asks=any(t.lemma in _lemma_set("interrogatives.txt") for t in tokens),
             which_thing=kind is None
-            and (_asks_which_things(tokens) or any(t.word == "ли" for t in tokens)),
+            and (
+                _asks_which_things(tokens)
+                or any(t.word == "ли" or t.lemma in _WHY for t in tokens)
+            ),
             past=any(analyze(t.word).past for t in tokens),
             asked=tuple(a for a in asked if a < MAX_UNITS),
             months=tuple(m for m in months if m[0] < MAX_UNITS),

@@ -128,6 +128,8 @@ def test_specific_questions_get_one_fact_not_a_digest(seed_index, question):
         ("К чему призвал участников встречи глава города?", "всестороннему взаимодействию"),
         # whether something is planned: the sentence, not its «490 га»
         ("будет ли скоростной транспорт", "скоростного общественного транспорта"),
+        # a reason is asked: the sentence gives it, its «10 тыс.» is not it
+        ("Что стало причиной сокращения числа получателей АСП?", "цифровых инструментов"),
         # a bare topic: the sentence's «4 трлн тенге» is about the IT market, not the centre
         ("цифровая медицина", "Центр цифровой медицины"),
     ],
