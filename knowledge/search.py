@@ -289,8 +289,6 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
     """The type of answer a question wants (data/question_types.txt), and the positions of
     the words that say so: those words ask *what kind* of answer, not *about what*."""
     lemmas = [t.lemma for t in tokens] + (["%"] if "%" in question else [])
-    if _WHY.intersection(lemmas):
-        return None, frozenset()  # «Почему сократилось число …?»: a reason, not a number
     # The first phrase of the table (in file order) found anywhere, at its first place:
     # only the phrases beginning with one of the question's words are tried.
     by_first = _question_phrases()
@@ -307,14 +305,24 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
     if found is None:
         return None, frozenset()
     _, i, kind, n = found
+    return settled_kind(tokens, kind, i, n)
+
+
+def settled_kind(
+    tokens: list[Token], kind: str, at: int, size: int
+) -> tuple[str | None, frozenset[int]]:
+    """The kind the table's phrase (`size` words at `at`) says, unless the question asks a
+    reason or which things."""
+    if any(t.lemma in _WHY for t in tokens):
+        return None, frozenset()  # «Почему сократилось число …?»: a reason, not a number
     if kind in _TOPIC_KINDS and (
-        _asks_which_thing(tokens, by_first) or _asks_what_was_done(tokens, i)
+        _asks_which_thing(tokens, _question_phrases()) or _asks_what_was_done(tokens, at)
     ):
         # «Какие вопросы финансирования обсуждались?», «Что потребовали усилить в части
         # бюджета?»: the question asks which things, or what was done, and «финансирование»
         # is what they are about, not a sum it wants.
         return None, frozenset()
-    return kind, frozenset(range(i, i + n))
+    return kind, frozenset(range(at, at + size))
 
 
 _DATE_PHRASE = ("какой", "число")

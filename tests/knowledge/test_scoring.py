@@ -13,8 +13,8 @@ from knowledge import FactIndex, extract_facts, read_articles
 from knowledge import search as search_module
 from knowledge.bench import make_corpus, make_questions, write_corpus
 from knowledge.scoring import dense, exact
-from knowledge.search import question_kind
-from knowledge.text import Token, analyze, lexicon
+from knowledge.search import question_kind, settled_kind
+from knowledge.text import Token, lexicon
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 QUESTIONS = Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl"
@@ -191,22 +191,16 @@ def test_exact_scores_are_the_plain_scores_bit_for_bit(synthetic_index: FactInde
 def _question_kind_plainly(
     question: str, tokens: list[Token]
 ) -> tuple[str | None, frozenset[int]]:
+    """The first phrase of the table found, each phrase tried at every place in turn."""
     lemmas = [t.lemma for t in tokens] + (["%"] if "%" in question else [])
-    table = search_module._question_types()
-    first_words = {seq[0] for _, sequences in table for seq in sequences}
-    for kind, sequences in table:
+    words = [t.word for t in tokens]
+    for kind, sequences in search_module._question_types():
         for seq in sequences:
             for i in range(len(lemmas) - len(seq) + 1):
+                if seq == ("какой", "число") and words[i : i + 2] != ["какого", "числа"]:
+                    continue
                 if tuple(lemmas[i : i + len(seq)]) == seq:
-                    # «Какие вопросы финансирования …»: which things, not how much money
-                    for t, following in zip(tokens, tokens[1:], strict=False):
-                        if t.lemma in ("какой", "каков") and analyze(following.word).pos == "NOUN":
-                            if kind in ("money", "area", "length") and (
-                                following.lemma not in first_words
-                            ):
-                                return None, frozenset()
-                            break
-                    return kind, frozenset(range(i, i + len(seq)))
+                    return settled_kind(tokens, kind, i, len(seq))
     return None, frozenset()
 
 
