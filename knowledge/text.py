@@ -500,8 +500,10 @@ def _by_first_letters(
 
 def _english_forms(word: str) -> tuple[str, ...]:
     """The word with the endings a glossary entry also stands for («city» → «cities»)."""
-    if len(word) < 4:
+    if len(word) < 3:
         return (word,)
+    if len(word) == 3:  # «hub» → «hubs», «tax» → «taxes»; past tenses of short words differ
+        return (word, word + "s", word + "es")
     forms: tuple[str, ...] = (word, word + "s", word + "es", word + "d", word + "ed")
     if word.endswith("y"):
         forms += (word[:-1] + "ies", word[:-1] + "ied")

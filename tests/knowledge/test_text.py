@@ -156,6 +156,8 @@ def test_kazakh_questions_become_russian_words():
             "Which countries' consuls met the akim?",
             ["какой", "страны", "консулы", "встретился", "аким"],
         ),
+        # the plural of a three-letter entry
+        ("Which hubs operate?", ["какой", "хаб", "функционирует"]),
     ],
 )
 def test_english_glossary_words_and_their_forms(question, russian):
