@@ -760,7 +760,7 @@ class FactIndex:
         self._spelling_buckets = _buckets(self._spelling)
         # Russian typed in Latin letters meets the vocabulary through one plain spelling.
         self._latin: dict[str, str] = {}
-        for word in sorted(self._spelling):
+        for word in sorted(self._spelling | analysed.function_words):
             if not _LATIN.search(word):
                 self._latin.setdefault(latin_key(word), word)
         self._latin_buckets = _buckets(self._latin)

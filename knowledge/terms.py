@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .facts import Fact
-from .text import Lexicon, analyze, short_stem, stem, words
+from .text import Lexicon, analyze, is_known_word, short_stem, stem, words
 
 _Phrase = tuple[tuple[str, ...], str]  # (lemmas, group term), as in Lexicon.phrases
 POSTING_SLICE = 1 << 12  # facts whose (term, fact) pairs are sorted at once
@@ -61,6 +61,7 @@ class FactTerms:
     lengths: np.ndarray  # float32: content words per fact
     has_person: np.ndarray  # bool: a capitalised name-like word («Дархан Сатыбалды»)
     surface: dict[str, str]  # content word → its lemma, in order of first use
+    function_words: frozenset[str]  # «для», «только»: for reading Russian typed in Latin
 
     def postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(offsets by term number, fact numbers, term frequencies): term t occurs in facts
@@ -222,6 +223,7 @@ class _Words(dict[str, _Word]):
         self._lx = lx
         self.ids: dict[str, int] = {}
         self.surface: dict[str, str] = {}
+        self.function_words: set[str] = set()
         self.all: list[_Word] = []
 
     def term(self, term: str) -> int:
@@ -251,6 +253,8 @@ class _Words(dict[str, _Word]):
             single = list(dict.fromkeys(g for lemmas, g in candidates if len(lemmas) == 1))
             terms.extend(self.term(g) for g in single)
             phrases = [c for c in candidates if len(c[0]) > 1 and c[1] not in single]
+        elif is_known_word(word):
+            self.function_words.add(word)
         known = _Word(
             number=len(self.all),
             terms=tuple(terms),
@@ -327,6 +331,7 @@ def fact_terms(facts: Sequence[Fact], lx: Lexicon) -> FactTerms:
         lengths=lengths,
         has_person=has_person,
         surface=known.surface,
+        function_words=frozenset(known.function_words),
     )
 
 
