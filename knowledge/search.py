@@ -1499,9 +1499,14 @@ class FactIndex:
             details = self._detail(number, carriers) if q.asked else None
             figure, fit = self._choose_figure(number, q, matched, rarity, carriers, details)
             factor, notes = self._factors(number, q, figure, fit)
-            if details is not None and not self._names(q, q.asked, details):
+            if (
+                details is not None
+                and not self._names(q, q.asked, details)
+                and not self._names_in_latin(number, q)
+            ):
                 # «В интервью какой газете …?»: a sentence without the thing asked about
-                # cannot name it — unless the sentence before does (see ASKED_BEFORE).
+                # cannot name it — unless the sentence before does (see ASKED_BEFORE), or it
+                # names something in Latin letters («…, сообщает Zakon.kz»).
                 factor *= WHICH_MISSING
                 if all(matched_bits >> u & 1 for u in q.asked):
                     notes.append(ASKED_BEFORE)
@@ -1601,6 +1606,16 @@ class FactIndex:
                 factor *= 0.7
                 notes.append("year-unknown")
         return factor, notes
+
+    def _names_in_latin(self, number: int, q: Question) -> bool:
+        """Does the fact name something in Latin letters that the question does not?"""
+        text = self.facts[number].text
+        if not _LATIN.search(text.lower()):
+            return False
+        asked = q.text.lower()
+        return any(
+            _LATIN.search(word) and word not in asked for word, _ in words(text, parts=False)
+        )
 
     @staticmethod
     def _names(q: Question, units: tuple[int, ...], details: _Details) -> bool:

@@ -16,6 +16,7 @@ The terms are those a question is matched through (see `FactIndex._parse`):
 
 from __future__ import annotations
 
+import re
 from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -316,9 +317,10 @@ def fact_terms(facts: Sequence[Fact], lx: Lexicon) -> FactTerms:
         lengths = np.diff(ends).astype(np.float32)
     else:
         lengths = np.zeros(n, dtype=np.float32)
+    word_terms = _mend_typos(known)  # may add terms: before the names are taken
     return FactTerms(
         names=tuple(known.ids),
-        word_terms=tuple(w.terms for w in known.all),
+        word_terms=word_terms,
         offsets=offsets_array,
         # Word numbers in two bytes when there are few words (a tenth of the index at 100,000
         # facts): the type only has to hold them.
@@ -333,6 +335,51 @@ def fact_terms(facts: Sequence[Fact], lx: Lexicon) -> FactTerms:
         surface=known.surface,
         function_words=frozenset(known.function_words),
     )
+
+
+_CYRILLIC_WORD = re.compile(r"[а-я]+")
+TYPO_MIN_LEN = 6
+_RUSSIAN_LETTERS = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
+
+
+def _mend_typos(known: _Words) -> tuple[tuple[int, ...], ...]:
+    """Terms of each word; a word of the articles that the dictionary does not know and that
+    is one typo (a letter missing, extra, wrong or swapped) from exactly one dictionary word
+    the articles also use («совщание» → «совещание») carries that word's terms too."""
+    terms = [w.terms for w in known.all]
+    vocabulary = set(known.surface) | set(known.surface.values())
+    for word, entry in list(known.items()):
+        if (
+            not entry.terms
+            or len(word) < TYPO_MIN_LEN
+            or not _CYRILLIC_WORD.fullmatch(word)
+            or is_known_word(word)
+        ):
+            continue
+        meant = {
+            analyze(c).lemma for c in _one_typo_away(word) if c in vocabulary and is_known_word(c)
+        }
+        if len(meant) == 1:
+            (lemma,) = meant
+            if lemma != analyze(word).lemma:
+                terms[entry.number] = tuple(dict.fromkeys(entry.terms + known[lemma].terms))
+    return tuple(terms)
+
+
+def _one_typo_away(word: str) -> set[str]:
+    """Words one letter missing, extra, wrong or swapped with its neighbour from `word`."""
+    out: set[str] = set()
+    for i in range(len(word) + 1):
+        for letter in _RUSSIAN_LETTERS:
+            out.add(word[:i] + letter + word[i:])
+            if i < len(word):
+                out.add(word[:i] + letter + word[i + 1 :])
+        if i < len(word):
+            out.add(word[:i] + word[i + 1 :])
+        if i < len(word) - 1:
+            out.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+    out.discard(word)
+    return out
 
 
 def _array(values: array[int], dtype: type[np.integer]) -> np.ndarray:

@@ -282,7 +282,7 @@ class Lexicon:
                 return WEIGHT_CONTENT  # «айти»: a word of the synonym table that pymorphy3
                 # only guesses, from an ending like a verb's («идти»)
             return WEIGHT_VERB
-        if info.pos in ("ADVB", "ANUM") or info.lemma in self.calendar:  # how, which, when
+        if info.pos in ("ADVB", "ANUM", "COMP") or info.lemma in self.calendar:  # how, which, when
             return WEIGHT_ADVERB
         return WEIGHT_CONTENT
 
