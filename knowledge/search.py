@@ -496,24 +496,38 @@ def _counted(tokens: list[Token], kind: str | None, kind_positions: frozenset[in
         return set()
     start = max(kind_positions) + 1
     adjectives: set[int] = set()
+    after_preposition = False
     for token in tokens[start:]:
-        # Function words and words found everywhere («в Алматы») are never what is counted.
-        if token.weight <= WEIGHT_GENERIC:
+        pos = analyze(token.word).pos
+        # Function words and words found everywhere («в Алматы») are never what is counted,
+        # nor a noun a preposition governs («сколько в Алмате …»).
+        if token.weight <= WEIGHT_GENERIC or after_preposition:
             if adjectives and token.word not in ("и", "или"):
                 break  # the adjectives describe no noun of this phrase
+            after_preposition = pos == "PREP" or (after_preposition and pos in _ADJECTIVES)
             continue
-        pos = analyze(token.word).pos
-        if pos in ("ADJF", "PRTF"):
+        if pos in _ADJECTIVES:
             adjectives.add(token.position)
             continue
-        if (
-            pos == "NOUN"
-            and token.lemma not in _lemma_set("measures.txt")
-            and not _YEAR.match(token.word)
-        ):
+        if _names_counted(token, pos):
             return adjectives | {token.position}
         break
+    # «туристов скока …»: what is counted may come first.
+    before = min(kind_positions) - 1
+    if before >= 0 and _names_counted(tokens[before], analyze(tokens[before].word).pos):
+        if before == 0 or analyze(tokens[before - 1].word).pos != "PREP":
+            return {before}
     return set()
+
+
+def _names_counted(token: Token, pos: str) -> bool:
+    """A noun that may be what a «сколько» question counts (no unit of measure, no year)."""
+    return (
+        pos == "NOUN"
+        and token.weight > WEIGHT_GENERIC
+        and token.lemma not in _lemma_set("measures.txt")
+        and not _YEAR.match(token.word)
+    )
 
 
 def _counts_things(q: Question) -> bool:

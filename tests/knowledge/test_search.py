@@ -127,6 +127,8 @@ A004 = "004_e37ac366897bb94f.txt"
         ("Сколько небольших и средних фирм в Алматы?", A001, "порядка 405 тыс. субъектов"),
         # Kazakh: «ШОБ» is МСБ, «үлес қосады» contributes
         ("ШОБ экономикаға қанша үлес қосады?", A001, "около 60%"),
+        # what is counted may come before «скока»; a noun after a preposition is not it
+        ("туристов скока в алмате за 9 мес 2025", A001, "1,9 млн человек"),
         # visiting is what tourists do
         ("Сколько человек приехало в Алматы в 2025 году?", A001, "1,9 млн человек"),
         # a month the article was written in: the meeting it reports was then
