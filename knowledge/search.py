@@ -514,9 +514,12 @@ def _counted(tokens: list[Token], kind: str | None, kind_positions: frozenset[in
         break
     # «туристов скока …»: what is counted may come first.
     before = min(kind_positions) - 1
-    if before >= 0 and _names_counted(tokens[before], analyze(tokens[before].word).pos):
-        if before == 0 or analyze(tokens[before - 1].word).pos != "PREP":
-            return {before}
+    if (
+        before >= 0
+        and _names_counted(tokens[before], analyze(tokens[before].word).pos)
+        and (before == 0 or analyze(tokens[before - 1].word).pos != "PREP")
+    ):
+        return {before}
     return set()
 
 
