@@ -1917,7 +1917,21 @@ def _closest(word: str, buckets: dict[str, list[str]], cutoff: float) -> tuple[s
     ):
         if Levenshtein.distance(word, candidate) == 2:  # one swap, not one changed letter
             return candidate, cutoff
+        if _sounds_alike(word, candidate):
+            return candidate, cutoff
     return None
+
+
+# Consonants written alike by ear: «услук» for «услуг», «вопроз» for «вопрос».
+_VOICING = {frozenset(pair) for pair in ("бп", "вф", "гк", "дт", "жш", "зс")}
+
+
+def _sounds_alike(word: str, candidate: str) -> bool:
+    """Do the words differ only in one consonant written by ear («услук» → «услуг»)?"""
+    if len(word) != len(candidate):
+        return False
+    differ = [(a, b) for a, b in zip(word, candidate, strict=True) if a != b]
+    return len(differ) == 1 and frozenset(differ[0]) in _VOICING
 
 
 @lru_cache(maxsize=20_000)

@@ -249,10 +249,12 @@ def test_questions_without_a_figure_quote_the_sentence(seed_index, question, quo
         ("ырнок", None),  # …unless it is the first letter: words are looked up by it
         ("рынак", None),  # a changed letter in five is too much: «рынок»? «рынка»?
         ("туризн", "туризм"),  # close enough by ratio
+        ("услук", "услуг"),  # a consonant written by ear: voiced for voiceless
+        ("услух", None),  # …but not any other letter
     ],
 )
 def test_closest_word_forgives_one_swap_of_neighbouring_letters(typed, meant):
-    buckets = _buckets(["рынок", "район", "туризм", "туристы"])
+    buckets = _buckets(["рынок", "район", "туризм", "туристы", "услуг"])
     found = _closest(typed, buckets, 82)
     assert (found[0] if found else None) == meant
 
