@@ -98,6 +98,7 @@ WHICH_MISSING = 0.6  # a «какой X?» fact without X in its own sentence (s
 FIGURE_NEAR = 6
 MIN_FIT = 0.5  # a figure question needs a figure fitting at least this well (see _fits)
 MEASURED_SPAN = 4  # «350 км горных троп»: the counted word stands this close after a length
+MEASURED_ANCHOR = 3.0  # how much more the amount asked about («каков охват») draws the figure
 MEASURES_OTHER = 0.3  # the fit of a figure that counts or measures something else
 FIGURE_KINDS = frozenset(
     {"percent", "change", "when", "money", "area", "length", "count", "amount"}
@@ -225,6 +226,8 @@ class Question:
     past: bool = False  # «Когда аким встречался …?»: a verb in the past tense
     asked: tuple[int, ...] = ()  # «В интервью какой газете …?»: the units of the thing asked
     months: tuple[tuple[int, int], ...] = ()  # (unit, month 1..12): «на январском совещании»
+    # «Каков охват …?»: the amount asked about; the figure next to it in the sentence is it.
+    measured: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,6 +368,16 @@ def _which_nouns(tokens: list[Token]) -> list[tuple[Token, Token | None]]:
             following = (t for t in tokens[i + 1 :] if analyze(t.word).pos not in _ADJECTIVES)
             pairs.append((token, next(following, None)))
     return pairs
+
+
+def _measured_noun(tokens: list[Token]) -> set[int]:
+    """«Каков охват …?», «какой объём …?»: the position of the amount asked about."""
+    for i, token in enumerate(tokens[:-1]):
+        if token.lemma in ("какой", "каковой"):
+            following = tokens[i + 1]
+            if analyze(following.word).readings & _lemma_set("quantities.txt"):
+                return {following.position}
+    return set()
 
 
 def _names_a_thing(token: Token) -> bool:
@@ -1022,6 +1035,8 @@ class FactIndex:
         )
         asked: list[int] = []
         months: list[tuple[int, int]] = []
+        measured_positions = _measured_noun(tokens)
+        measured: list[int] = []
         if kind == "count" and _asks_amount(tokens, kind_positions):
             kind = "amount"  # «сколько выделяют»: nothing named is counted
         # «до перехода»: only «до» is dropped, the change itself stays a unit.
@@ -1126,6 +1141,8 @@ class FactIndex:
                 asked.append(len(units))
             if token.lemma in self._lx.months:
                 months.append((len(units), self._lx.months[token.lemma]))
+            if token.position in measured_positions:
+                measured.append(len(units))
             units.append(
                 Unit(
                     label=token.word,
@@ -1153,6 +1170,7 @@ class FactIndex:
             past=any(analyze(t.word).past for t in tokens),
             asked=tuple(a for a in asked if a < MAX_UNITS),
             months=tuple(m for m in months if m[0] < MAX_UNITS),
+            measured=tuple(m for m in measured if m < MAX_UNITS),
             stated=frozenset(f.value for f in find_figures(original) if f.kind not in TIME_KINDS),
         )
 
@@ -1670,7 +1688,10 @@ class FactIndex:
                 p for term, _ in unit.alternatives for p in details.positions.get(term, ())
             ]
             if positions:
-                anchors.append((positions, unit.weight * rarity[unit_number]))
+                weight = unit.weight * rarity[unit_number]
+                if unit_number in q.measured:
+                    weight *= MEASURED_ANCHOR  # «Каков охват …?»: the figure by «охват»
+                anchors.append((positions, weight))
         anchor_mass = sum(w for _, w in anchors) or 1.0
         # «Сколько троп …?» may be answered in kilometres of them («350 км горных троп»), but
         # only by a length or area followed by what is counted.
