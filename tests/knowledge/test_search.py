@@ -131,6 +131,8 @@ A004 = "004_e37ac366897bb94f.txt"
         ("туристов скока в алмате за 9 мес 2025", A001, "1,9 млн человек"),
         # «каков охват»: the figure next to the amount asked about, not the sentence's sum
         ("Каков охват мер социальной поддержки в 2025 году?", A001, "порядка 330 тыс. человек"),
+        # schools are a part of education: its budget is theirs
+        ("бюджет школ 2026", A001, "более 432 млрд тенге"),
         # visiting is what tourists do
         ("Сколько человек приехало в Алматы в 2025 году?", A001, "1,9 млн человек"),
         # a month the article was written in: the meeting it reports was then
