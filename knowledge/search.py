@@ -92,6 +92,8 @@ ASKED_BEFORE = "asked-before"  # a note: the thing asked is named in the sentenc
 ARTICLE_DATE_COVERAGE = 0.95  # every word of the question found: the same event
 REPORTED = 0.9  # «когда?» by the article's date: below a sentence that names the date itself
 STATED_FIGURE = 1.0  # a figure the question itself states is not its answer (see _choose_figure)
+PLACES_LISTED = 2  # places a sentence names to answer «какие страны …?» (see _results)
+PLACES_BONUS = 1.3
 WHICH_MISSING = 0.6  # a «какой X?» fact without X in its own sentence (see _results)
 # «К чему призвал участников встречи глава города?»: a question that names no figure shows
 # one only when it stands this close (in words) to what the question asks about.
@@ -228,6 +230,7 @@ class Question:
     months: tuple[tuple[int, int], ...] = ()  # (unit, month 1..12): «на январском совещании»
     # «Каков охват …?»: the amount asked about; the figure next to it in the sentence is it.
     measured: tuple[int, ...] = ()
+    asks_places: bool = False  # «Какие страны …?» (data/place_nouns.txt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1173,6 +1176,10 @@ class FactIndex:
             asked=tuple(a for a in asked if a < MAX_UNITS),
             months=tuple(m for m in months if m[0] < MAX_UNITS),
             measured=tuple(m for m in measured if m < MAX_UNITS),
+            asks_places=any(
+                noun is not None and noun.lemma in _lemma_set("place_nouns.txt")
+                for _, noun in _which_nouns(tokens)
+            ),
             stated=frozenset(f.value for f in find_figures(original) if f.kind not in TIME_KINDS),
         )
 
@@ -1547,6 +1554,8 @@ class FactIndex:
                 factor *= WHICH_MISSING
                 if all(matched_bits >> u & 1 for u in q.asked):
                     notes.append(ASKED_BEFORE)
+            if q.asks_places and self._places_named(number, q) >= PLACES_LISTED:
+                factor *= PLACES_BONUS  # «Какие страны …?»: a sentence naming several
             final = float(s.score[i]) * factor * (0.5 + float(s.coverage[i]))
             if threshold and not self._confident(notes):
                 continue
@@ -1643,6 +1652,19 @@ class FactIndex:
                 factor *= 0.7
                 notes.append("year-unknown")
         return factor, notes
+
+    def _places_named(self, number: int, q: Question) -> int:
+        """Places the fact names that the question does not (words found everywhere, such
+        as «Алматы», left out)."""
+        return len(
+            {
+                analyze(word).lemma
+                for word, _ in words(self.facts[number].text, parts=False)
+                if analyze(word).place
+                and self._lx.weight(word, analyze(word)) > WEIGHT_GENERIC
+                and analyze(word).lemma not in q.lemmas
+            }
+        )
 
     def _names_in_latin(self, number: int, q: Question) -> bool:
         """Does the fact name something in Latin letters that the question does not?"""

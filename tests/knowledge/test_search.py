@@ -232,6 +232,8 @@ def test_who_is_the_akim_answers_with_the_newest_article(seed_index):
         ("Консулдармен кездесуде кім сөз сөйледі?", "генеральные консулы КНР"),
         # «кто был акимом»: the answer names the role asked about
         ("Кто был акимом во время встречи с консулами?", "Досаева"),
+        # «каких стран»: a sentence naming several countries, not the one naming the meeting
+        ("Генконсулы каких стран выступили на встрече с Досаевым?", "КНР, Ирана, Турции"),
         # the article's own typo («совщание») is read as the word it misspells
         ("Какое совещание провел аким в январе?", "провел совщание"),
         # Russian in Latin letters: «dlya» is the function word «для», not «доля» (a share)
