@@ -610,8 +610,6 @@ def _kind_fits(kind: str | None, figure_kind: str, comparison: str | None) -> fl
             return 1.0
         return 0.6 if comparison in ("from", "to") else 0.2
     if kind == "money":
-        if figure_kind == "percent" and comparison != "change":
-            return MIN_FIT  # «доходы бюджета … скока даёт Алматы»: its share of them
         return 1.0 if figure_kind == "money" else 0.2
     if kind in ("area", "length"):
         return 1.0 if figure_kind == kind else 0.1
