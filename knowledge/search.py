@@ -30,7 +30,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
-from .facts import TIME_KINDS, Fact
+from .facts import TIME_KINDS, Fact, split_sentences
 from .figures import Figure, find_figures
 from .scoring import SLACK, Partial, Scores, UnitWays, Way, dense, exact
 from .terms import context_lists, fact_terms, share_segments
@@ -305,6 +305,8 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
                 break
             if seq == _DATE_PHRASE and [t.word for t in tokens[i : i + 2]] != ["какого", "числа"]:
                 continue  # «какое число туристов» asks a number; only «какого числа» a date
+            if _relative(question, tokens, i):
+                continue  # «Кто был акимом, когда …»: «когда» opens a clause, asks nothing
             if tuple(lemmas[i : i + len(seq)]) == seq:
                 found = (order, i, kind, len(seq))
                 break
@@ -329,6 +331,14 @@ def settled_kind(
         # is what they are about, not a sum it wants.
         return None, frozenset()
     return kind, frozenset(range(at, at + size))
+
+
+def _relative(question: str, tokens: list[Token], i: int) -> bool:
+    """Does the word at `i` open a clause about the noun before the comma before it («центр,
+    где …», «акимом, когда …»)? After «Скажите, …» it still asks."""
+    if i == 0 or i >= len(tokens) or not question[: tokens[i].start].rstrip().endswith(","):
+        return False
+    return analyze(tokens[i - 1].word).pos in ("NOUN", "ADJF", "PRTF")
 
 
 _DATE_PHRASE = ("какой", "число")
@@ -359,7 +369,7 @@ def _asks_what_was_done(tokens: list[Token], topic: int) -> bool:
     return any(analyze(t.word).pos in _VERBS for t in tokens[1:])
 
 
-_VERBS = frozenset({"VERB", "INFN"})
+_VERBS = frozenset({"VERB", "INFN", "PRTS"})  # «что поручено …»: a short participle too
 
 
 def _which_nouns(tokens: list[Token]) -> list[tuple[Token, Token | None]]:
@@ -371,6 +381,16 @@ def _which_nouns(tokens: list[Token]) -> list[tuple[Token, Token | None]]:
             following = (t for t in tokens[i + 1 :] if analyze(t.word).pos not in _ADJECTIVES)
             pairs.append((token, next(following, None)))
     return pairs
+
+
+def _the_question(message: str) -> str:
+    """«Как много туристов …? Пригодится для урока.»: of a message of several sentences,
+    the ones that ask (end with «?»); the rest says why one asks, not what."""
+    if "?" not in message:
+        return message
+    sentences = split_sentences(message)
+    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    return " ".join(asking) if asking and len(asking) < len(sentences) else message
 
 
 def _measured_noun(tokens: list[Token]) -> set[int]:
@@ -783,6 +803,9 @@ class FactIndex:
         self._article_year = np.array(
             [f.article_date.year if f.article_date else 0 for f in facts], dtype=np.int32
         )
+        self._article_month = np.array(
+            [f.article_date.month if f.article_date else 0 for f in facts], dtype=np.int8
+        )
         # The year the newest article was written: what «this decade» means to the facts.
         self._present_year = int(self._article_year.max()) if n else 0
         # Words for typo look-ups, by first letter: typos rarely change the first letter,
@@ -1003,6 +1026,7 @@ class FactIndex:
         return parsed
 
     def _parse(self, question: str) -> Question:
+        question = _the_question(question)
         percent = "%" in question
         question = _SHORT_YEAR.sub(_full_year, _YEAR_ENDING.sub(r"\1", question))
         if self._present_year:
@@ -1596,10 +1620,15 @@ class FactIndex:
                     agrees |= about[at] == ids
             has_years = self._has_years[ids]
             article_year = np.isin(self._article_year[ids], list(q.years))
+            dated = article_year & np.isin(
+                self._article_month[ids], [month for _, month in q.months]
+            )  # see _factors
             factor *= np.where(
-                agrees, 1.3, np.where(has_years, 0.5, np.where(article_year, 0.9, 0.7))
+                agrees,
+                1.3,
+                np.where(has_years & ~dated, 0.5, np.where(article_year, 0.9, 0.7)),
             )
-            allowed &= agrees | (~has_years & article_year)
+            allowed &= agrees | ((~has_years | dated) & article_year)
         return factor, allowed
 
     @staticmethod
@@ -1638,10 +1667,17 @@ class FactIndex:
                 f.kind == "period" and f.year in q.years for f in fact.figures
             ):
                 notes.append("part-of-year")  # «за девять месяцев 2025 года»
+            # «… говорил в сентябре 2025 года»: the month and year the article was written
+            # in date what the question asks about, whatever years the sentence names.
+            dated = (
+                date is not None
+                and date.year in q.years
+                and date.month in {month for _, month in q.months}
+            )
             if fact_years & q.years:
                 factor *= 1.3
                 notes.append("year-agrees")
-            elif fact_years:
+            elif fact_years and not dated:
                 factor *= 0.5
                 notes.append("year-mismatch")
             elif date is not None and date.year in q.years:

@@ -199,6 +199,8 @@ def _question_kind_plainly(
             for i in range(len(lemmas) - len(seq) + 1):
                 if seq == ("какой", "число") and words[i : i + 2] != ["какого", "числа"]:
                     continue
+                if search_module._relative(question, tokens, i):
+                    continue
                 if tuple(lemmas[i : i + len(seq)]) == seq:
                     return settled_kind(tokens, kind, i, len(seq))
     return None, frozenset()

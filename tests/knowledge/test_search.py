@@ -133,6 +133,14 @@ A004 = "004_e37ac366897bb94f.txt"
         ("Каков охват мер социальной поддержки в 2025 году?", A001, "порядка 330 тыс. человек"),
         # schools are a part of education: its budget is theirs
         ("бюджет школ 2026", A001, "более 432 млрд тенге"),
+        # of several sentences, the one that asks: the rest says why one asks
+        (
+            "Как много туристов было в Алматы в 2025 году? Готовлю урок по краеведению.",
+            A001,
+            "1,9 млн человек",
+        ),
+        # «в настоящее время» is how the question is put, not what it is about
+        ("Какова в настоящее время площадь индустриальной зоны?", A004, "490 га"),
         # visiting is what tourists do
         ("Сколько человек приехало в Алматы в 2025 году?", A001, "1,9 млн человек"),
         # a month the article was written in: the meeting it reports was then
@@ -232,6 +240,12 @@ def test_who_is_the_akim_answers_with_the_newest_article(seed_index):
         ("Консулдармен кездесуде кім сөз сөйледі?", "генеральные консулы КНР"),
         # «кто был акимом»: the answer names the role asked about
         ("Кто был акимом во время встречи с консулами?", "Досаева"),
+        # the month and year an article was written in date the words said then
+        ("Какой туристический проект аким назвал ключевым в сентябре 2025 года?", "горный"),
+        # «, когда …» opens a clause about the noun before it; «кто» asks
+        ("Кто был акимом, когда проходила встреча с консулами?", "Досаева"),
+        # «что поручено …»: what was ordered, not a sum of «денег»
+        ("Что поручено акиматам районов в части бюджетных денег?", "контроль"),
         # «каких стран»: a sentence naming several countries, not the one naming the meeting
         ("Генконсулы каких стран выступили на встрече с Досаевым?", "КНР, Ирана, Турции"),
         # the article's own typo («совщание») is read as the word it misspells
