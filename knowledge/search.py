@@ -569,6 +569,12 @@ def _names_counted(token: Token, pos: str) -> bool:
     )
 
 
+def _people_after(text: str, figure: Figure) -> bool:
+    """Is the figure a share of people: a word for people among the few after it?"""
+    after = words(text[figure.end :], parts=False)[:MEASURED_SPAN]
+    return any(analyze(word).readings & _lemma_set("people.txt", "roles.txt") for word, _ in after)
+
+
 def _counts_things(q: Question) -> bool:
     """«Сколько стран …», «сколько консулов …»: things counted one by one, which a share
     does not answer. Not so a share of people («сколько людей занято …», data/people.txt)
@@ -1769,6 +1775,15 @@ class FactIndex:
                 continue
             if q.kind == "count" and figure.kind == "percent" and q.focus and _counts_things(q):
                 fit = min(fit, MEASURES_OTHER)  # «сколько стран …?» is not answered by a share
+            elif (
+                q.kind == "count"
+                and figure.kind == "percent"
+                and q.lemmas & _lemma_set("people.txt")
+                and not _people_after(fact.text, figure)
+            ):
+                # «Сколько человек участвовало …?»: a share of people («до 90% трудоспособного
+                # населения»), not of something else («26,2% … доходов бюджета»)
+                fit = min(fit, MEASURES_OTHER)
             elif q.kind == "count" and q.focus and not counted_at:
                 # What is counted stands only in the sentence before («… с консулами. Глава
                 # города отметил … 26,2%»): this sentence's figures count something else.

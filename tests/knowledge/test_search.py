@@ -186,6 +186,8 @@ def test_questions_find_the_fact_and_the_figure(seed_index, question, article, f
         "Сколько было получателей адресной помощи в позапрошлом году?",  # 2024
         # what is priced must be named: the cluster's income is no ticket price
         "Сколько стоит билет на горнолыжный курорт?",
+        # people counted: the «26,2%» near «участников встречи» is a share of the budget
+        "Сколько человек всего приняло участие во встрече акима с активом города?",
         # only the verb says what is counted, and no fact says it
         "Сколько людей проживает в Алматы?",
         # things counted one by one: the sentence's 53% is a share of a market, not a count
