@@ -307,6 +307,8 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
                 continue  # «какое число туристов» asks a number; only «какого числа» a date
             if _relative(question, tokens, i):
                 continue  # «Кто был акимом, когда …»: «когда» opens a clause, asks nothing
+            if seq in _AMONG and i > 0 and tokens[i - 1].word in ("в", "во"):
+                continue  # «входит в число …», «в числе задач»: among, not how many
             if tuple(lemmas[i : i + len(seq)]) == seq:
                 found = (order, i, kind, len(seq))
                 break
@@ -342,6 +344,7 @@ def _relative(question: str, tokens: list[Token], i: int) -> bool:
 
 
 _DATE_PHRASE = ("какой", "число")
+_AMONG = frozenset({("число",), ("количество",)})
 
 # Kinds that a topic noun alone can set («бюджет», «площадь»): a «какой» + another noun
 # question about that topic asks which things, not how much.

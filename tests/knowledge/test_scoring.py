@@ -201,6 +201,8 @@ def _question_kind_plainly(
                     continue
                 if search_module._relative(question, tokens, i):
                     continue
+                if seq in search_module._AMONG and i and words[i - 1] in ("в", "во"):
+                    continue
                 if tuple(lemmas[i : i + len(seq)]) == seq:
                     return settled_kind(tokens, kind, i, len(seq))
     return None, frozenset()
