@@ -35,6 +35,7 @@ from .figures import Figure, find_figures
 from .scoring import SLACK, Partial, Scores, UnitWays, Way, dense, exact
 from .terms import context_lists, fact_terms, share_segments
 from .text import (
+    KAZAKH_ENDINGS,
     VERB_POS,
     WEIGHT_CONTENT,
     WEIGHT_GENERIC,
@@ -47,6 +48,7 @@ from .text import (
     is_known_word,
     latin_key,
     lexicon,
+    normalize,
     short_stem,
     stem,
     translator,
@@ -503,6 +505,23 @@ def _kazakh_leftover(question: str, token: Token) -> bool:
     if is_known_word(token.word):
         return False
     return translator().is_kazakh(question, [w for w, _ in words(question, parts=False)])
+
+
+def _kazakh_place(question: str, token: Token) -> bool:
+    """«Шымкентте», «Астанадағы»: in a Kazakh question, a capitalised word with a case ending
+    whose stem is no Russian common word — a place name."""
+    ending = next((e for e in KAZAKH_ENDINGS if token.word.endswith(e)), None)
+    if ending is None or len(token.word) - len(ending) < 4:
+        return False
+    stem_ = token.word[: -len(ending)]
+    if is_known_word(stem_) and not analyze(stem_).place:
+        return False
+    spelt = [w for w in re.findall(r"\w+", question) if normalize(w) == token.word]
+    return (
+        bool(spelt)
+        and spelt[0][:1].isupper()
+        and translator().is_kazakh(question, [w for w, _ in words(question, parts=False)])
+    )
 
 
 def _named(question: str, word: str) -> bool:
@@ -1164,6 +1183,10 @@ class FactIndex:
                     analyze(token.word).place and is_known_word(token.word)
                 ):
                     unknown_name = unknown_name or token.word
+            elif not alternatives and _kazakh_place(original, token):
+                # «Шымкентте …?»: a place with a Kazakh case ending that no fact names
+                weight *= UNKNOWN_ENTITY_BOOST
+                unknown_name = unknown_name or token.word
             elif not alternatives and weight == WEIGHT_VERB and not counted_by_verb:
                 # Verbs are the most freely paraphrased part of a question («ожидается»,
                 # «приехало»): one the facts never use says little against a match —

@@ -529,6 +529,15 @@ def _kazakh_form(word: str, stem_: str) -> bool:
     return len(stem_) >= 4 or len(word) - len(stem_) <= 3
 
 
+# Kazakh case endings (Kazakh letters folded as `normalize` does): locative, ablative, dative,
+# genitive, accusative, instrumental.
+KAZAKH_ENDINGS = (
+    "дагы", "деги", "тагы", "теги", "нан", "нен", "дан", "ден", "тан", "тен", "нын", "нин",
+    "дын", "дин", "тын", "тин", "мен", "бен", "пен", "га", "ге", "ка", "ке", "на", "не",
+    "да", "де", "та", "те", "ды", "ди", "ты", "ти",
+)  # fmt: skip
+
+
 class Translator:
     """Rewrites a question typed in English, Kazakh or Latin letters into Russian words."""
 
@@ -611,8 +620,14 @@ class Translator:
 
     def kazakh_to_russian(self, tokens: list[str]) -> list[str]:
         """Russian for the Kazakh words and phrases; words with no entry unchanged."""
-        # «IT-қызметтер»: each part of a hyphenated word on its own.
-        parts = [part for token in tokens for part in token.split("-") if part]
+        # «IT-қызметтер»: each part of a hyphenated word on its own; «ШОБ-тан»: a case
+        # ending after a hyphen is no word.
+        parts = [
+            part
+            for token in tokens
+            for number, part in enumerate(token.split("-"))
+            if part and not (number and normalize(part) in KAZAKH_ENDINGS)
+        ]
         return [
             target if target is not None else original
             for target, original in self._rewrite(parts, self.kazakh, _kazakh_form)
