@@ -971,7 +971,7 @@ class FactIndex:
                 for w in tr.english_to_russian(tokens)
             )
         if tr.is_kazakh(question, tokens):
-            return " ".join(tr.kazakh_to_russian(tokens))
+            return " ".join(self._without_kazakh_ending(w) for w in tr.kazakh_to_russian(tokens))
         if any(_LATIN.search(t) and t not in self._surface for t in tokens):
             return " ".join(self._from_latin(t) for t in tokens)
         return self._spell(question, tokens)
@@ -1007,6 +1007,17 @@ class FactIndex:
                     word, corrected = best[0], True
             out.append(word)
         return " ".join(out) if corrected else question
+
+    def _without_kazakh_ending(self, word: str) -> str:
+        """«сатыбалдымен» → «сатыбалды»: a word the facts do not know whose stem, its Kazakh
+        case ending taken off, they do."""
+        if self._knows(word):
+            return word
+        for ending in KAZAKH_ENDINGS:
+            stem_ = word[: -len(ending)]
+            if word.endswith(ending) and len(stem_) >= 4 and self._knows(stem_):
+                return stem_
+        return word
 
     def _knows(self, word: str) -> bool:
         """Whether the facts or the synonym table use this word (as any of its forms)."""
