@@ -417,6 +417,18 @@ def test_question_set_is_well_formed() -> None:
     assert len(ev.load_questions(QUESTIONS)) == len(rows)
 
 
+def test_probe_set_loads_and_points_into_the_articles() -> None:
+    # tests/eval/probes.jsonl: the paraphrase probes rules were found on (tune only)
+    probes = ev.load_questions(QUESTIONS.with_name("probes.jsonl"))
+    assert len(probes) == 600
+    assert {q.split for q in probes} == {"tune"}
+    assert not {q.id for q in probes} & {q.id for q in ev.load_questions(QUESTIONS)}
+    for q in probes:
+        if q.found:
+            text = article_text(q.article)
+            assert (q.figure or q.text or "") in text, q.id
+
+
 def test_question_set_sizes_and_splits() -> None:
     rows = raw_rows()
     per_category = Counter(str(row["category"]) for row in rows)
