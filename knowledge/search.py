@@ -388,10 +388,13 @@ def _which_nouns(tokens: list[Token]) -> list[tuple[Token, Token | None]]:
     return pairs
 
 
+_SENTENCE_BREAK = re.compile(r"[.!?…]\s+\S")
+
+
 def _the_question(message: str) -> str:
     """«Как много туристов …? Пригодится для урока.»: of a message of several sentences,
     the ones that ask (end with «?»); the rest says why one asks, not what."""
-    if "?" not in message:
+    if "?" not in message or not _SENTENCE_BREAK.search(message):
         return message
     sentences = split_sentences(message)
     asking = [s for s in sentences if s.rstrip().endswith("?")]
