@@ -95,7 +95,7 @@ ARTICLE_DATE_COVERAGE = 0.95  # every word of the question found: the same event
 REPORTED = 0.9  # «когда?» by the article's date: below a sentence that names the date itself
 STATED_FIGURE = 1.0  # a figure the question itself states is not its answer (see _choose_figure)
 PLACES_LISTED = 2  # places a sentence names to answer «какие страны …?» (see _results)
-PLACES_BONUS = 1.3
+PLACES_BONUS = 1.5
 WHICH_MISSING = 0.6  # a «какой X?» fact without X in its own sentence (see _results)
 # «К чему призвал участников встречи глава города?»: a question that names no figure shows
 # one only when it stands this close (in words) to what the question asks about.
