@@ -230,7 +230,8 @@ def test_who_is_the_akim_answers_with_the_newest_article(seed_index):
         ("Каким центром является Алматы по словам Досаева?", "деловой и финансовый центр"),
         # English: names the facts write in Cyrillic, the words of news reporting
         ("Which media reported on akim Satybaldy's meeting with the city activists?", "Zakon.kz"),
-        ("Which countries' general consuls spoke at the meeting with akim Dosayev?", "Досаева"),
+        ("Which countries' general consuls spoke at the meeting with akim Dosayev?", "КНР, Ирана"),
+        ("What did Dosayev tell about promising areas for investment?", "Ерболат Досаев"),
         # the article's first sentence says which meeting every later sentence is about
         ("Какой транспорт обсуждали на встрече с консулами?", "скоростного общественного"),
         ("Что обсуждали на январском совещании в акимате?", "малого и среднего бизнеса"),
