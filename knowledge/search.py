@@ -502,12 +502,11 @@ def _asks_whole_year(lemmas: list[str]) -> bool:
     return _find_phrase(without_years, "whole_year.txt") is not None
 
 
-def _kazakh_leftover(question: str, token: Token) -> bool:
-    """A Kazakh word the lexicon does not translate is no Russian name, whatever pymorphy3
-    guesses from its ending («жүзеге», «елдегі»): it gets no unknown-name boost."""
-    if is_known_word(token.word):
-        return False
-    return translator().is_kazakh(question, [w for w, _ in words(question, parts=False)])
+def _kazakh_leftover(token: Token) -> bool:
+    """In a Kazakh question, a word the lexicon does not translate is no Russian name,
+    whatever pymorphy3 guesses from its ending («жүзеге», «елдегі»): it gets no unknown-name
+    boost."""
+    return not is_known_word(token.word)
 
 
 def _kazakh_place(question: str, token: Token) -> bool:
@@ -520,11 +519,7 @@ def _kazakh_place(question: str, token: Token) -> bool:
     if is_known_word(stem_) and not analyze(stem_).place:
         return False
     spelt = [w for w in re.findall(r"\w+", question) if normalize(w) == token.word]
-    return (
-        bool(spelt)
-        and spelt[0][:1].isupper()
-        and translator().is_kazakh(question, [w for w, _ in words(question, parts=False)])
-    )
+    return bool(spelt) and spelt[0][:1].isupper()
 
 
 def _named(question: str, word: str) -> bool:
@@ -1079,6 +1074,8 @@ class FactIndex:
             )
         original = question
         question = self.to_russian(question)
+        # Asked once: the Kazakh-word rules below look at many of the question's words.
+        kazakh = translator().is_kazakh(original, [w for w, _ in words(original, parts=False)])
         tokens = self._lx.tokens(question)
         kind, kind_positions = question_kind(question + (" %" if percent else ""), tokens)
         years = frozenset(int(t.word) for t in tokens if _YEAR.match(t.word))
@@ -1191,13 +1188,13 @@ class FactIndex:
                 # «Кто участвовал …?»: the answer is whoever did this; the verb is what the
                 # question is about, not its glue.
                 weight = WHO_VERB_WEIGHT
-            if not alternatives and token.entity and not _kazakh_leftover(original, token):
+            if not alternatives and token.entity and not (kazakh and _kazakh_leftover(token)):
                 weight *= UNKNOWN_ENTITY_BOOST
                 if _named(original, token.word) or (
                     analyze(token.word).place and is_known_word(token.word)
                 ):
                     unknown_name = unknown_name or token.word
-            elif not alternatives and _kazakh_place(original, token):
+            elif not alternatives and kazakh and _kazakh_place(original, token):
                 # «Шымкентте …?»: a place with a Kazakh case ending that no fact names
                 weight *= UNKNOWN_ENTITY_BOOST
                 unknown_name = unknown_name or token.word
@@ -1736,15 +1733,16 @@ class FactIndex:
     def _places_named(self, number: int, q: Question) -> int:
         """Places the fact names that the question does not (words found everywhere, such
         as «Алматы», left out)."""
-        return len(
-            {
-                analyze(word).lemma
-                for word, _ in words(self.facts[number].text, parts=False)
-                if analyze(word).place
-                and self._lx.weight(word, analyze(word)) > WEIGHT_GENERIC
-                and analyze(word).lemma not in q.lemmas
-            }
-        )
+        places: set[str] = set()
+        for word, _ in words(self.facts[number].text, parts=False):
+            info = analyze(word)
+            if (
+                info.place
+                and info.lemma not in q.lemmas
+                and self._lx.weight(word, info) > WEIGHT_GENERIC
+            ):
+                places.add(info.lemma)
+        return len(places)
 
     def _names_in_latin(self, number: int, q: Question) -> bool:
         """Does the fact name something in Latin letters that the question does not?"""
