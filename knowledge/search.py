@@ -305,8 +305,13 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
         for order, kind, seq in by_first.get(lemma, ()):
             if found is not None and (order, i) >= found[:2]:
                 break
-            if seq == _DATE_PHRASE and [t.word for t in tokens[i : i + 2]] != ["какого", "числа"]:
-                continue  # «какое число туристов» asks a number; only «какого числа» a date
+            if seq == _DATE_PHRASE and (
+                [t.word for t in tokens[i : i + 2]] != ["какого", "числа"]
+                or any(t.lemma in _CHANGE_VERBS for t in tokens)
+            ):
+                # «какое число туристов» asks a number; only «какого числа» a date, and not
+                # «до какого числа сократилось …»: the level something fell or rose to
+                continue
             if _relative(question, tokens, i):
                 continue  # «Кто был акимом, когда …»: «когда» opens a clause, asks nothing
             if seq in _AMONG and i > 0 and tokens[i - 1].word in ("в", "во"):
@@ -317,7 +322,19 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
     if found is None:
         return None, frozenset()
     _, i, kind, n = found
-    return settled_kind(tokens, kind, i, n)
+    # «Насколько велик вклад …?», «Насколько высока доля …?»: how large a level is, not how
+    # much it changed (a comparative, «насколько больше», is no adjective here).
+    how_large = [
+        j
+        for j, token in enumerate(tokens[:-1])
+        if token.lemma == "насколько" and analyze(tokens[j + 1].word).pos in ("ADJF", "ADJS")
+    ]
+    if kind == "change" and n == 1 and i in how_large:
+        kind, n = "amount", 2
+    settled, positions = settled_kind(tokens, kind, i, n)
+    if settled is None or not how_large:
+        return settled, positions
+    return settled, positions | {j + k for j in how_large for k in (0, 1)}
 
 
 def settled_kind(
@@ -327,6 +344,14 @@ def settled_kind(
     reason or which things."""
     if any(t.lemma in _WHY for t in tokens):
         return None, frozenset()  # «Почему сократилось число …?»: a reason, not a number
+    if (
+        any(t.word == "как" for t in tokens)
+        and any(t.lemma in _DESCRIBE for t in tokens)
+        and (tokens[at].lemma in _DESCRIBE or analyze(tokens[at].word).pos == "NOUN")
+    ):
+        # «Как охарактеризовали динамику …?», «Как оценили проект?»: a description is
+        # asked; «динамика», «оценить» only look like a change or a sum.
+        return None, frozenset()
     if kind in _TOPIC_KINDS and (
         _asks_which_thing(tokens, _question_phrases()) or _asks_what_was_done(tokens, at)
     ):
@@ -347,6 +372,20 @@ def _relative(question: str, tokens: list[Token], i: int) -> bool:
 
 _DATE_PHRASE = ("какой", "число")
 _AMONG = frozenset({("число",), ("количество",)})
+_CHANGE_VERBS = frozenset(
+    {
+        "сократиться",
+        "снизиться",
+        "уменьшиться",
+        "упасть",
+        "вырасти",
+        "увеличиться",
+        "возрасти",
+        "дорасти",
+        "подняться",
+        "опуститься",
+    }
+)
 
 # Kinds that a topic noun alone can set («бюджет», «площадь»): a «какой» + another noun
 # question about that topic asks which things, not how much.
@@ -608,6 +647,10 @@ def _counts_things(q: Question) -> bool:
 
 # «Почему …?», «Что стало причиной …?»: a reason is asked, which no figure is.
 _WHY = frozenset({"почему", "зачем", "причина", "отчего"})
+# «Как охарактеризовали …?», «Как оценили …?»: a description is asked (see settled_kind).
+_DESCRIBE = frozenset(
+    {"охарактеризовать", "характеризовать", "описать", "описывать", "оценить", "оценивать"}
+)
 
 _PRICE_WORDS = frozenset({"стоить", "стоять", "стоимость", "обойтись"})
 

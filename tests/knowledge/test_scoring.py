@@ -14,7 +14,7 @@ from knowledge import search as search_module
 from knowledge.bench import make_corpus, make_questions, write_corpus
 from knowledge.scoring import dense, exact
 from knowledge.search import question_kind, settled_kind
-from knowledge.text import Token, lexicon
+from knowledge.text import Token, analyze, lexicon
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 QUESTIONS = Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl"
@@ -197,14 +197,29 @@ def _question_kind_plainly(
     for kind, sequences in search_module._question_types():
         for seq in sequences:
             for i in range(len(lemmas) - len(seq) + 1):
-                if seq == ("какой", "число") and words[i : i + 2] != ["какого", "числа"]:
+                if seq == ("какой", "число") and (
+                    words[i : i + 2] != ["какого", "числа"]
+                    or set(lemmas) & search_module._CHANGE_VERBS
+                ):
                     continue
                 if search_module._relative(question, tokens, i):
                     continue
                 if seq in search_module._AMONG and i and words[i - 1] in ("в", "во"):
                     continue
                 if tuple(lemmas[i : i + len(seq)]) == seq:
-                    return settled_kind(tokens, kind, i, len(seq))
+                    how_large = {
+                        j + k
+                        for j in range(len(tokens) - 1)
+                        if words[j] == "насколько"
+                        and analyze(words[j + 1]).pos in ("ADJF", "ADJS")
+                        for k in (0, 1)
+                    }
+                    size = len(seq)
+                    if seq == ("насколько",) and i in how_large:
+                        kind, size = "amount", 2
+                    settled, positions = settled_kind(tokens, kind, i, size)
+                    return settled, positions | how_large if settled else positions
+
     return None, frozenset()
 
 
