@@ -97,6 +97,11 @@ REPORTED = 0.9  # «когда?» by the article's date: below a sentence that n
 STATED_FIGURE = 1.0  # a figure the question itself states is not its answer (see _choose_figure)
 PLACES_LISTED = 2  # places a sentence names to answer «какие страны …?» (see _results)
 PLACES_BONUS = 1.5
+# «Какую ещё задачу, кроме цифровизации, …?»: one thing more is asked, which a sentence
+# adding to what was said before names («… также …», «кроме того, …»).
+ALSO_BONUS = 1.5
+_ALSO = re.compile(r"(?<!\w)(?:также|тоже|кроме того|помимо этого|ещ[её])(?!\w)", re.IGNORECASE)
+_ALSO_ASKED = frozenset({"еще", "кроме", "помимо", "также", "тоже"})
 WHICH_MISSING = 0.6  # a «какой X?» fact without X in its own sentence (see _results)
 # «К чему призвал участников встречи глава города?»: a question that names no figure shows
 # one only when it stands this close (in words) to what the question asks about.
@@ -234,6 +239,8 @@ class Question:
     # «Каков охват …?»: the amount asked about; the figure next to it in the sentence is it.
     measured: tuple[int, ...] = ()
     asks_places: bool = False  # «Какие страны …?» (data/place_nouns.txt)
+    people: bool = False  # a noun for people: «Какая часть работающих алматинцев …?»
+    also: bool = False  # «Какую ещё задачу …?», «кроме …»: one thing more
 
 
 @dataclass(frozen=True, slots=True)
@@ -1290,6 +1297,11 @@ class FactIndex:
                 for _, noun in _which_nouns(tokens)
             ),
             stated=frozenset(f.value for f in find_figures(original) if f.kind not in TIME_KINDS),
+            also=bool({t.word for t in tokens} & _ALSO_ASKED),
+            people=any(
+                t.lemma in _lemma_set("people.txt") and analyze(t.word).pos == "NOUN"
+                for t in tokens
+            ),
         )
 
     def _typo_alternatives(self, token: Token) -> list[tuple[str, float]]:
@@ -1665,6 +1677,8 @@ class FactIndex:
                     notes.append(ASKED_BEFORE)
             if q.asks_places and self._places_named(number, q) >= PLACES_LISTED:
                 factor *= PLACES_BONUS  # «Какие страны …?»: a sentence naming several
+            if q.also and _ALSO.search(self.facts[number].text):
+                factor *= ALSO_BONUS  # «Какую ещё задачу …?»: «В числе задач также …»
             final = float(s.score[i]) * factor * (0.5 + float(s.coverage[i]))
             if threshold and not self._confident(notes):
                 continue
@@ -1858,13 +1872,16 @@ class FactIndex:
             if q.kind == "count" and figure.kind == "percent" and q.focus and _counts_things(q):
                 fit = min(fit, MEASURES_OTHER)  # «сколько стран …?» is not answered by a share
             elif (
-                q.kind == "count"
-                and figure.kind == "percent"
-                and q.lemmas & _lemma_set("people.txt")
+                figure.kind == "percent"
+                and (
+                    (q.kind == "count" and q.lemmas & _lemma_set("people.txt"))
+                    or (q.kind == "percent" and q.people)
+                )
                 and not _people_after(fact.text, figure)
             ):
-                # «Сколько человек участвовало …?»: a share of people («до 90% трудоспособного
-                # населения»), not of something else («26,2% … доходов бюджета»)
+                # «Сколько человек участвовало …?», «Какая часть работающих алматинцев …?»: a
+                # share of people («до 90% трудоспособного населения»), not of something else
+                # («26,2% … доходов бюджета», «около 18% от общего числа субъектов»)
                 fit = min(fit, MEASURES_OTHER)
             elif q.kind == "count" and q.focus and not counted_at:
                 # What is counted stands only in the sentence before («… с консулами. Глава

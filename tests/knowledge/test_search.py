@@ -152,6 +152,9 @@ A004 = "004_e37ac366897bb94f.txt"
         ("Насколько велик вклад малых и средних компаний в экономику города?", A001, "около 60%"),
         # «до какого числа сократилось»: the level it fell to, not a date
         ("До какого числа сократилось количество получателей адресной помощи?", A001, "10 тыс."),
+        # a share of people asked: the share followed by a word for people, not the 60% of
+        # the economy in the same sentence
+        ("Какая доля горожан трудится в малом и среднем бизнесе?", A001, "до 90%"),
         # «бизнес» asked about is the small and medium business the facts count
         ("Сколько налогов заплатил бизнес в 2025 году?", A001, "1,2 трлн тенге"),
         # «цифры» are «показатели»; «включительно» bounds a period, asks nothing
@@ -297,6 +300,11 @@ def test_who_is_the_akim_answers_with_the_newest_article(seed_index):
         ("По развитию чего Алматы лидер?", "лидирующие позиции"),
         ("На что делается ставка при создании рабочих мест?", "креативные индустрии"),
         ("Руководитель города встречался с кем в сентябре?", "с активом города"),
+        # «помимо/кроме/ещё» asks one thing more: a sentence adding it («также …»)
+        (
+            "Что помимо цифровизации аким назвал ключевой задачей?",
+            "инвестиционной привлекательности",
+        ),
         # the meeting a question names is in the article's first sentence: its words in a
         # later sentence's context count as much as the sentence before's
         (
