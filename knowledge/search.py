@@ -361,11 +361,13 @@ def settled_kind(
         # asked; «динамика», «оценить» only look like a change or a sum.
         return None, frozenset()
     if kind in _TOPIC_KINDS and (
-        _asks_which_thing(tokens, _question_phrases()) or _asks_what_was_done(tokens, at)
+        _asks_which_thing(tokens, _question_phrases())
+        or _asks_what_was_done(tokens, at)
+        or _asks_what_was_discussed(tokens, at)
     ):
         # «Какие вопросы финансирования обсуждались?», «Что потребовали усилить в части
-        # бюджета?»: the question asks which things, or what was done, and «финансирование»
-        # is what they are about, not a sum it wants.
+        # бюджета?», «Какое финансирование обсуждали?»: the question asks which things, or
+        # what was done or said, and «финансирование» is what they are about, not a sum.
         return None, frozenset()
     return kind, frozenset(range(at, at + size))
 
@@ -420,6 +422,17 @@ def _asks_what_was_done(tokens: list[Token], topic: int) -> bool:
         return False
     return any(analyze(t.word).pos in _VERBS for t in tokens[1:])
 
+
+def _asks_what_was_discussed(tokens: list[Token], topic: int) -> bool:
+    """«Какое финансирование обсуждали?»: a noun (`topic`, its position) and a verb of
+    discussing (the synonym group of «обсудить»): what was said about it is asked."""
+    if analyze(tokens[topic].word).pos != "NOUN" or any(t.lemma in _HOW_MUCH for t in tokens):
+        return False
+    discussing = lexicon().word_groups("обсудить")
+    return any(discussing & lexicon().word_groups(t.lemma) for t in tokens)
+
+
+_HOW_MUCH = frozenset({"сколько", "скока", "скоко", "сколь", "насколько"})
 
 _VERBS = frozenset({"VERB", "INFN", "PRTS"})  # «что поручено …»: a short participle too
 

@@ -303,6 +303,10 @@ class Lexicon:
                 return None if analyze(word).entity else (adjective, rest)
         return None
 
+    def word_groups(self, lemma: str) -> frozenset[str]:
+        """The synonym groups that list this lemma as a phrase of its own."""
+        return frozenset(g for lemmas, g in self.phrases.get(lemma, ()) if lemmas == (lemma,))
+
     def groups(self, tokens: list[Token]) -> list[tuple[str, int, int]]:
         """Synonym-group terms found in `tokens`: (term, first position, last position)."""
         return self.groups_of([(t.readings, t.position) for t in tokens if t.weight > 0])

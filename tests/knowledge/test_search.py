@@ -152,6 +152,12 @@ A004 = "004_e37ac366897bb94f.txt"
         ("Насколько велик вклад малых и средних компаний в экономику города?", A001, "около 60%"),
         # «до какого числа сократилось»: the level it fell to, not a date
         ("До какого числа сократилось количество получателей адресной помощи?", A001, "10 тыс."),
+        # English: «should» and «become» are glossary words, «all-season» a compound
+        (
+            "By what year should the mountain cluster become the largest all-season project?",
+            A000,
+            "к 2029 году",
+        ),
         # a share of people asked: the share followed by a word for people, not the 60% of
         # the economy in the same sentence
         ("Какая доля горожан трудится в малом и среднем бизнесе?", A001, "до 90%"),
@@ -300,6 +306,10 @@ def test_who_is_the_akim_answers_with_the_newest_article(seed_index):
         ("По развитию чего Алматы лидер?", "лидирующие позиции"),
         ("На что делается ставка при создании рабочих мест?", "креативные индустрии"),
         ("Руководитель города встречался с кем в сентябре?", "с активом города"),
+        # «какое финансирование обсуждали»: what was said about financing, not a sum
+        ("Какое финансирование обсуждали в образовании?", "подушевого финансирования"),
+        ("What kind of financing of schools was discussed?", "подушевого финансирования"),
+        ("Who was instructed to ensure coordinated work after the meeting?", "профильным"),
         # «помимо/кроме/ещё» asks one thing more: a sentence adding it («также …»)
         (
             "Что помимо цифровизации аким назвал ключевой задачей?",
@@ -469,6 +479,9 @@ def test_limit_and_order(seed_index):
         ("Как охарактеризовали динамику туризма?", None),
         ("Как оценили проект?", None),
         ("Во сколько оценили проект?", "money"),
+        # a topic noun with a verb of discussing: what was said, not a sum
+        ("Какое финансирование обсуждали?", None),
+        ("Какое финансирование предусмотрено на образование?", "money"),
     ],
 )
 def test_question_kind(question, kind):
