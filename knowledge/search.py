@@ -239,6 +239,7 @@ class Question:
     # «Каков охват …?»: the amount asked about; the figure next to it in the sentence is it.
     measured: tuple[int, ...] = ()
     asks_places: bool = False  # «Какие страны …?» (data/place_nouns.txt)
+    place_units: tuple[int, ...] = ()  # the units of «страны» in «Какие страны …?»
     people: bool = False  # a noun for people: «Какая часть работающих алматинцев …?»
     also: bool = False  # «Какую ещё задачу …?», «кроме …»: one thing more
 
@@ -752,6 +753,8 @@ class FactIndex:
         analysed = fact_terms(facts, lx)
         self._surface = analysed.surface  # normalised word → its lemma, for typo look-up
         self._has_person = analysed.has_person
+        # Facts naming several places: they answer «Какие страны/города …?» (see _plan).
+        self._listing_places = np.flatnonzero(analysed.places >= PLACES_LISTED).astype(np.int32)
         # Where each term stands in each fact: for the figure-level scoring of candidates.
         self._word_offsets = analysed.offsets
         self._words = analysed.words
@@ -1167,6 +1170,12 @@ class FactIndex:
         months: list[tuple[int, int]] = []
         measured_positions = _measured_noun(tokens)
         measured: list[int] = []
+        place_positions = {
+            noun.position
+            for _, noun in _which_nouns(tokens)
+            if noun is not None and noun.lemma in _lemma_set("place_nouns.txt")
+        }
+        place_units: list[int] = []
         if kind == "count" and _asks_amount(tokens, kind_positions):
             kind = "amount"  # «сколько выделяют»: nothing named is counted
         # «до перехода»: only «до» is dropped, the change itself stays a unit.
@@ -1277,6 +1286,8 @@ class FactIndex:
                 months.append((len(units), self._lx.months[token.lemma]))
             if token.position in measured_positions:
                 measured.append(len(units))
+            if token.position in place_positions:
+                place_units.append(len(units))
             units.append(
                 Unit(
                     label=token.word,
@@ -1305,10 +1316,8 @@ class FactIndex:
             asked=tuple(a for a in asked if a < MAX_UNITS),
             months=tuple(m for m in months if m[0] < MAX_UNITS),
             measured=tuple(m for m in measured if m < MAX_UNITS),
-            asks_places=any(
-                noun is not None and noun.lemma in _lemma_set("place_nouns.txt")
-                for _, noun in _which_nouns(tokens)
-            ),
+            asks_places=bool(place_positions),
+            place_units=tuple(u for u in place_units if u < MAX_UNITS),
             stated=frozenset(f.value for f in find_figures(original) if f.kind not in TIME_KINDS),
             also=bool({t.word for t in tokens} & _ALSO_ASKED),
             people=any(
@@ -1366,6 +1375,18 @@ class FactIndex:
                     unit_ways.rarity,
                     unit_ways.generic,
                     (*unit_ways.ways, month_way),
+                )
+        # «Какие страны …?», «по примеру каких городов …?»: a fact naming several places
+        # names what the place noun asks for (coverage only; PLACES_BONUS ranks them).
+        if len(self._listing_places):
+            for number in q.place_units:
+                unit_ways = planned[number]
+                listing_way = Way(0.0, self._listing_places, None, 0.0, CHANNEL_GROUP, 0.0)
+                planned[number] = UnitWays(
+                    unit_ways.weight,
+                    unit_ways.rarity,
+                    unit_ways.generic,
+                    (*unit_ways.ways, listing_way),
                 )
         # A year is part of what the question asks: a fact about that year covers it, one
         # from an article of that year without a year of its own covers it halfway. As a
@@ -1677,8 +1698,10 @@ class FactIndex:
             details = self._detail(number, carriers) if q.asked else None
             figure, fit = self._choose_figure(number, q, matched, rarity, carriers, details)
             factor, notes = self._factors(number, q, figure, fit)
+            listing = q.asks_places and self._places_named(number, q) >= PLACES_LISTED
             if (
                 details is not None
+                and not listing
                 and not self._names(q, q.asked, details)
                 and not self._names_in_latin(number, q)
             ):
@@ -1688,7 +1711,7 @@ class FactIndex:
                 factor *= WHICH_MISSING
                 if all(matched_bits >> u & 1 for u in q.asked):
                     notes.append(ASKED_BEFORE)
-            if q.asks_places and self._places_named(number, q) >= PLACES_LISTED:
+            if listing:
                 factor *= PLACES_BONUS  # «Какие страны …?»: a sentence naming several
             if q.also and _ALSO.search(self.facts[number].text):
                 factor *= ALSO_BONUS  # «Какую ещё задачу …?»: «В числе задач также …»

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .facts import Fact
-from .text import Lexicon, analyze, is_known_word, short_stem, stem, words
+from .text import WEIGHT_GENERIC, Lexicon, analyze, is_known_word, short_stem, stem, words
 
 _Phrase = tuple[tuple[str, ...], str]  # (lemmas, group term), as in Lexicon.phrases
 POSTING_SLICE = 1 << 12  # facts whose (term, fact) pairs are sorted at once
@@ -38,6 +38,7 @@ class _Word:
     readings: frozenset[str]
     person: bool  # a first name, surname or patronymic (not one of lexicon.not_names)
     role: bool  # people named by their role (data/roles.txt): «представители», «депутаты»
+    place: str | None  # the lemma of a place name found not everywhere («Париж», «КНР»)
     phrases: tuple[_Phrase, ...]  # phrases of several words it may begin, longest first
 
 
@@ -61,6 +62,7 @@ class FactTerms:
     figure_positions: np.ndarray  # int32: token position of each figure in fact.figures
     lengths: np.ndarray  # float32: content words per fact
     has_person: np.ndarray  # bool: a capitalised name-like word («Дархан Сатыбалды»)
+    places: np.ndarray  # uint8: how many places a fact names («Нью-Йорка, Москвы и Парижа»)
     surface: dict[str, str]  # content word → its lemma, in order of first use
     function_words: frozenset[str]  # «для», «только»: for reading Russian typed in Latin
 
@@ -262,6 +264,7 @@ class _Words(dict[str, _Word]):
             readings=info.readings,
             person=info.person and info.lemma not in lx.not_names,
             role=info.lemma in lx.roles,
+            place=info.lemma if info.place and weight > WEIGHT_GENERIC else None,
             phrases=tuple(phrases),
         )
         self.all.append(known)
@@ -281,6 +284,7 @@ def fact_terms(facts: Sequence[Fact], lx: Lexicon) -> FactTerms:
     figure_positions = array("i")
     figure_offsets = array("q", [0])
     has_person = np.zeros(n, dtype=bool)
+    places = np.zeros(n, dtype=np.uint8)
     for number, fact in enumerate(facts):
         found = words(fact.text)
         analysed = [known[word] for word, _ in found]
@@ -294,6 +298,16 @@ def fact_terms(facts: Sequence[Fact], lx: Lexicon) -> FactTerms:
                 w.person and text[start : start + 1].isupper()
                 for w, (_, start) in zip(analysed, found, strict=True)
             )
+        if any(w.place for w in analysed):
+            # A hyphenated word's parts follow it, inside it: «Нью-Йорка» is one place.
+            whole_end = 0
+            named: set[str] = set()
+            for w, (word, start) in zip(analysed, found, strict=True):
+                if start >= whole_end:
+                    whole_end = start + len(word)
+                    if w.place:
+                        named.add(w.place)
+            places[number] = min(len(named), 255)
         if any(w.phrases for w in analysed):
             content = [(w, p) for p, w in enumerate(analysed) if w.terms]
             groups = lx.groups_of(
@@ -332,6 +346,7 @@ def fact_terms(facts: Sequence[Fact], lx: Lexicon) -> FactTerms:
         figure_positions=_array(figure_positions, np.int32),
         lengths=lengths,
         has_person=has_person,
+        places=places,
         surface=known.surface,
         function_words=frozenset(known.function_words),
     )

@@ -4,6 +4,7 @@ near-duplicate sentences (where ties decide)."""
 
 import json
 import math
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from knowledge import search as search_module
 from knowledge.bench import make_corpus, make_questions, write_corpus
 from knowledge.scoring import dense, exact
 from knowledge.search import question_kind, settled_kind
-from knowledge.text import Token, analyze, lexicon
+from knowledge.text import WEIGHT_GENERIC, Token, analyze, lexicon, words
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 QUESTIONS = Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl"
@@ -61,6 +62,28 @@ def test_pruned_pass_ranks_as_the_plain_pass(
     assert pruned == plain
 
 
+_LISTING: weakref.WeakKeyDictionary[FactIndex, list[int]] = weakref.WeakKeyDictionary()
+
+
+def _listing_places(index: FactIndex) -> list[int]:
+    """Facts naming two places or more that are not found everywhere («Москвы и Парижа»)."""
+    if index not in _LISTING:
+        lx = lexicon()
+        _LISTING[index] = [
+            i
+            for i, f in enumerate(index.facts)
+            if len(
+                {
+                    analyze(w).lemma
+                    for w, _ in words(f.text, parts=False)
+                    if analyze(w).place and lx.weight(w, analyze(w)) > WEIGHT_GENERIC
+                }
+            )
+            >= search_module.PLACES_LISTED
+        ]
+    return _LISTING[index]
+
+
 def _plainly(index: FactIndex, question: str) -> tuple[np.ndarray, ...]:
     """Score, coverage, evidence and bits of every fact, as the matcher first computed them:
     over every way of every unit (duplicates included), one numpy pass at a time."""
@@ -90,6 +113,7 @@ def _plainly(index: FactIndex, question: str) -> tuple[np.ndarray, ...]:
             or any(g.kind == "month" and g.month == month for g in f.figures)
             or any(g.kind == "period" for g in f.figures)
         ]
+    listing = _listing_places(index)
     for number, (unit, unit_rarity) in enumerate(zip(units, rarity, strict=True)):
         bit = np.uint64(1 << number)
         ways = []
@@ -119,6 +143,8 @@ def _plainly(index: FactIndex, question: str) -> tuple[np.ndarray, ...]:
         ways.sort(key=lambda way: -way[0])
         if number in months:
             ways.append((0.0, np.array(in_month[months[number]], dtype=np.int64), 0.0, 1.0))
+        if number in q.place_units:
+            ways.append((0.0, np.array(listing, dtype=np.int64), 0.0, search_module.CHANNEL_GROUP))
         for _, ids, values, channel in ways:
             fresh = (bits[ids] & bit) == 0
             if not fresh.any():

@@ -316,6 +316,12 @@ def test_who_is_the_akim_answers_with_the_newest_article(seed_index):
         ("Какое финансирование обсуждали в образовании?", "подушевого финансирования"),
         ("What kind of financing of schools was discussed?", "подушевого финансирования"),
         ("Who was instructed to ensure coordinated work after the meeting?", "профильным"),
+        # «каких столиц»: a sentence naming several places names what is asked, though it
+        # does not say «столица»
+        (
+            "По примеру каких мировых столиц Алматы хочет стать круглосуточным городом?",
+            "Нью-Йорка",
+        ),
         # «помимо/кроме/ещё» asks one thing more: a sentence adding it («также …»)
         (
             "Что помимо цифровизации аким назвал ключевой задачей?",
