@@ -158,6 +158,8 @@ A004 = "004_e37ac366897bb94f.txt"
             A000,
             "к 2029 году",
         ),
+        # «кол-во» is «количество»
+        ("на сколько % выросло кол-во туристов", A001, "на 8%"),
         # Kazakh: «қорытындысы бойынша» is «по итогам»
         ("Қорытындысы бойынша ШОБ салығы қанша?", A001, "1,2 трлн тенге"),
         # a share of people asked: the share followed by a word for people, not the 60% of
@@ -316,6 +318,11 @@ def test_who_is_the_akim_answers_with_the_newest_article(seed_index):
         ("Какое финансирование обсуждали в образовании?", "подушевого финансирования"),
         ("What kind of financing of schools was discussed?", "подушевого финансирования"),
         ("Who was instructed to ensure coordinated work after the meeting?", "профильным"),
+        # «статус» asks what kind of thing; «в контексте», «в масштабах», «по замыслу» are
+        # prepositions; «цель» is «задача»
+        ("Каким статусом наделили программу Таза Казахстан в контексте экологии?", "приоритетом"),
+        ("Чем по замыслу властей станет горный кластер в масштабах региона?", "всесезонный"),
+        ("Какую ещё цель аким связал с инвестициями?", "инвестиционной привлекательности"),
         # «каких столиц»: a sentence naming several places names what is asked, though it
         # does not say «столица»
         (
