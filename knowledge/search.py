@@ -74,6 +74,7 @@ FUZZY_CUTOFF = 82  # rapidfuzz ratio; below it a word is unknown rather than a t
 FUZZY_MIN_LEN = 5
 LATIN_CUTOFF = 84  # rapidfuzz ratio between Latin spellings of a word
 UNKNOWN_VERB_SHARE = 0.5
+UNKNOWN_MODIFIER_SHARE = 0.5
 WHO_VERB_WEIGHT = WEIGHT_CONTENT  # see `_parse`
 UNKNOWN_ENTITY_BOOST = 2.0  # an unknown place or name («Астана») is what the question is about
 # Calibrated on the tune half of tests/eval/questions.jsonl (python -m knowledge eval).
@@ -1278,6 +1279,14 @@ class FactIndex:
                 weight *= UNKNOWN_VERB_SHARE
             elif not alternatives and weight == WEIGHT_VERB:
                 weight = WEIGHT_CONTENT
+            elif (
+                not alternatives
+                and analyze(token.word).pos in _ADJECTIVES
+                and token.lemma not in self._lx.months
+            ):
+                # «мировые мегаполисы», «ощутимые результаты»: a quality the facts word
+                # otherwise; the thing it qualifies says more.
+                weight *= UNKNOWN_MODIFIER_SHARE
             if token.position in focus_positions:
                 focus.append(len(units))
             if token.position in asked_positions:
