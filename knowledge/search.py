@@ -93,6 +93,10 @@ CANDIDATES = 16  # facts that get the full (figure-level) scoring after the arra
 SAME_THING = 0.8  # facts within this share of the best score may compete on recency
 ARTICLE_DATE = "article-date"  # a note: «когда?» is answered by the article's date
 ASKED_BEFORE = "asked-before"  # a note: the thing asked is named in the sentence before
+NO_HOLDER = "no-holder"  # a note: the role asked about is named, but no person holding it
+# «руководителя представительства Министерства иностранных дел … в городе Алматы Исламбек
+# Раимов»: a name this many words after its role still holds it.
+HOLDER_SPAN = 12
 ARTICLE_DATE_COVERAGE = 0.95  # every word of the question found: the same event
 REPORTED = 0.9  # «когда?» by the article's date: below a sentence that names the date itself
 STATED_FIGURE = 1.0  # a figure the question itself states is not its answer (see _choose_figure)
@@ -493,8 +497,8 @@ def _which_noun(tokens: list[Token]) -> set[int]:
 def _who_noun(tokens: list[Token]) -> set[int]:
     """Position of the role a «кто» asks about: «Кто был акимом …?», «Кто сейчас аким?»."""
     for i, token in enumerate(tokens):
-        if token.lemma != "кто":
-            continue
+        if token.lemma != "кто" and token.word not in ("зовут", "звать"):
+            continue  # «Кто был акимом …?», «Как зовут генерального консула …?»
         for following in tokens[i + 1 :]:
             info = analyze(following.word)
             if following.lemma in _WHO_LINKS or info.pos in _ADJECTIVES:
@@ -1720,6 +1724,14 @@ class FactIndex:
                 factor *= WHICH_MISSING
                 if all(matched_bits >> u & 1 for u in q.asked):
                     notes.append(ASKED_BEFORE)
+            if (
+                q.kind == "who"
+                and details is not None
+                and not self._names_holder(number, q, details)
+            ):
+                # «Кто генеральный консул Франции?»: the sentence names the role, but nobody
+                # who holds it («… генеральные консулы КНР, Ирана, Турции, Франции»).
+                notes.append(NO_HOLDER)
             if listing:
                 factor *= PLACES_BONUS  # «Какие страны …?»: a sentence naming several
             if q.also and _ALSO.search(self.facts[number].text):
@@ -1782,9 +1794,13 @@ class FactIndex:
         # A question that names a year is answered only by a fact about that year, or by an
         # undated-figure fact from an article of that year (it speaks of its present).
         # «Сколько…», «когда…», «на сколько процентов…» want a figure of that kind.
-        return not {"year-mismatch", "year-unknown", "no-figure-of-kind", "part-of-year"} & set(
-            notes
-        )
+        return not {
+            "year-mismatch",
+            "year-unknown",
+            "no-figure-of-kind",
+            "part-of-year",
+            NO_HOLDER,
+        } & set(notes)
 
     def _factors(
         self, number: int, q: Question, figure: Figure | None, fit: float
@@ -1846,6 +1862,39 @@ class FactIndex:
             ):
                 places.add(info.lemma)
         return len(places)
+
+    def _names_holder(self, number: int, q: Question, details: _Details) -> bool:
+        """Does a person's name follow the role asked about, before the next comma («акима
+        Алматы Ерболата Досаева с …»)? Of several mentions of the role, the one nearest the
+        question's other words is the one asked about. True when the role is not named."""
+        positions = details.positions
+        roles = sorted(
+            p
+            for u in q.asked
+            for term, _ in q.units[u].alternatives
+            for p in positions.get(term, ())
+        )
+        if not roles:
+            return True
+        others = [
+            [p for term, _ in unit.alternatives for p in positions.get(term, ())]
+            for u, unit in enumerate(q.units)
+            if u not in q.asked and not unit.generic
+        ]
+        others = [o for o in others if o]
+        if others:
+            roles = [min(roles, key=lambda r: sum(min(abs(r - p) for p in o) for o in others))]
+        text = self.facts[number].text
+        found = words(text)
+        for role in roles:
+            after = found[role][1] + len(found[role][0])
+            stop = text.find(",", after)
+            for word, start in found[role + 1 : role + 1 + HOLDER_SPAN]:
+                if stop != -1 and start > stop:
+                    break
+                if analyze(word).person and text[start : start + 1].isupper():
+                    return True
+        return False
 
     def _names_in_latin(self, number: int, q: Question) -> bool:
         """Does the fact name something in Latin letters that the question does not?"""

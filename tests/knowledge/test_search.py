@@ -197,6 +197,9 @@ def test_questions_find_the_fact_and_the_figure(seed_index, question, article, f
         "Когда в Татарстан придёт потепление?",
         "Сколько туристов приехало в Алматы в 2020 году?",  # no figure for that year
         "Сколько детских садов в Алматы?",  # money is not a count of kindergartens
+        # the role is named, but no name follows it: «генеральные консулы КНР, Ирана, …»
+        "Кто генеральный консул Китая?",
+        "Как зовут почётного консула Швеции?",
         # an unknown adjective weighs half, not nothing: «китайских», «ледовый» still matter
         "Сколько китайских туристов приехало в 2025 году?",
         "Сколько туристов приехало на ледовый фестиваль?",
@@ -257,6 +260,9 @@ def test_who_is_the_akim_answers_with_the_newest_article(seed_index):
         ("Какие долговые бумаги может выпустить город?", "облигаций"),
         # an abbreviation; an English name the facts write in Cyrillic
         ("Кто руководитель представительства МИД?", "Исламбек Раимов"),
+        # a name follows the role asked about, however far, before the next comma
+        ("Как зовут руководителя представительства МИД?", "Исламбек Раимов"),
+        ("Кто председатель правления общества почётных консулов?", "Денис Ван ден Вейх"),
         ("Что такое Smart City в планах города?", "Смарт сити"),
         ("где работают айтишники в алматы", "Farabi Hub"),
         # «цифровая трансформация» is the phrase, not any «цифровой …» («цифровой платформы»)
