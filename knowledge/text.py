@@ -417,6 +417,8 @@ def latin_key(word: str) -> str:
     return _LATIN_ENDING.sub("y", key)
 
 
+_VOWEL_Y = frozenset({"iy", "ay", "oy", "ey", "uy"})
+_LATIN_VOWELS = "aeiouy"
 _LATIN_TO_RU = (
     ("shch", "щ"),
     ("sch", "щ"),
@@ -473,6 +475,9 @@ def cyrillic_from_latin(word: str) -> str:
     while i < len(word):
         for latin, cyrillic in _LATIN_TO_RU:
             if word.startswith(latin, i):
+                after = word[i + 2 : i + 3]
+                if latin in _VOWEL_Y and after and after in _LATIN_VOWELS:
+                    continue  # «kakaya»: «a» then «ya», not «ay» then «a»
                 out.append(cyrillic)
                 i += len(latin)
                 break

@@ -305,6 +305,8 @@ def test_who_is_the_akim_answers_with_the_newest_article(seed_index):
         ("Какое совещание провел аким в январе?", "провел совщание"),
         # Russian in Latin letters: «dlya» is the function word «для», not «доля» (a share)
         ("kakie goroda primer dlya modeli 24/7", "Нью-Йорка"),
+        # «kakaya» is «какая»: «ya» after a vowel
+        ("kakaya eshe klyuchevaya zadacha krome cifrovizacii", "инвестиционной привлекательности"),
         # only words found everywhere, every one found (here «almaty» through its group)
         ("kto akim almaty", "Аким Алматы"),
         # «результат» for «эффект», «преобразование» for «реформа»

@@ -120,9 +120,21 @@ def test_latin_spellings_meet_the_russian_word(latin, russian):
     assert latin_key(latin) == latin_key(russian)
 
 
-def test_unknown_latin_words_are_transliterated():
-    assert cyrillic_from_latin("priehalo") == "приехало"
-    assert cyrillic_from_latin("shchedryy") == "щедрый"
+@pytest.mark.parametrize(
+    ("latin", "russian"),
+    [
+        ("priehalo", "приехало"),
+        ("shchedryy", "щедрый"),
+        # a vowel then «y» then a vowel: «ya», not «ay» («kakaya» is «какая»)
+        ("kakaya", "какая"),
+        ("novaya", "новая"),
+        ("moyu", "мою"),
+        ("kakoy", "какой"),
+        ("dayut", "дают"),
+    ],
+)
+def test_unknown_latin_words_are_transliterated(latin, russian):
+    assert cyrillic_from_latin(latin) == russian
 
 
 def test_english_questions_become_russian_words():
