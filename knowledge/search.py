@@ -1175,10 +1175,13 @@ class FactIndex:
         months: list[tuple[int, int]] = []
         measured_positions = _measured_noun(tokens)
         measured: list[int] = []
+        # «каких мировых столиц»: the place noun and the adjectives before it describe the
+        # places the answer names.
         place_positions = {
-            noun.position
-            for _, noun in _which_nouns(tokens)
+            position
+            for which, noun in _which_nouns(tokens)
             if noun is not None and noun.lemma in _lemma_set("place_nouns.txt")
+            for position in range(which.position + 1, noun.position + 1)
         }
         place_units: list[int] = []
         if kind == "count" and _asks_amount(tokens, kind_positions):
