@@ -330,10 +330,22 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
                 continue  # «Кто был акимом, когда …»: «когда» opens a clause, asks nothing
             if seq in _AMONG and i > 0 and tokens[i - 1].word in ("в", "во"):
                 continue  # «входит в число …», «в числе задач»: among, not how many
+            if seq[0] == "рассказать" and not tokens[i].word.startswith("расскаж"):
+                continue  # «Какое издание рассказало о …?» reports; «расскажи о …» asks
             if tuple(lemmas[i : i + len(seq)]) == seq:
                 found = (order, i, kind, len(seq))
                 break
     if found is None:
+        for which, noun in _which_nouns(tokens):
+            if (
+                noun is not None
+                and which.word not in _WHICH_HOW
+                and _names_a_role(noun)
+                and not analyze(noun.word).plural
+            ):
+                # «Какой аким встречался с консулами?»: which person held the role («Какие
+                # депутаты …?» asks which body, not whose names)
+                return "who", frozenset({which.position})
         return None, frozenset()
     _, i, kind, n = found
     # «Насколько велик вклад …?», «Насколько высока доля …?»: how large a level is, not how
@@ -383,6 +395,10 @@ def _relative(question: str, tokens: list[Token], i: int) -> bool:
     где …», «акимом, когда …»)? After «Скажите, …» it still asks."""
     if i == 0 or i >= len(tokens) or not question[: tokens[i].start].rstrip().endswith(","):
         return False
+    if analyze(tokens[i].word).pos == "NOUN":
+        # «Каков, согласно статье, объем …?»: a noun opens no clause, unless «который»
+        # follows it («…рынка, долю которого …»)
+        return i + 1 < len(tokens) and tokens[i + 1].lemma == "который"
     return analyze(tokens[i - 1].word).pos in ("NOUN", "ADJF", "PRTF")
 
 
@@ -496,9 +512,10 @@ def _which_noun(tokens: list[Token]) -> set[int]:
 
 def _who_noun(tokens: list[Token]) -> set[int]:
     """Position of the role a «кто» asks about: «Кто был акимом …?», «Кто сейчас аким?»."""
-    for i, token in enumerate(tokens):
-        if token.lemma != "кто" and token.word not in ("зовут", "звать"):
-            continue  # «Кто был акимом …?», «Как зовут генерального консула …?»
+    asks = [t for t in tokens if t.lemma == "кто" or t.word in ("зовут", "звать")]
+    # «Кто был акимом …?», «Как зовут … консула?»; else «Какой аким …?»
+    for token in asks or [t for t in tokens if t.lemma == "какой"]:
+        i = token.position
         for following in tokens[i + 1 :]:
             info = analyze(following.word)
             if following.lemma in _WHO_LINKS or info.pos in _ADJECTIVES:
@@ -508,6 +525,15 @@ def _who_noun(tokens: list[Token]) -> set[int]:
 
 
 _WHO_LINKS = frozenset({"быть", "являться", "стать", "сейчас", "теперь", "же"})
+
+
+def _names_a_role(token: Token) -> bool:
+    """«аким», «консул», «руководитель»: a noun for whoever holds a post (data/roles.txt and
+    the akim's synonym group)."""
+    lx = lexicon()
+    return token.lemma in _lemma_set("roles.txt") or bool(
+        lx.word_groups(token.lemma) & lx.word_groups("аким")
+    )
 
 
 def _asks_which_things(tokens: list[Token]) -> bool:
@@ -675,7 +701,7 @@ def _counts_things(q: Question) -> bool:
 # «Почему …?», «Что стало причиной …?»: a reason is asked, which no figure is.
 _WHY = frozenset({"почему", "зачем", "причина", "отчего"})
 # «Как охарактеризовали …?», «Как оценили …?»: a description is asked (see settled_kind).
-_DESCRIBE = frozenset(
+_DESCRIBE = frozenset({"характеризоваться", "описываться", "оцениваться"}) | frozenset(
     {"охарактеризовать", "характеризовать", "описать", "описывать", "оценить", "оценивать"}
 )
 

@@ -232,6 +232,8 @@ def _question_kind_plainly(
                     continue
                 if seq in search_module._AMONG and i and words[i - 1] in ("в", "во"):
                     continue
+                if seq[0] == "рассказать" and not words[i].startswith("расскаж"):
+                    continue
                 if tuple(lemmas[i : i + len(seq)]) == seq:
                     how_large = {
                         j + k
@@ -246,6 +248,17 @@ def _question_kind_plainly(
                     settled, positions = settled_kind(tokens, kind, i, size)
                     return settled, positions | how_large if settled else positions
 
+    # no phrase: «какой» + a singular noun for a post asks who holds it
+    for i, word in enumerate(words):
+        if lemmas[i] != "какой" or word == "каком":
+            continue
+        noun = next(
+            (t for t in tokens[i + 1 :] if analyze(t.word).pos not in ("ADJF", "PRTF")), None
+        )
+        if noun is None:
+            continue
+        if search_module._names_a_role(noun) and not analyze(noun.word).plural:
+            return "who", frozenset({i})
     return None, frozenset()
 
 
