@@ -524,6 +524,8 @@ def _who_noun(tokens: list[Token]) -> set[int]:
     return set()
 
 
+# Verbs whose noun says what was done («провести встречу», «сделать заявление»).
+_LIGHT_VERBS = frozenset({"провести", "проводить", "сделать", "делать", "дать", "давать"})
 _WHO_LINKS = frozenset({"быть", "являться", "стать", "сейчас", "теперь", "же"})
 
 
@@ -1291,9 +1293,15 @@ class FactIndex:
                     for term, channel in alternatives
                 ]
             weight = token.weight
-            if kind == "who" and weight == WEIGHT_VERB and alternatives:
+            if (
+                kind == "who"
+                and weight == WEIGHT_VERB
+                and alternatives
+                and token.lemma not in _LIGHT_VERBS
+            ):
                 # «Кто участвовал …?»: the answer is whoever did this; the verb is what the
-                # question is about, not its glue.
+                # question is about, not its glue (unless the noun after it says what was
+                # done: «провёл встречу»).
                 weight = WHO_VERB_WEIGHT
             if not alternatives and token.entity and not (kazakh and _kazakh_leftover(token)):
                 weight *= UNKNOWN_ENTITY_BOOST
