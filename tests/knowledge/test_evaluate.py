@@ -418,9 +418,9 @@ def test_question_set_is_well_formed() -> None:
 
 
 def test_probe_set_loads_and_points_into_the_articles() -> None:
-    # tests/eval/probes.jsonl: the paraphrase probes rules were found on (tune only)
+    # tests/eval/probes.jsonl: the probes rules were found on (tune only), 15 sets of 100
     probes = ev.load_questions(QUESTIONS.with_name("probes.jsonl"))
-    assert len(probes) == 600
+    assert len(probes) == 1500
     assert {q.split for q in probes} == {"tune"}
     assert not {q.id for q in probes} & {q.id for q in ev.load_questions(QUESTIONS)}
     for q in probes:
