@@ -445,6 +445,9 @@ def _asks_what_was_done(tokens: list[Token], topic: int) -> bool:
     return any(analyze(t.word).pos in _VERBS for t in tokens[1:])
 
 
+_HOW_MUCH = frozenset({"сколько", "скока", "скоко", "сколь", "насколько"})
+
+
 def _asks_what_was_discussed(tokens: list[Token], topic: int) -> bool:
     """«Какое финансирование обсуждали?»: a noun (`topic`, its position) and a verb of
     discussing (the synonym group of «обсудить»): what was said about it is asked."""
@@ -453,8 +456,6 @@ def _asks_what_was_discussed(tokens: list[Token], topic: int) -> bool:
     discussing = lexicon().word_groups("обсудить")
     return any(discussing & lexicon().word_groups(t.lemma) for t in tokens)
 
-
-_HOW_MUCH = frozenset({"сколько", "скока", "скоко", "сколь", "насколько"})
 
 _VERBS = frozenset({"VERB", "INFN", "PRTS"})  # «что поручено …»: a short participle too
 
@@ -703,8 +704,18 @@ def _counts_things(q: Question) -> bool:
 # «Почему …?», «Что стало причиной …?»: a reason is asked, which no figure is.
 _WHY = frozenset({"почему", "зачем", "причина", "отчего"})
 # «Как охарактеризовали …?», «Как оценили …?»: a description is asked (see settled_kind).
-_DESCRIBE = frozenset({"характеризоваться", "описываться", "оцениваться"}) | frozenset(
-    {"охарактеризовать", "характеризовать", "описать", "описывать", "оценить", "оценивать"}
+_DESCRIBE = frozenset(
+    {
+        "охарактеризовать",
+        "характеризовать",
+        "характеризоваться",
+        "описать",
+        "описывать",
+        "описываться",
+        "оценить",
+        "оценивать",
+        "оцениваться",
+    }
 )
 
 _PRICE_WORDS = frozenset({"стоить", "стоять", "стоимость", "обойтись"})
