@@ -382,6 +382,7 @@ def settled_kind(
         _asks_which_thing(tokens, _question_phrases())
         or _asks_what_was_done(tokens, at)
         or _asks_what_was_discussed(tokens, at)
+        or _asks_what_for(tokens)
     ):
         # «Какие вопросы финансирования обсуждались?», «Что потребовали усилить в части
         # бюджета?», «Какое финансирование обсуждали?»: the question asks which things, or
@@ -443,6 +444,16 @@ def _asks_what_was_done(tokens: list[Token], topic: int) -> bool:
     if not tokens or tokens[0].word != "что" or analyze(tokens[topic].word).pos != "NOUN":
         return False
     return any(analyze(t.word).pos in _VERBS for t in tokens[1:])
+
+
+def _asks_what_for(tokens: list[Token]) -> bool:
+    """«На что направлены инициативы?», «Над чем ужесточить контроль, чтобы деньги …?»: a
+    question opening with a preposition and «что» asks a thing, even about money."""
+    return (
+        len(tokens) > 1
+        and analyze(tokens[0].word).pos == "PREP"
+        and tokens[1].word in ("что", "чем", "чего", "чему")
+    )
 
 
 _HOW_MUCH = frozenset({"сколько", "скока", "скоко", "сколь", "насколько"})
