@@ -378,7 +378,7 @@ def settled_kind(
         # «Как охарактеризовали динамику …?», «Как оценили проект?»: a description is
         # asked; «динамика», «оценить» only look like a change or a sum.
         return None, frozenset()
-    if kind in _TOPIC_KINDS and (
+    if (kind in _TOPIC_KINDS or (kind == "count" and analyze(tokens[at].word).pos == "NOUN")) and (
         _asks_which_thing(tokens, _question_phrases())
         or _asks_what_was_done(tokens, at)
         or _asks_what_was_discussed(tokens, at)
@@ -420,8 +420,9 @@ _CHANGE_VERBS = frozenset(
     }
 )
 
-# Kinds that a topic noun alone can set («бюджет», «площадь»): a «какой» + another noun
-# question about that topic asks which things, not how much.
+# Kinds that a topic noun alone can set («бюджет», «площадь»; a count by «население»,
+# «число», not by «сколько»): a «какой» + another noun question about that topic asks
+# which things, not how much («От каких настроений хотят отучить население?»).
 _TOPIC_KINDS = frozenset({"money", "area", "length"})
 
 

@@ -553,6 +553,8 @@ def test_limit_and_order(seed_index):
         # «как характеризуется» asks a description; «, согласно статье,» opens no clause
         ("Как в статье характеризуется динамика?", None),
         ("Каков, согласно статье, объем рынка?", "money"),
+        # «какие настроения … население»: which things; «население» is who, not a count
+        ("От каких настроений хотят отучить население?", None),
         # a preposition and «что» open a question for a thing, even about money
         ("На что направлены экологические инициативы?", None),
         ("Над чем ужесточат контроль, чтобы деньги тратились с пользой?", None),
