@@ -247,6 +247,7 @@ class Question:
     place_units: tuple[int, ...] = ()  # the units of «страны» in «Какие страны …?»
     people: bool = False  # a noun for people: «Какая часть работающих алматинцев …?»
     also: bool = False  # «Какую ещё задачу …?», «кроме …»: one thing more
+    flow: str | None = None  # money spent or earned (data/money_flow.txt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -694,6 +695,30 @@ def _names_counted(token: Token, pos: str) -> bool:
         and token.lemma not in _lemma_set("measures.txt")
         and not _YEAR.match(token.word)
     )
+
+
+@cache
+def _money_flow() -> dict[str, frozenset[str]]:
+    """data/money_flow.txt: the lemmas of spending and of earning."""
+    flows = {}
+    for line in data_lines("money_flow.txt"):
+        direction, _, lemmas = line.partition(":")
+        flows[direction.strip()] = frozenset(lemmas.split())
+    return flows
+
+
+def _flow_of(lemmas: Iterable[str]) -> str | None:
+    """«spend» or «earn», when the words say one way only."""
+    said = set(lemmas)
+    found = {d for d, flow_words in _money_flow().items() if flow_words & said}
+    return found.pop() if len(found) == 1 else None
+
+
+def _flow_before(text: str, figure: Figure) -> str | None:
+    """Which way the sum goes, by the few words before it («принося экономике … более 300
+    млрд»)."""
+    before = words(text[: figure.start], parts=False)[-MEASURED_SPAN:]
+    return _flow_of(r for word, _ in before for r in analyze(word).readings)
 
 
 def _people_after(text: str, figure: Figure) -> bool:
@@ -1393,6 +1418,7 @@ class FactIndex:
             place_units=tuple(u for u in place_units if u < MAX_UNITS),
             stated=frozenset(f.value for f in find_figures(original) if f.kind not in TIME_KINDS),
             also=bool({t.word for t in tokens} & _ALSO_ASKED),
+            flow=_flow_of(t.lemma for t in tokens),
             people=any(
                 t.lemma in _lemma_set("people.txt") and analyze(t.word).pos == "NOUN"
                 for t in tokens
@@ -2036,6 +2062,14 @@ class FactIndex:
                 # «Сколько человек участвовало …?», «Какая часть работающих алматинцев …?»: a
                 # share of people («до 90% трудоспособного населения»), not of something else
                 # («26,2% … доходов бюджета», «около 18% от общего числа субъектов»)
+                fit = min(fit, MEASURES_OTHER)
+            elif (
+                figure.kind == "money"
+                and q.flow is not None
+                and _flow_before(fact.text, figure) not in (None, q.flow)
+            ):
+                # «Сколько вложат в горный кластер?» is not what it will bring in («принося
+                # экономике города более 300 млрд тенге»)
                 fit = min(fit, MEASURES_OTHER)
             elif q.kind == "count" and q.focus and not counted_at:
                 # What is counted stands only in the sentence before («… с консулами. Глава

@@ -172,6 +172,8 @@ A004 = "004_e37ac366897bb94f.txt"
         ),
         # «за какой год» asks the year, though «доля» names a share
         ("За какой год приведена доля Алматы в экономике страны?", A004, "в 2023 году"),
+        # money earned is answered by what it brings in
+        ("Сколько денег принесёт горный кластер?", A000, "более 300 млрд тенге"),
         # «кол-во» is «количество»
         ("на сколько % выросло кол-во туристов", A001, "на 8%"),
         # an adjective the facts do not use («учебные») weighs half: it qualifies the thing
@@ -211,6 +213,9 @@ def test_questions_find_the_fact_and_the_figure(seed_index, question, article, f
         "Когда в Татарстан придёт потепление?",
         "Сколько туристов приехало в Алматы в 2020 году?",  # no figure for that year
         "Сколько детских садов в Алматы?",  # money is not a count of kindergartens
+        # what the cluster costs is not what it brings in («принося экономике … 300 млрд»)
+        "Сколько вложат в горный кластер?",
+        "Сколько стоит горный кластер?",
         # the role is named, but no name follows it: «генеральные консулы КНР, Ирана, …»
         "Кто генеральный консул Китая?",
         "Как зовут почётного консула Швеции?",
