@@ -247,7 +247,7 @@ class Question:
     place_units: tuple[int, ...] = ()  # the units of «страны» in «Какие страны …?»
     people: bool = False  # a noun for people: «Какая часть работающих алматинцев …?»
     also: bool = False  # «Какую ещё задачу …?», «кроме …»: one thing more
-    flow: str | None = None  # money spent or earned (data/money_flow.txt)
+    flow: str | None = None  # «spend» or «earn» (data/money_spent.txt, money_earned.txt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,8 +321,7 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
             if found is not None and (order, i) >= found[:2]:
                 break
             if seq == _DATE_PHRASE and (
-                [t.word for t in tokens[i : i + 2]] != ["какого", "числа"]
-                or any(t.lemma in _CHANGE_VERBS for t in tokens)
+                [t.word for t in tokens[i : i + 2]] != ["какого", "числа"] or _says_change(tokens)
             ):
                 # «какое число туристов» asks a number; only «какого числа» a date, and not
                 # «до какого числа сократилось …»: the level something fell or rose to
@@ -406,20 +405,14 @@ def _relative(question: str, tokens: list[Token], i: int) -> bool:
 
 _DATE_PHRASE = ("какой", "число")
 _AMONG = frozenset({("число",), ("количество",)})
-_CHANGE_VERBS = frozenset(
-    {
-        "сократиться",
-        "снизиться",
-        "уменьшиться",
-        "упасть",
-        "вырасти",
-        "увеличиться",
-        "возрасти",
-        "дорасти",
-        "подняться",
-        "опуститься",
-    }
-)
+
+
+def _says_change(tokens: list[Token]) -> bool:
+    """A verb or noun of growth or decline (the synonym groups of «вырасти», «снизиться»)."""
+    lx = lexicon()
+    changes = lx.word_groups("вырасти") | lx.word_groups("снизиться")
+    return any(changes & lx.word_groups(t.lemma) for t in tokens)
+
 
 # Kinds that a topic noun alone can set («бюджет», «площадь»; a count by «население»,
 # «число», not by «сколько»): a «какой» + another noun question about that topic asks
@@ -697,21 +690,15 @@ def _names_counted(token: Token, pos: str) -> bool:
     )
 
 
-@cache
-def _money_flow() -> dict[str, frozenset[str]]:
-    """data/money_flow.txt: the lemmas of spending and of earning."""
-    flows = {}
-    for line in data_lines("money_flow.txt"):
-        direction, _, lemmas = line.partition(":")
-        flows[direction.strip()] = frozenset(lemmas.split())
-    return flows
-
-
 def _flow_of(lemmas: Iterable[str]) -> str | None:
-    """«spend» or «earn», when the words say one way only."""
+    """«spend» or «earn», when the words say one way only (data/money_spent.txt,
+    money_earned.txt)."""
     said = set(lemmas)
-    found = {d for d, flow_words in _money_flow().items() if flow_words & said}
-    return found.pop() if len(found) == 1 else None
+    spent = bool(said & _lemma_set("money_spent.txt"))
+    earned = bool(said & _lemma_set("money_earned.txt"))
+    if spent == earned:
+        return None
+    return "spend" if spent else "earn"
 
 
 def _flow_before(text: str, figure: Figure) -> str | None:

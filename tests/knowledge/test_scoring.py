@@ -224,8 +224,7 @@ def _question_kind_plainly(
         for seq in sequences:
             for i in range(len(lemmas) - len(seq) + 1):
                 if seq == ("какой", "число") and (
-                    words[i : i + 2] != ["какого", "числа"]
-                    or set(lemmas) & search_module._CHANGE_VERBS
+                    words[i : i + 2] != ["какого", "числа"] or search_module._says_change(tokens)
                 ):
                     continue
                 if search_module._relative(question, tokens, i):
