@@ -4,11 +4,11 @@ updates per second through the whole bot.
 The real Dispatcher (`build_dispatcher`: routers, throttling, the question journal, HTML
 rendering) runs on a Bot whose session never leaves the process (`RecordingSession`), over
 a temporary SQLite store: the seed articles, or with `--facts N` the synthetic corpus of
-`python -m knowledge bench` (knowledge.bench.make_corpus), built by the real parser and store.
+`python -m knowledge bench` (knowledge.dev.bench.make_corpus), built by the real parser and store.
 
 The updates are a deterministic mix from many users, each following a short script — /start
 then an example button, questions (paraphrased from the facts, some with typos, some that
-must be abstained on: knowledge.bench.make_questions), 👍/👎 and "did you mean" buttons
+must be abstained on: knowledge.dev.bench.make_questions), 👍/👎 and "did you mean" buttons
 under answers, suggestion buttons under "not found", /help, /topics, a topic and its next
 page. A button is pressed on the message the bot really sent that user, so its callback data
 is what the bot made. Users get at most a few updates each: the flood limit (10 per 10 s)
@@ -50,7 +50,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardMarkup, Message, Update
 
 from knowledge import Journal
-from knowledge.bench import make_corpus, make_questions, write_corpus
+from knowledge.dev.bench import make_corpus, make_questions, write_corpus
 
 from .app import SOMETHING_WENT_WRONG, build_bot, build_dispatcher, open_library
 from .config import Settings

@@ -62,11 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     explain.add_argument("question")
     explain.add_argument("--articles", type=Path, default=Path("seeds"))
     if argv and argv[0] == "eval":
-        from .evaluate import main as eval_main
+        from .dev.evaluate import main as eval_main
 
         return eval_main(argv[1:])
     if argv and argv[0] == "bench":
-        from .bench import main as bench_main
+        from .dev.bench import main as bench_main
 
         return bench_main(argv[1:])
     args = parser.parse_args(argv)

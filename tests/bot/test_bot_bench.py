@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from bot.bench import PRESS_PREFIXES, SCRIPTS, make_steps
-from knowledge.bench import make_questions, seed_facts
+from knowledge.dev.bench import make_questions, seed_facts
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from knowledge import FactIndex
-from knowledge import evaluate as ev
-from knowledge.baselines import BM25Baseline, TantivyBaseline, calibrate, tokens
+from knowledge.dev import evaluate as ev
+from knowledge.dev.baselines import BM25Baseline, TantivyBaseline, calibrate, tokens
 
 pytest.importorskip("rank_bm25")
 pytest.importorskip("tantivy")

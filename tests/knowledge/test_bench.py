@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import bench, read_articles
+from knowledge import read_articles
+from knowledge.dev import bench
 from knowledge.facts import extract_facts
 
 pytest.importorskip("rank_bm25")

@@ -12,8 +12,8 @@ from typing import cast
 import pytest
 
 from knowledge import answer as answer_module
-from knowledge import evaluate as ev
 from knowledge.answer import Answer, Source
+from knowledge.dev import evaluate as ev
 from knowledge.facts import Fact
 from knowledge.figures import Figure
 from knowledge.search import FactIndex, Match

@@ -12,7 +12,7 @@ import pytest
 
 from knowledge import FactIndex, extract_facts, read_articles
 from knowledge import search as search_module
-from knowledge.bench import make_corpus, make_questions, write_corpus
+from knowledge.dev.bench import make_corpus, make_questions, write_corpus
 from knowledge.scoring import dense, exact
 from knowledge.search import question_kind, settled_kind
 from knowledge.text import WEIGHT_GENERIC, Token, analyze, lexicon, words

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from .facts import Fact
-from .figures import Figure
-from .search import Match
+from ..facts import Fact
+from ..figures import Figure
+from ..search import Match
 
 if TYPE_CHECKING:
     from .evaluate import EvalQuestion

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import answer as answer_module
-from .answer import Answer
-from .search import FactIndex, Match
+from .. import answer as answer_module
+from ..answer import Answer
+from ..search import FactIndex, Match
 
 if TYPE_CHECKING:
     from .baselines import Matcher
@@ -42,7 +42,7 @@ CATEGORIES = (
 )
 SPLITS = ("tune", "holdout")
 
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_QUESTIONS = Path("tests/eval/questions.jsonl")
 DEFAULT_ARTICLES = Path("seeds")
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -575,8 +575,8 @@ def _existing(path: Path) -> Path:
 
 def build_index(articles_dir: Path) -> FactIndex:
     """Articles folder → facts → an in-memory index (no database); skipped files to stderr."""
-    from .articles import read_articles
-    from .facts import extract_facts
+    from ..articles import read_articles
+    from ..facts import extract_facts
 
     articles, skipped = read_articles(articles_dir)
     for item in skipped:

@@ -43,11 +43,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .answer import ask
-from .articles import read_articles
-from .facts import TIME_KINDS, Fact, extract_facts
-from .search import FactIndex
-from .store import FactStore
+from ..answer import ask
+from ..articles import read_articles
+from ..facts import TIME_KINDS, Fact, extract_facts
+from ..search import FactIndex
+from ..store import FactStore
 
 if TYPE_CHECKING:
     from .baselines import BM25Baseline, TantivyBaseline
