@@ -1,12 +1,18 @@
-"""The question set that judges the matcher: load it, ask every question, score, report.
+"""The question sets that judge the matcher: load them, ask every question, score, report.
 
-`python -m knowledge eval [--questions PATH] [--articles DIR] [--split tune|holdout|all]
-[--verbose]` builds the index in memory from the article files (no database) and prints a
-table per category and split. No Telegram here.
+`python -m knowledge eval` loads the seed articles and the test articles (tests/eval/articles)
+into one in-memory index (no database) and asks two question sets:
 
-`... eval --compare [--markdown]` puts citybot's matcher next to two off-the-shelf ones
-(knowledge/baselines.py: BM25 and tantivy, each with its threshold calibrated on the tune
-split) on the same facts and questions: one table, % correct per category and split.
+- **seed** (tests/eval/questions.jsonl): questions on the three seed articles, split into tune
+  and held-out *by question*;
+- **news** (tests/eval/news.jsonl): questions on the test articles about other Kazakh cities,
+  split *by article*: a held-out article's questions are all held out.
+
+It prints one table: each set × split, citybot beside BM25 and tantivy (knowledge/dev/
+baselines.py, thresholds calibrated on the tune questions). `--categories` breaks citybot's
+score down by category; `--failures` lists the failures of the **tune** questions only. The
+held-out questions' failures are never printed: only their totals are read, so that no rule
+is fitted to them.
 """
 
 from __future__ import annotations
@@ -38,6 +44,10 @@ CATEGORIES = (
     "latin",
     "kazakh",
     "english",
+    "context",  # the subject is named only in the headline, the lead or the sentence before
+    "words",  # the figure is written in words («вдвое», «пять»)
+    "relative",  # the article says «в прошлом году», the question names the year
+    "newest",  # two articles give the figure: the newer one answers
     "abstain",
 )
 SPLITS = ("tune", "holdout")
@@ -45,6 +55,9 @@ SPLITS = ("tune", "holdout")
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_QUESTIONS = Path("tests/eval/questions.jsonl")
 DEFAULT_ARTICLES = Path("seeds")
+# The default run: each question set with its name, over the articles of both.
+DEFAULT_SETS = (("seed", DEFAULT_QUESTIONS), ("news", Path("tests/eval/news.jsonl")))
+DEFAULT_ARTICLE_DIRS = (DEFAULT_ARTICLES, Path("tests/eval/articles"))
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SPACES_RE = re.compile(r"\s+")
 
@@ -62,6 +75,7 @@ class EvalQuestion:
     text: str | None = None  # must appear in the quoted sentence (facts without a figure)
     article: str | None = None  # article id (file name) the answer must come from
     date: str | None = None  # "YYYY-MM-DD" of that article, None when it has no date
+    corpus: str = "seed"  # which question set: "seed" or "news"
 
 
 @dataclass(frozen=True)
@@ -138,7 +152,7 @@ class EvalReport:
 # --- loading -------------------------------------------------------------------------------
 
 
-def _question_from(data: object, where: str) -> EvalQuestion:
+def _question_from(data: object, where: str, corpus: str = "seed") -> EvalQuestion:
     if not isinstance(data, dict):
         raise ValueError(f"{where}: expected a JSON object")
     for key in ("id", "question", "category", "split"):
@@ -163,6 +177,7 @@ def _question_from(data: object, where: str) -> EvalQuestion:
             category=data["category"],
             split=data["split"],
             found=False,
+            corpus=corpus,
         )
     for key in ("figure", "article", "date"):
         if key not in data:
@@ -187,11 +202,13 @@ def _question_from(data: object, where: str) -> EvalQuestion:
         text=text,
         article=article,
         date=date,
+        corpus=corpus,
     )
 
 
-def load_questions(path: str | Path) -> list[EvalQuestion]:
-    """Questions from a JSON-lines file; blank lines are skipped. Raises ValueError if bad."""
+def load_questions(path: str | Path, *, corpus: str = "seed") -> list[EvalQuestion]:
+    """Questions from a JSON-lines file, named `corpus`; blank lines are skipped. Raises
+    ValueError if bad."""
     questions: list[EvalQuestion] = []
     seen: set[str] = set()
     with Path(path).open(encoding="utf-8") as lines:
@@ -203,7 +220,7 @@ def load_questions(path: str | Path) -> list[EvalQuestion]:
                 data = json.loads(line)
             except json.JSONDecodeError as error:
                 raise ValueError(f"{where}: invalid JSON ({error.msg})") from error
-            question = _question_from(data, where)
+            question = _question_from(data, where, corpus)
             if question.id in seen:
                 raise ValueError(f"{where}: duplicate id {question.id!r}")
             seen.add(question.id)
@@ -436,63 +453,86 @@ def compare(
     return Comparison(reports, thresholds)
 
 
-def _compare_rows(comparison: Comparison) -> list[tuple[str, str, int, list[str]]]:
-    """(split, row label, n, % per matcher) for every category, then the two totals."""
+def _compare_rows(comparison: Comparison) -> list[tuple[str, str, list[int], list[str]]]:
+    """(set, split, [n answerable, n abstain], answerable % per matcher + abstained % per
+    matcher) for every set × split present, in question-set order."""
     reports = list(comparison.reports.values())
     first = reports[0]
-    rows: list[tuple[str, str, int, list[str]]] = []
-    for split in SPLITS:
-        if not first.row("all", split).total:
-            continue
-        for category in CATEGORIES:
-            n = first.row(category, split).total
-            if n:
-                cells = [_percent(r.row(category, split).correct, n).strip() for r in reports]
-                rows.append((split, category, n, cells))
-        for label, found in (("answered correctly", True), ("abstained correctly", False)):
-            picked = [
-                [x for x in r.results if x.question.split == split and x.question.found == found]
-                for r in reports
-            ]
-            n = len(picked[0])
-            cells = [_percent(sum(x.verdict.correct for x in p), n).strip() for p in picked]
-            rows.append((split, label, n, cells))
+    corpora = list(dict.fromkeys(r.question.corpus for r in first.results))
+    rows: list[tuple[str, str, list[int], list[str]]] = []
+    for corpus in corpora:
+        for split in SPLITS:
+            counts: list[int] = []
+            cells: list[str] = []
+            for found in (True, False):
+                picked = [
+                    [
+                        x
+                        for x in r.results
+                        if x.question.corpus == corpus
+                        and x.question.split == split
+                        and x.question.found == found
+                    ]
+                    for r in reports
+                ]
+                counts.append(len(picked[0]))
+                cells += [
+                    _percent(sum(x.verdict.correct for x in p), len(p)).strip() for p in picked
+                ]
+            if sum(counts):
+                rows.append((corpus, split, counts, cells))
     return rows
 
 
 def format_compare(comparison: Comparison, *, markdown: bool = False) -> str:
-    """One table: % correct per split × category (and the two totals) for each matcher."""
+    """One table: for each question set × split, % answered correctly and % abstained
+    correctly, citybot beside each baseline."""
     names = list(comparison.reports)
     rows = _compare_rows(comparison)
     latency = [f"{r.median_latency_ms:.2f}" for r in comparison.reports.values()]
     thresholds = ", ".join(f"{k} ≥ {v:.2f}" for k, v in comparison.thresholds.items())
     if markdown:
         lines = [
-            "| split | questions | n | " + " | ".join(f"{n} %" for n in names) + " |",
-            "|---|---|--:|" + "--:|" * len(names),
+            "| set | split | answerable | "
+            + " | ".join(f"{n} %" for n in names)
+            + " | must abstain | "
+            + " | ".join(f"{n} %" for n in names)
+            + " |",
+            "|---|---|--:|" + "--:|" * len(names) + "--:|" + "--:|" * len(names),
         ]
-        for split, label, n, cells in rows:
-            label = f"**{label}**" if " " in label else label
-            lines.append(f"| {split} | {label} | {n} | " + " | ".join(cells) + " |")
-        lines.append("| | median latency, ms | | " + " | ".join(latency) + " |")
+        for corpus, split, counts, cells in rows:
+            answered, abstained = cells[: len(names)], cells[len(names) :]
+            lines.append(
+                f"| {corpus} | {split} | {counts[0]} | "
+                + " | ".join(answered)
+                + f" | {counts[1]} | "
+                + " | ".join(abstained)
+                + " |"
+            )
         lines.append("")
+        per_matcher = ", ".join(f"{n} {x}" for n, x in zip(names, latency, strict=True))
+        lines.append(f"Median latency, ms: {per_matcher}.")
         lines.append(f"Thresholds: {thresholds}. {COMPARE_FOOTNOTE}")
         return "\n".join(lines)
-    header = f"{'split':<8} {'questions':<20} {'n':>4} " + " ".join(
-        f"{n + ' %':>10}" for n in names
+    width = 8
+    group = " ".join(f"{n[:width]:>{width}}" for n in names)
+    header = f"{'set':<5} {'split':<8} {'n':>4} {group}  | {'n':>4} {group}"
+    title = (
+        f"{'':<5} {'':<8} {'answered correctly, %':>{5 + len(group)}}  |"
+        f" {'abstained correctly, %':>{5 + len(group)}}"
     )
-    lines = [header, "-" * len(header)]
-    previous = None
-    for split, label, n, cells in rows:
-        if previous is not None and split != previous:
-            lines.append("")
-        previous = split
-        lines.append(f"{split:<8} {label:<20} {n:>4} " + " ".join(f"{c:>10}" for c in cells))
+    lines = [title, header, "-" * len(header)]
+    for corpus, split, counts, cells in rows:
+        answered_cells = " ".join(f"{c:>{width}}" for c in cells[: len(names)])
+        abstained_cells = " ".join(f"{c:>{width}}" for c in cells[len(names) :])
+        lines.append(
+            f"{corpus:<5} {split:<8} {counts[0]:>4} {answered_cells}  |"
+            f" {counts[1]:>4} {abstained_cells}"
+        )
     lines.append("-" * len(header))
     lines.append(
-        f"{'':<8} {'median latency, ms':<20} {'':>4} " + " ".join(f"{x:>10}" for x in latency)
+        "median latency, ms: " + ", ".join(f"{n} {x}" for n, x in zip(names, latency, strict=True))
     )
-    lines.append("")
     lines.append(f"thresholds: {thresholds}")
     lines.extend(textwrap.wrap(f"* {COMPARE_FOOTNOTE}", width=99, subsequent_indent="  "))
     return "\n".join(lines)
@@ -547,10 +587,11 @@ def format_report(report: EvalReport, *, verbose: bool = False) -> str:
             f" ({_percent(totals.abstained_correctly, totals.abstain).strip()}%)"
         )
     lines.append(f"median latency: {report.median_latency_ms:.2f} ms per question")
-    failures = report.failures
+    # Held-out failures are never listed: only their totals are read (see the module doc).
+    failures = tuple(r for r in report.failures if r.question.split == "tune")
     if verbose and failures:
         lines.append("")
-        lines.append(f"failures ({len(failures)}):")
+        lines.append(f"tune failures ({len(failures)}; held-out failures are not listed):")
         for result in failures:
             q = result.question
             lines.append(f"[{q.id} {q.category}/{q.split}] {q.question}")
@@ -558,7 +599,7 @@ def format_report(report: EvalReport, *, verbose: bool = False) -> str:
             lines.append(f"    answered: {result.verdict.answered}")
             lines.append(f"    why: {'; '.join(result.verdict.reasons)}")
     elif failures:
-        lines.append(f"{len(failures)} failures (--verbose lists them)")
+        lines.append(f"{len(failures)} tune failures (--failures lists them)")
     return "\n".join(lines)
 
 
@@ -573,16 +614,27 @@ def _existing(path: Path) -> Path:
     return fallback if fallback.exists() else path
 
 
-def build_index(articles_dir: Path) -> FactIndex:
-    """Articles folder → facts → an in-memory index (no database); skipped files to stderr."""
+def build_index(*articles_dirs: Path) -> FactIndex:
+    """Article folders → facts → one in-memory index (no database); skipped files to stderr.
+    A folder that does not exist is left out."""
     from ..articles import read_articles
     from ..facts import extract_facts
 
-    articles, skipped = read_articles(articles_dir)
-    for item in skipped:
-        print(f"skipped {item.path}: {item.reason}", file=sys.stderr)
-    facts = [fact for article in articles for fact in extract_facts(article)]
+    facts = []
+    for directory in articles_dirs:
+        if not directory.is_dir():
+            continue
+        articles, skipped = read_articles(directory)
+        for item in skipped:
+            print(f"skipped {item.path}: {item.reason}", file=sys.stderr)
+        facts += [fact for article in articles for fact in extract_facts(article)]
     return FactIndex.build(facts)
+
+
+def _baselines_installed() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) for m in ("rank_bm25", "tantivy", "Stemmer"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -591,34 +643,62 @@ def main(argv: list[str] | None = None) -> int:
         args_in = args_in[1:]
     parser = argparse.ArgumentParser(
         prog="python -m knowledge eval",
-        description="Score the matcher against the question set.",
+        description="Score the matcher on the question sets, beside BM25 and tantivy.",
     )
-    parser.add_argument("--questions", type=Path, default=None, help=str(DEFAULT_QUESTIONS))
-    parser.add_argument("--articles", type=Path, default=None, help=str(DEFAULT_ARTICLES))
-    parser.add_argument("--split", choices=("tune", "holdout", "all"), default="all")
-    parser.add_argument("--verbose", action="store_true", help="list every failure")
     parser.add_argument(
-        "--compare", action="store_true", help="citybot next to the BM25 and tantivy baselines"
+        "--questions",
+        type=Path,
+        action="append",
+        help="a question set (JSON lines; repeatable); default: "
+        + ", ".join(str(p) for _, p in DEFAULT_SETS),
     )
-    parser.add_argument("--markdown", action="store_true", help="with --compare: a Markdown table")
+    parser.add_argument(
+        "--articles",
+        type=Path,
+        action="append",
+        help="an articles folder (repeatable); default: "
+        + ", ".join(str(p) for p in DEFAULT_ARTICLE_DIRS),
+    )
+    parser.add_argument("--split", choices=("tune", "holdout", "all"), default="all")
+    parser.add_argument(
+        "--categories", action="store_true", help="citybot alone, per category and split"
+    )
+    parser.add_argument(
+        "--failures",
+        "--verbose",
+        action="store_true",
+        dest="failures",
+        help="with --categories: list the tune failures (held-out ones are never listed)",
+    )
+    parser.add_argument("--markdown", action="store_true", help="the table in Markdown")
+    parser.add_argument(
+        "--compare", action="store_true", help="(the default) citybot beside BM25 and tantivy"
+    )
     args = parser.parse_args(args_in)
-    if args.markdown and not args.compare:
-        parser.error("--markdown goes with --compare")
+    if args.failures:
+        args.categories = True
+    if args.markdown and args.categories:
+        parser.error("--markdown goes with the comparison table, not --categories")
 
-    questions_path = args.questions or _existing(DEFAULT_QUESTIONS)
-    articles_dir = args.articles or _existing(DEFAULT_ARTICLES)
-    questions = load_questions(questions_path)
-    if args.compare:
+    if args.questions:
+        sets = [(path.stem, path) for path in args.questions]
+    else:
+        sets = [(name, _existing(path)) for name, path in DEFAULT_SETS]
+        sets = [(name, path) for name, path in sets if path.exists()]
+    dirs = args.articles or [_existing(path) for path in DEFAULT_ARTICLE_DIRS]
+    questions = [q for name, path in sets for q in load_questions(path, corpus=name)]
+    index = build_index(*dirs)
+    if not args.categories and _baselines_installed():
         splits = SPLITS if args.split == "all" else (args.split,)
-        index = build_index(articles_dir)
         comparison = compare(index, questions, splits=splits, ask=answer_module.ask)
         print(format_compare(comparison, markdown=args.markdown))
         return 0
+    if not args.categories:
+        print("(rank-bm25, tantivy or PyStemmer missing: citybot alone; pip install -e .[dev])")
     if args.split != "all":
         questions = [q for q in questions if q.split == args.split]
-    index = build_index(articles_dir)
     report = evaluate(index, questions, ask=answer_module.ask)  # looked up now, not at import
-    print(format_report(report, verbose=args.verbose))
+    print(format_report(report, verbose=args.failures))
     return 0
 
 

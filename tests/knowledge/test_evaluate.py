@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
@@ -247,11 +248,14 @@ def test_format_report() -> None:
     assert "holdout: answerable correct 1/2 (50.0%), abstained correctly 0/1 (0.0%)" in lines
     assert any(line.startswith("median latency: ") for line in lines)
     assert "рост туристов" not in text
-    assert "4 failures (--verbose lists them)" in lines
+    assert "2 tune failures (--failures lists them)" in lines
     verbose = ev.format_report(report, verbose=True)
-    assert "[q2 colloquial/holdout] рост туристов" in verbose
-    assert "    expected: 8% | " + A1 + " 2026-01-09" in verbose
+    assert "[q4 colloquial/tune] площадь иза" in verbose
+    assert "    expected: 490 га | " + A4 + " без даты" in verbose
     assert "    why: error: RuntimeError: boom" in verbose
+    # a held-out failure is never listed, only counted
+    assert "рост туристов" not in verbose
+    assert "q2" not in verbose
 
 
 def test_empty_evaluation() -> None:
@@ -338,8 +342,8 @@ def test_main_runs_without_a_database(
 ) -> None:
     seen: list[Path] = []
 
-    def fake_build_index(directory: Path) -> FactIndex:
-        seen.append(directory)
+    def fake_build_index(*directories: Path) -> FactIndex:
+        seen.extend(directories)
         return INDEX
 
     monkeypatch.setattr(ev, "build_index", fake_build_index)
@@ -347,7 +351,7 @@ def test_main_runs_without_a_database(
     path = write_lines(tmp_path / "q.jsonl", [row for row in GOOD_ROWS if row["id"] != "q2"])
     monkeypatch.setitem(FAKE_ANSWERS, "Погода?", not_found("Погода?"))
     code = ev.main(
-        ["--questions", str(path), "--articles", str(tmp_path), "--split", "tune", "--verbose"]
+        ["--questions", str(path), "--articles", str(tmp_path), "--split", "tune", "--failures"]
     )
     assert code == 0
     assert seen == [tmp_path]
@@ -538,25 +542,30 @@ def test_evaluate_matcher() -> None:
     assert verdicts["q7"].reasons == ("error: RuntimeError: boom",)
 
 
+NEWS_SET = [replace(x, corpus="news") for x in QUESTION_SET[:2]]
+
+
 def fake_comparison() -> ev.Comparison:
-    citybot = ev.evaluate(INDEX, QUESTION_SET, ask=fake_ask)
-    bare = ev.evaluate_matcher(FakeMatcher(), QUESTION_SET)
+    questions = QUESTION_SET + NEWS_SET
+    citybot = ev.evaluate(INDEX, questions, ask=fake_ask)
+    bare = ev.evaluate_matcher(FakeMatcher(), questions)
     return ev.Comparison({"citybot": citybot, "bm25": bare, "tantivy": bare}, {"bm25": 1.5})
 
 
 def test_format_compare() -> None:
     lines = ev.format_compare(fake_comparison()).splitlines()
-    assert lines[0].split() == ["split", "questions", "n", "citybot", "%", "bm25", "%"] + [
-        "tantivy",
-        "%",
+    assert lines[1].split() == (
+        ["set", "split", "n", "citybot", "bm25", "tantivy", "|"]
+        + ["n", "citybot", "bm25", "tantivy"]
+    )
+    rows = [line.split() for line in lines[3:7]]
+    assert rows == [
+        ["seed", "tune", "3", "33.3", "33.3", "33.3", "|", "1", "100.0", "100.0", "100.0"],
+        ["seed", "holdout", "2", "50.0", "50.0", "50.0", "|", "1", "0.0", "100.0", "100.0"],
+        ["news", "tune", "1", "100.0", "100.0", "100.0", "|", "0", "—", "—", "—"],
+        ["news", "holdout", "1", "0.0", "100.0", "100.0", "|", "0", "—", "—", "—"],
     ]
-    rows = {" ".join(line.split()[:-3]): line.split()[-3:] for line in lines[2:] if line}
-    assert rows["tune direct 1"] == ["100.0", "100.0", "100.0"]
-    assert rows["tune typo 1"] == ["0.0", "0.0", "0.0"]
-    assert rows["tune answered correctly 3"] == ["33.3", "33.3", "33.3"]
-    assert rows["holdout answered correctly 2"] == ["50.0", "50.0", "50.0"]
-    assert rows["holdout abstained correctly 1"] == ["0.0", "100.0", "100.0"]
-    assert any(line.split()[:3] == ["median", "latency,", "ms"] for line in lines)
+    assert any(line.startswith("median latency, ms: citybot ") for line in lines)
     assert "thresholds: bm25 ≥ 1.50" in lines
     assert any("top sentence" in line for line in lines)
     assert max(len(line) for line in lines) <= 99
@@ -564,10 +573,13 @@ def test_format_compare() -> None:
 
 def test_format_compare_markdown() -> None:
     lines = ev.format_compare(fake_comparison(), markdown=True).splitlines()
-    assert lines[0] == "| split | questions | n | citybot % | bm25 % | tantivy % |"
-    assert lines[1] == "|---|---|--:|--:|--:|--:|"
-    assert "| tune | direct | 1 | 100.0 | 100.0 | 100.0 |" in lines
-    assert "| holdout | **abstained correctly** | 1 | 0.0 | 100.0 | 100.0 |" in lines
+    assert lines[0] == (
+        "| set | split | answerable | citybot % | bm25 % | tantivy % "
+        "| must abstain | citybot % | bm25 % | tantivy % |"
+    )
+    assert lines[1] == "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|"
+    assert "| seed | holdout | 2 | 50.0 | 50.0 | 50.0 | 1 | 0.0 | 100.0 | 100.0 |" in lines
+    assert "| news | tune | 1 | 100.0 | 100.0 | 100.0 | 0 | — | — | — |" in lines
     assert lines[-1].startswith("Thresholds: bm25 ≥ 1.50. citybot is judged")
 
 
@@ -591,11 +603,11 @@ def test_main_compare_markdown(
 ) -> None:
     pytest.importorskip("tantivy")
     pytest.importorskip("rank_bm25")
-    monkeypatch.setattr(ev, "build_index", lambda directory: seed_index)
-    assert ev.main(["--compare", "--markdown", "--split", "tune"]) == 0
+    monkeypatch.setattr(ev, "build_index", lambda *directories: seed_index)
+    assert ev.main(["--questions", str(QUESTIONS), "--markdown", "--split", "tune"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("| split | questions | n | citybot % | bm25 % | tantivy % |")
-    assert "| tune | **answered correctly** |" in out
+    assert out.startswith("| set | split | answerable | citybot % | bm25 % | tantivy % |")
+    assert "| questions | tune | 402 |" in out
     assert "holdout" not in out
     with pytest.raises(SystemExit):
-        ev.main(["--markdown"])
+        ev.main(["--markdown", "--categories"])
