@@ -11,7 +11,7 @@ from .articles import Article
 from .figures import Figure, find_figures
 
 # Bump when extraction changes: the store then re-extracts every article, even unchanged files.
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2
 
 # Kinds of figure that say *when*, not *how much*.
 TIME_KINDS = frozenset({"year", "month", "period"})
@@ -60,7 +60,7 @@ def extract_facts(article: Article) -> list[Fact]:
                     article_id=article.id,
                     position=position,
                     text=sentence,
-                    figures=tuple(find_figures(sentence)),
+                    figures=tuple(find_figures(sentence, today=article.date)),
                     article_title=article.title,
                     article_date=article.date,
                     article_url=article.url,

@@ -2,16 +2,24 @@
 
 Time phrases ("в 2025 году", "в июне 2024 года", "за девять месяцев 2025 года") are found
 first; amounts are then read from the rest of the sentence, so a year is never an amount.
-For year, month and period figures `value` is the year.
+For year, month and period figures `value` is the year. A year named relative to the
+article's date («в прошлом году», «за январь–апрель текущего года») is resolved against it.
+
+Amounts are written in digits or in words («пять новых поликлиник», «полтора миллиарда
+тенге», «вдвое»; the words are in `data/number_words.txt`). «В N раза» and «вдвое» are
+multipliers; «2,9 тыс. человек на 1 кв. км» is one figure, a density, not a count and an area.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pymorphy3
+
+from .text import data_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +27,7 @@ class Figure:
     text: str  # as written in the sentence: "1,9 млн человек", "8%", "в июне 2024 года"
     value: float  # scaled: 1_900_000.0 ; for a year 2025.0
     # "count" | "money" | "percent" | "length" | "area" | "year" | "month" | "period" | "number"
+    # ("number" also for a multiplier, «в 2 раза», «вдвое»: its comparison is "change")
     kind: str
     unit: str | None = None  # "человек", "тенге", "%", "км", "га", "проект", "тыс. субъектов"...
     scale: str | None = None  # "тыс." | "млн" | "млрд" | "трлн" | None
@@ -77,6 +86,25 @@ _YEAR_RE = re.compile(
     re.IGNORECASE,
 )
 
+
+@cache
+def _relative_year_shifts() -> dict[str, int]:
+    """«прошлом» → -1, «текущего» → 0 … (data/relative_years.txt)."""
+    shifts: dict[str, int] = {}
+    for line in data_lines("relative_years.txt"):
+        shift, *forms = line.split()
+        shifts.update((form, int(shift)) for form in forms)
+    return shifts
+
+
+_RELATIVE = "(?:" + "|".join(sorted(_relative_year_shifts(), key=len, reverse=True)) + ")"
+# «в прошлом году», «к концу следующего года»: a year by the article's date.
+_RELATIVE_YEAR_RE = re.compile(
+    rf"{_WORD_START}(?:{_TIME_PREP}\s+)?(?:(?:конц|начал|середин|итог)[{_L}]*\s+)?"
+    rf"(?P<rel>{_RELATIVE})\s+(?P<word>год(?:а|у)?){_NOT_LETTER}",
+    re.IGNORECASE,
+)
+
 _MONTHS = (
     ("январ[ьяею]", 1),
     ("феврал[ьяею]", 2),
@@ -92,9 +120,14 @@ _MONTHS = (
     ("декабр[ьяею]", 12),
 )
 _MONTH = "(?:" + "|".join(stem for stem, _ in _MONTHS) + f"){_NOT_LETTER}"
+# The year of a month or a period: «2025 года» or «прошлого года».
+_PERIOD_TAIL = (
+    rf"\s+(?:(?P<year>{_YEAR})(?:\s*(?:года|г\.|г{_NOT_LETTER}))?(?!\d)"
+    rf"|(?P<rel>{_RELATIVE})\s+года{_NOT_LETTER})"
+)
 _MONTH_RE = re.compile(
     rf"{_WORD_START}(?:{_TIME_PREP}\s+)?(?:(?P<day>\d{{1,2}})\s+)?(?P<month>{_MONTH})"
-    rf"\s+(?P<year>{_YEAR})(?:\s*(?:года|г\.|г{_NOT_LETTER}))?(?!\d)",
+    + _PERIOD_TAIL,
     re.IGNORECASE,
 )
 # "1 сентября" with no year: a date, not "1 сентября" of something; consumed without a figure.
@@ -108,7 +141,6 @@ _ORDINALS = {
     "перв": 1, "втор": 2, "трет": 3, "четверт": 4, "четвёрт": 4,
     "i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4,
 }  # fmt: skip
-_PERIOD_TAIL = rf"\s+(?P<year>{_YEAR})(?:\s*(?:года|г\.|г{_NOT_LETTER}))?(?!\d)"
 _PERIOD_MONTHS_RE = re.compile(
     rf"{_WORD_START}за\s+(?:(?:первые|последние)\s+)?"
     rf"(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})\s+(?P<what>месяц(?:а|ев)?){_NOT_LETTER}"
@@ -218,12 +250,13 @@ class _Draft:
     range_next: bool = False  # "10–15%": this number is the first of a digit range
 
 
-def find_figures(sentence: str) -> list[Figure]:
-    """Every figure in `sentence`, in order of appearance."""
-    if not _ANY_DIGIT.search(sentence):
-        return []  # every figure has a digit (number words count only next to one)
+def find_figures(sentence: str, *, today: dt.date | None = None) -> list[Figure]:
+    """Every figure in `sentence`, in order of appearance. `today` is the article's date:
+    «в прошлом году» is read against it (without it such a phrase is no figure)."""
+    if not _ANY_DIGIT.search(sentence) and not _number_word_in(sentence):
+        return []
     masked = list(sentence)
-    times = _find_times(sentence, masked)
+    times = _find_times(sentence, masked, today)
     amounts = _find_amounts("".join(masked))
     _pair_ranges(amounts)
     _attach_years(sentence, amounts, times)
@@ -263,14 +296,25 @@ def _prep(match: re.Match[str]) -> str | None:
     return " ".join(prep.lower().split()) if prep else None
 
 
-def _find_times(sentence: str, masked: list[str]) -> list[_Draft]:
+def _year_of(match: re.Match[str], today: dt.date | None) -> int | None:
+    """The year a time phrase names: written out, or relative to `today` (None: unknown)."""
+    if match.group("year") is not None:
+        return int(match.group("year"))
+    if today is None:
+        return None
+    return today.year + _relative_year_shifts()[match.group("rel").lower()]
+
+
+def _find_times(sentence: str, masked: list[str], today: dt.date | None) -> list[_Draft]:
     """Periods, months and years (in that order, so the longer phrase wins); masks them."""
     times: list[_Draft] = []
     for regex in (_PERIOD_MONTHS_RE, _PERIOD_PART_RE, _PERIOD_SPAN_RE):
         for match in regex.finditer(sentence):
             if not _free(masked, match.start(), match.end()):
                 continue
-            year = int(match.group("year"))
+            year = _year_of(match, today)
+            if year is None:
+                continue
             times.append(
                 _Draft(match.start(), match.end(), float(year), "period",
                        unit=_period_unit(match), year=year)
@@ -279,7 +323,9 @@ def _find_times(sentence: str, masked: list[str]) -> list[_Draft]:
     for match in _MONTH_RE.finditer(sentence):
         if not _free(masked, match.start(), match.end()):
             continue
-        year = int(match.group("year"))
+        year = _year_of(match, today)
+        if year is None:
+            continue
         prep = _prep(match)
         times.append(
             _Draft(match.start(), match.end(), float(year), "month",
@@ -292,6 +338,17 @@ def _find_times(sentence: str, masked: list[str]) -> list[_Draft]:
             continue
         times.extend(_year_drafts(match))
         _mask(masked, match.start(), match.end())
+    if today is not None:
+        for match in _RELATIVE_YEAR_RE.finditer(sentence):
+            if not _free(masked, match.start(), match.end()):
+                continue
+            year = today.year + _relative_year_shifts()[match.group("rel").lower()]
+            prep = _prep(match)
+            times.append(
+                _Draft(match.start(), match.end(), float(year), "year",
+                       comparison=_TIME_PREPS.get(prep) if prep else None, year=year)
+            )  # fmt: skip
+            _mask(masked, match.start(), match.end())
     for regex in (_DAY_MONTH_RE, _DATE_RE, _CLOCK_RE):
         for match in regex.finditer("".join(masked)):
             _mask(masked, match.start(), match.end())
@@ -354,7 +411,115 @@ def _find_amounts(masked: str) -> list[_Draft]:
         _read_comparison(masked, draft)
         draft.range_next = draft.end == end and bool(re.match(r"[-–—]\d", masked[end : end + 2]))
         amounts.append(draft)
-    return amounts
+    amounts += _word_amounts(masked)
+    for draft in amounts:
+        _read_multiplier(masked, draft)
+        _read_denominator(masked, draft)
+    return sorted(amounts, key=lambda d: d.start)
+
+
+def _word_amounts(masked: str) -> list[_Draft]:
+    """Amounts written in words: «пять новых поликлиник», «двадцать пять км», «вдвое»."""
+    table = _number_words()
+    drafts: list[_Draft] = []
+    run: list[tuple[int, int, float, bool]] = []  # (start, end, value, multiplier) of a number
+
+    def flush() -> None:
+        if not run:
+            return
+        start, end, multiplier = run[0][0], run[-1][1], run[0][3]
+        value = sum(v for _, _, v, _ in run)
+        draft = _Draft(start, end, value, "number", number_start=start)
+        if multiplier:
+            draft.unit, draft.comparison = "раз", "change"
+        else:
+            _read_scale_and_unit(masked, draft)
+            _read_comparison(masked, draft)
+        drafts.append(draft)
+        run.clear()
+
+    for match in _number_word_re().finditer(masked):
+        value, multiplier = table[match.group().lower().replace("ё", "е")]
+        # «двадцать пять», «сто двадцать»: a smaller number right after a round one adds up.
+        if (
+            run
+            and not multiplier
+            and not run[-1][3]
+            and masked[run[-1][1] : match.start()].isspace()
+            and value < run[-1][2]
+            and run[-1][2] % 10 == 0
+            and run[-1][2] >= 20
+        ):
+            run.append((match.start(), match.end(), value, multiplier))
+            continue
+        flush()
+        run.append((match.start(), match.end(), value, multiplier))
+    flush()
+    return drafts
+
+
+@cache
+def _number_words() -> dict[str, tuple[float, bool]]:
+    """Every form of every number word (data/number_words.txt) → (value, is a multiplier)."""
+    table: dict[str, tuple[float, bool]] = {}
+    for line in data_lines("number_words.txt"):
+        lemma, value, *rest = line.split()
+        forms = {lemma}
+        for parse in _morph().parse(lemma):
+            if parse.normal_form == lemma and parse.tag.POS in ("NUMR", "ADVB"):
+                forms.update(form.word for form in parse.lexeme)
+        for form in forms:
+            table[form.replace("ё", "е")] = (float(value), rest == ["раз"])
+    return table
+
+
+@cache
+def _number_word_re() -> re.Pattern[str]:
+    forms = sorted(_number_words(), key=len, reverse=True)
+    alternatives = "|".join(f.replace("е", "[её]") for f in forms)
+    return re.compile(rf"(?<![\w#-])(?:{alternatives})(?![\w#-])", re.IGNORECASE)
+
+
+def _number_word_in(sentence: str) -> bool:
+    return _number_word_re().search(sentence) is not None
+
+
+# «в 2 раза», «в три раза»: a multiplier, a change by so many times.
+_TIMES_BEFORE_RE = re.compile(r"(?<![\w-])во?\s+$", re.IGNORECASE)
+_TIMES_UNIT_RE = re.compile(rf"раз(?:а)?{_NOT_LETTER}", re.IGNORECASE)
+# «2,9 тыс. человек на 1 кв. км», «50 тыс. тенге на каждого ребёнка»: a rate, one figure.
+_DENOMINATOR_RE = re.compile(rf"\s+на\s+(?:1|одн[{_L}]*|кажд[{_L}]*|душу)(?=\s)", re.IGNORECASE)
+
+
+def _read_multiplier(masked: str, draft: _Draft) -> None:
+    if draft.unit is None or not _TIMES_UNIT_RE.fullmatch(draft.unit):
+        return
+    before = _TIMES_BEFORE_RE.search(masked, max(0, draft.start - 4), draft.start)
+    if before is None:
+        return
+    draft.start, draft.kind = before.start(), "number"
+    draft.unit, draft.comparison = "раз", "change"
+
+
+def _read_denominator(masked: str, draft: _Draft) -> None:
+    if draft.unit is None or draft.unit == "раз":
+        return
+    per = _DENOMINATOR_RE.match(masked, draft.end)
+    if per is None:
+        return
+    position = _skip_spaces(masked, per.end())
+    for regex, _, _ in _UNITS:
+        unit = regex.match(masked, position)
+        if unit:
+            end = unit.end()
+            break
+    else:
+        noun_end = _noun_group_end(masked, per.end())
+        if noun_end is None:
+            return
+        end = noun_end
+    draft.unit = f"{draft.unit} {masked[draft.end : end].strip()}"
+    draft.end = end
 
 
 def _standalone_number(masked: str, start: int, end: int) -> bool:

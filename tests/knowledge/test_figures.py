@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -294,7 +295,79 @@ def test_table_covers_every_seed_sentence_with_figures() -> None:
     assert with_figures == dict(SEED_CASES)
 
 
-@pytest.mark.parametrize("sentence", [c[0] for c in SEED_CASES + TRICKY_CASES])
+# Figures in words, multipliers and rates (no article date needed).
+WORD_CASES: list[tuple[str, list[Row]]] = [
+    ("В городе построят пять новых поликлиник.", [
+        ("пять новых поликлиник", "count", 5.0, "новых поликлиник", None, None),
+    ]),
+    ("На это направят полтора миллиарда тенге.", [
+        ("полтора миллиарда тенге", "money", 1_500_000_000.0, "тенге", None, None),
+    ]),
+    ("Длина трассы — двадцать пять километров.", [
+        ("двадцать пять километров", "length", 25.0, "км", None, None),
+    ]),
+    ("Выбросы сократятся вдвое.", [("вдвое", "number", 2.0, "раз", "change", None)]),
+    ("Объём вырос в три раза.", [("в три раза", "number", 3.0, "раз", "change", None)]),
+    ("Число туристов выросло в 2 раза.", [("в 2 раза", "number", 2.0, "раз", "change", None)]),
+    ("Одна из двух школ уже сдана.", [("двух школ", "count", 2.0, "школ", None, None)]),
+    ("Плотность — 2,9 тыс. человек на 1 кв. км.", [
+        ("2,9 тыс. человек на 1 кв. км", "count", 2_900.0, "человек на 1 кв. км", None, None),
+    ]),
+    ("Семьи получат по 50 тыс. тенге на каждого ребёнка.", [
+        ("50 тыс. тенге на каждого ребёнка", "money", 50_000.0, "тенге на каждого ребёнка",
+         None, None),
+    ]),
+    ("Построят 8 школ на 4 145 мест.", [
+        ("8 школ", "count", 8.0, "школ", None, None),
+        ("4 145 мест", "count", 4_145.0, "мест", None, None),
+    ]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("sentence", "expected"), WORD_CASES, ids=[c[0][:40] for c in WORD_CASES])
+def test_words_multipliers_and_rates(sentence: str, expected: list[Row]) -> None:
+    assert _rows(find_figures(sentence)) == expected
+
+
+# Years named relative to the article's date, which is 2026-05-10 here.
+RELATIVE_CASES: list[tuple[str, list[Row]]] = [
+    ("В прошлом году город принял 950 тыс. туристов.", [
+        ("В прошлом году", "year", 2025.0, None, None, 2025),
+        ("950 тыс. туристов", "count", 950_000.0, "туристов", None, 2025),
+    ]),
+    ("За январь–апрель текущего года собрано 12 млрд тенге.", [
+        ("За январь–апрель текущего года", "period", 2026.0, "январь–апрель", None, 2026),
+        ("12 млрд тенге", "money", 12_000_000_000.0, "тенге", None, 2026),
+    ]),
+    ("Школу на 1 200 мест откроют к концу следующего года.", [
+        ("1 200 мест", "count", 1_200.0, "мест", None, 2027),
+        ("к концу следующего года", "year", 2027.0, None, "by_date", 2027),
+    ]),
+    ("В июне позапрошлого года открыли 8 школ.", [
+        ("В июне позапрошлого года", "month", 2024.0, None, None, 2024),
+        ("8 школ", "count", 8.0, "школ", None, 2024),
+    ]),
+    ("Тариф вырос на 8% по сравнению с прошлым годом.", [
+        ("на 8%", "percent", 8.0, "%", "change", None),
+    ]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"), RELATIVE_CASES, ids=[c[0][:40] for c in RELATIVE_CASES]
+)
+def test_relative_years_are_read_against_the_article_date(
+    sentence: str, expected: list[Row]
+) -> None:
+    assert _rows(find_figures(sentence, today=dt.date(2026, 5, 10))) == expected
+
+
+def test_a_relative_year_without_an_article_date_is_no_year() -> None:
+    rows = _rows(find_figures("В прошлом году город принял 950 тыс. туристов."))
+    assert rows == [("950 тыс. туристов", "count", 950_000.0, "туристов", None, None)]
+
+
+@pytest.mark.parametrize("sentence", [c[0] for c in SEED_CASES + TRICKY_CASES + WORD_CASES])
 def test_offsets_point_at_the_text(sentence: str) -> None:
     for figure in find_figures(sentence):
         assert sentence[figure.start : figure.end] == figure.text
