@@ -21,9 +21,12 @@ import math
 import re
 import stat
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from razdel import sentenize
+
+from .text import data_lines
 
 MAX_ARTICLE_BYTES = 2_000_000
 ARTICLE_SUFFIXES = frozenset({".txt", ".md"})
@@ -80,6 +83,12 @@ _ELLIPSIS_ENDS = ("...", "…")
 # Invisible characters that only break search: zero-width space/joiners and soft hyphens.
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\u00ad]")
 _WHITESPACE_RE = re.compile(r"\s+")
+# A news agency's dateline before the lead: «АСТАНА, 24 октября. », «Шымкент, 3 мая 2025 года —».
+_DATELINE_RE = re.compile(
+    r"^[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w-]+(?:[ -][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w-]*)?,\s+\d{1,2}\s+"
+    r"(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
+    r"(?:\s+\d{4}(?:\s+(?:года|г\.))?)?\s*[.—–-]+\s+(?=\S)"
+)
 
 
 def parse_article(path: Path) -> Article | Skipped:
@@ -205,10 +214,13 @@ def _parse_bytes(name: str, raw: bytes) -> Article:
     lines = _drop_captions(lines, keep=headline_at)
     if headline_at is not None:
         lines[headline_at] = ""
-    paragraphs = _paragraphs(lines)
+    paragraphs = [p for p in _paragraphs(lines) if not _is_boilerplate(p)]
     if title and paragraphs and paragraphs[0].casefold() == title.casefold():
         # The front matter title repeated as the first line is not body.
         paragraphs = paragraphs[1:]
+    if paragraphs:
+        # The lead is the article's first sentence, not the agency's dateline before it.
+        paragraphs[0] = _DATELINE_RE.sub("", paragraphs[0], count=1)
     if not paragraphs:
         raise _BadArticle("нет текста после очистки")
     if not title:
@@ -364,6 +376,16 @@ def _drop_captions(lines: list[str], keep: int | None) -> list[str]:
         else:
             result.append(line)
     return result
+
+
+def _is_boilerplate(paragraph: str) -> bool:
+    """«Читайте также: …», «Подписывайтесь на наш Telegram-канал»: the page, not the article."""
+    return paragraph.casefold().startswith(_boilerplate_openings())
+
+
+@cache
+def _boilerplate_openings() -> tuple[str, ...]:
+    return tuple(line.casefold() for line in data_lines("boilerplate.txt"))
 
 
 def _paragraphs(lines: list[str]) -> list[str]:

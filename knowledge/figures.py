@@ -253,7 +253,11 @@ class _Draft:
 def find_figures(sentence: str, *, today: dt.date | None = None) -> list[Figure]:
     """Every figure in `sentence`, in order of appearance. `today` is the article's date:
     «в прошлом году» is read against it (without it such a phrase is no figure)."""
-    if not _ANY_DIGIT.search(sentence) and not _number_word_in(sentence):
+    if not (
+        _ANY_DIGIT.search(sentence)
+        or _number_word_in(sentence)
+        or (today is not None and _RELATIVE_YEAR_RE.search(sentence))
+    ):
         return []
     masked = list(sentence)
     times = _find_times(sentence, masked, today)

@@ -424,7 +424,7 @@ COMPARE_FOOTNOTE = (
     " expected article and date); bm25 and tantivy are judged by their top sentence: it must"
     " come from the expected article and contain the expected figure (whole number) or text."
     " A must-abstain question is right when nothing is answered. Baseline thresholds are"
-    " calibrated on the tune split only and applied to both splits."
+    " calibrated on each question set's tune split only and applied to both of its splits."
 )
 
 
@@ -437,19 +437,25 @@ def compare(
 ) -> Comparison:
     """citybot (via `ask`) and the BM25 and tantivy baselines on `index.facts`.
 
-    The baselines' thresholds are calibrated on the tune questions of `questions`; the
-    reports cover the questions of `splits`.
+    Each baseline's threshold is calibrated on the tune questions of each question set
+    (its best on that set), then applied to that set's questions of `splits`.
     """
     from .baselines import BM25Baseline, TantivyBaseline, calibrate
 
     chosen = [q for q in questions if q.split in splits]
     reports = {"citybot": evaluate(index, chosen, ask=ask)}
     thresholds: dict[str, float] = {}
+    corpora = list(dict.fromkeys(q.corpus for q in questions))
     for name, cls in (("bm25", BM25Baseline), ("tantivy", TantivyBaseline)):
         baseline = cls.build(index.facts)
-        baseline.threshold = calibrate(baseline, questions)
-        thresholds[name] = baseline.threshold
-        reports[name] = evaluate_matcher(baseline, chosen)
+        results: list[Result] = []
+        for corpus in corpora:
+            baseline.threshold = calibrate(baseline, [q for q in questions if q.corpus == corpus])
+            thresholds[name if len(corpora) == 1 else f"{name}/{corpus}"] = baseline.threshold
+            picked = [q for q in chosen if q.corpus == corpus]
+            results += evaluate_matcher(baseline, picked).results
+        order = {id(q): i for i, q in enumerate(chosen)}
+        reports[name] = summarize(sorted(results, key=lambda r: order[id(r.question)]))
     return Comparison(reports, thresholds)
 
 

@@ -286,6 +286,48 @@ def test_teaser_trailer_is_cut(tmp_path: Path) -> None:
     assert article.paragraphs == ("Текст статьи.", "Последний абзац статьи.")
 
 
+@pytest.mark.parametrize(
+    ("body", "paragraphs"),
+    [
+        (
+            "Текст статьи.\n\nЧитайте также: В Шымкенте открыли каток\n\nПоследний абзац.",
+            ("Текст статьи.", "Последний абзац."),
+        ),
+        (
+            "Текст статьи.\n\nПодписывайтесь на наш Telegram-канал, чтобы не пропустить главное.",
+            ("Текст статьи.",),
+        ),
+        ("Текст статьи.\n\nСМОТРИТЕ ТАКЖЕ: видео с места", ("Текст статьи.",)),
+        # a sentence that only mentions reading or subscribing is the article's
+        (
+            "Жители могут подписаться на уведомления.\n\nЧитайте подробности ниже.",
+            ("Жители могут подписаться на уведомления.", "Читайте подробности ниже."),
+        ),
+    ],
+)
+def test_page_boilerplate_is_dropped(
+    tmp_path: Path, body: str, paragraphs: tuple[str, ...]
+) -> None:
+    text = "---\ndate: 2025-03-14\ntitle: Заголовок\n---\n" + body
+    assert _article(_write(tmp_path, "a.txt", text)).paragraphs == paragraphs
+
+
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        ("АСТАНА, 24 октября. Линию LRT запустят в 2025 году.", "Линию LRT запустят в 2025 году."),
+        ("Шымкент, 3 мая 2025 года — Город принял гостей.", "Город принял гостей."),
+        ("УСТЬ-КАМЕНОГОРСК, 1 июня. Открыт сезон.", "Открыт сезон."),
+        # no dateline: the lead is kept whole
+        ("Аким Астаны, 24 октября, открыл школу.", "Аким Астаны, 24 октября, открыл школу."),
+        ("В Астане, 5 мая. Это не дата.", "В Астане, 5 мая. Это не дата."),
+    ],
+)
+def test_dateline_is_not_the_lead(tmp_path: Path, lead: str, expected: str) -> None:
+    text = f"---\ndate: 2025-03-14\ntitle: Заголовок\n---\n{lead}\n\nВторой абзац."
+    assert _article(_write(tmp_path, "a.txt", text)).paragraphs == (expected, "Второй абзац.")
+
+
 def test_teaser_without_headline_keeps_the_last_paragraph(tmp_path: Path) -> None:
     text = "Текст статьи.\n\nКороткий финал.\n\nЧужой фрагмент …\n\n• 01.03.2027\n"
     assert _article(_write(tmp_path, "a.txt", text)).paragraphs == (

@@ -458,6 +458,35 @@ def test_question_set_expectations_occur_in_the_articles() -> None:
         assert row["date"] == (dated.group(1) if dated else None), row
 
 
+NEWS = QUESTIONS.with_name("news.jsonl")
+NEWS_ARTICLES = QUESTIONS.with_name("articles")
+
+
+def test_news_set_is_split_by_article_and_points_into_its_articles() -> None:
+    """tests/eval/news.jsonl: questions on the test articles about other cities, written
+    without sight of the matcher; every question on one article is in one split."""
+    news = ev.load_questions(NEWS, corpus="news")
+    assert len(news) >= 600
+    assert sum(not q.found for q in news) >= len(news) // 4
+    assert not {q.id for q in news} & {q.id for q in ev.load_questions(QUESTIONS)}
+    articles = {path.name: path for path in NEWS_ARTICLES.glob("*.txt")}
+    assert len(articles) >= 40
+    split_of: dict[str, set[str]] = {}
+    for q in news:
+        if not q.found:
+            continue
+        assert q.article in articles, q.id
+        split_of.setdefault(q.article, set()).add(q.split)
+        text = articles[q.article].read_text(encoding="utf-8")
+        assert (q.figure or q.text or "") in text, q.id
+        assert f"date: {q.date}" in text, q.id
+    assert all(len(splits) == 1 for splits in split_of.values())
+    held_out = [name for name, splits in split_of.items() if splits == {"holdout"}]
+    assert 0.4 <= len(held_out) / len(split_of) <= 0.6
+    for category in ("context", "words", "relative", "newest"):
+        assert sum(q.category == category for q in news) >= 30, category
+
+
 def test_question_set_covers_every_figure() -> None:
     """Every figure of the articles is asked about at least twice."""
     expected = Counter(
