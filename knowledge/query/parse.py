@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from ..facts import TIME_KINDS
 from ..figures import find_figures
@@ -50,6 +51,33 @@ WHO_VERB_WEIGHT = WEIGHT_CONTENT  # see `QuestionParser.parse`
 UNKNOWN_ENTITY_BOOST = 2.0  # an unknown place or name («Астана») is what the question is about
 MAX_UNITS = 64  # words of one question that are scored (a bit each)
 PARSED_CACHE = 1024  # questions whose parse is kept
+
+
+class QuestionKind(StrEnum):
+    """The kind of answer a question wants (data/question_types.txt; «amount» is a «count»
+    that names nothing counted). A str, so the table's names compare equal to it."""
+
+    PERCENT = "percent"
+    CHANGE = "change"
+    WHEN = "when"
+    WHO = "who"
+    WHERE = "where"
+    MONEY = "money"
+    AREA = "area"
+    LENGTH = "length"
+    COUNT = "count"
+    AMOUNT = "amount"
+    DIGEST = "digest"
+    DEFINE = "define"
+
+
+class Flow(StrEnum):
+    """Which way money goes (data/money_spent.txt, money_earned.txt)."""
+
+    SPEND = "spend"
+    EARN = "earn"
+
+
 FIGURE_KINDS = frozenset(
     {"percent", "change", "when", "money", "area", "length", "count", "amount"}
 )
@@ -70,7 +98,7 @@ class Question:
     text: str
     units: tuple[Unit, ...]
     years: frozenset[int]
-    kind: str | None  # question type from data/question_types.txt
+    kind: QuestionKind | None  # question type from data/question_types.txt
     lemmas: frozenset[str] = field(default_factory=frozenset)
     # «Сколько рабочих мест …»: the units naming what is counted; a fact that does not
     # mention them counts something else.
@@ -101,7 +129,7 @@ class Question:
     place_units: tuple[int, ...] = ()  # the units of «страны» in «Какие страны …?»
     people: bool = False  # a noun for people: «Какая часть работающих алматинцев …?»
     also: bool = False  # «Какую ещё задачу …?», «кроме …»: one thing more
-    flow: str | None = None  # «spend» or «earn» (data/money_spent.txt, money_earned.txt)
+    flow: Flow | None = None  # which way the money asked about goes
 
 
 class QuestionParser:
@@ -308,7 +336,7 @@ class QuestionParser:
             text=question,
             units=tuple(units),
             years=years,
-            kind=kind,
+            kind=QuestionKind(kind) if kind is not None else None,
             lemmas=frozenset(t.lemma for t in tokens),
             focus=tuple(sorted({f for f in focus if f < MAX_UNITS})),
             earlier=bool(earlier),
@@ -328,7 +356,7 @@ class QuestionParser:
             place_units=tuple(u for u in place_units if u < MAX_UNITS),
             stated=frozenset(f.value for f in find_figures(original) if f.kind not in TIME_KINDS),
             also=bool({t.word for t in tokens} & word_set("also_asked")),
-            flow=flow_of(t.lemma for t in tokens),
+            flow=Flow(flow) if (flow := flow_of(t.lemma for t in tokens)) else None,
             people=any(
                 t.lemma in lemma_set("people.txt") and analyze(t.word).pos == "NOUN"
                 for t in tokens
