@@ -4,8 +4,9 @@ from .answer import Answer, Earlier, Source, ask, compose, format_date_ru
 from .articles import Article, Skipped, parse_article, read_articles
 from .facts import Fact, extract_facts
 from .figures import Figure, find_figures
+from .index import FactIndex
 from .journal import Journal, QuestionRecord, Stats, UnansweredGroup, VoteResult
-from .search import FactIndex, Match
+from .match import Match
 from .store import DEFAULT_DATABASE_URL, ArticleInfo, BuildError, BuildReport, FactStore
 
 __all__ = [

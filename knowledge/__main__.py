@@ -29,7 +29,7 @@ async def _build(articles: Path, database_url: str) -> int:
 def _explain(question: str, articles: Path) -> int:
     from .articles import read_articles
     from .facts import extract_facts
-    from .search import FactIndex
+    from .index import FactIndex
 
     parsed, _ = read_articles(articles)
     index = FactIndex.build(fact for article in parsed for fact in extract_facts(article))

@@ -11,7 +11,8 @@ from functools import cache
 
 from .facts import Fact
 from .figures import Figure
-from .search import ARTICLE_DATE, ASKED_BEFORE, FactIndex, Match
+from .index import FactIndex
+from .match import ARTICLE_DATE, ASKED_BEFORE, Match
 from .text import analyze, data_lines, is_known_word, normalize, words
 
 MAX_QUESTION_CHARS = 500  # longer messages are not matched at all: see Answer.problem

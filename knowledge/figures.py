@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 
 import pymorphy3
 
-from .text import data_lines
+from .text import data_lines, relative_year_pattern, relative_year_shift
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,17 +87,7 @@ _YEAR_RE = re.compile(
 )
 
 
-@cache
-def _relative_year_shifts() -> dict[str, int]:
-    """«прошлом» → -1, «текущего» → 0 … (data/relative_years.txt)."""
-    shifts: dict[str, int] = {}
-    for line in data_lines("relative_years.txt"):
-        shift, *forms = line.split()
-        shifts.update((form, int(shift)) for form in forms)
-    return shifts
-
-
-_RELATIVE = "(?:" + "|".join(sorted(_relative_year_shifts(), key=len, reverse=True)) + ")"
+_RELATIVE = f"(?:{relative_year_pattern()})"
 # «в прошлом году», «к концу следующего года»: a year by the article's date.
 _RELATIVE_YEAR_RE = re.compile(
     rf"{_WORD_START}(?:{_TIME_PREP}\s+)?(?:(?:конц|начал|середин|итог)[{_L}]*\s+)?"
@@ -306,7 +296,7 @@ def _year_of(match: re.Match[str], today: dt.date | None) -> int | None:
         return int(match.group("year"))
     if today is None:
         return None
-    return today.year + _relative_year_shifts()[match.group("rel").lower()]
+    return today.year + relative_year_shift(match.group("rel"))
 
 
 def _find_times(sentence: str, masked: list[str], today: dt.date | None) -> list[_Draft]:
@@ -346,7 +336,7 @@ def _find_times(sentence: str, masked: list[str], today: dt.date | None) -> list
         for match in _RELATIVE_YEAR_RE.finditer(sentence):
             if not _free(masked, match.start(), match.end()):
                 continue
-            year = today.year + _relative_year_shifts()[match.group("rel").lower()]
+            year = today.year + relative_year_shift(match.group("rel"))
             prep = _prep(match)
             times.append(
                 _Draft(match.start(), match.end(), float(year), "year",

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from .answer import Answer, ask
-from .search import FactIndex
+from .index import FactIndex
 from .store import BuildReport, FactStore
 
 

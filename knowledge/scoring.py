@@ -1,6 +1,6 @@
 """Scoring a question's units against facts: exactly for a few facts, roughly for many.
 
-The matcher's arithmetic (see `FactIndex` in search.py): each unit of the question reaches a
+The matcher's arithmetic (see knowledge/retrieve.py): each unit of the question reaches a
 fact through its strongest way (lemma, group, typo, stem, the previous sentence) and adds
 `weight × value` to the fact's score, `weight × rarity × channel` to its coverage and, for a
 specific word, `weight × channel` to its evidence. All in float32, unit after unit.

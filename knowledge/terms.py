@@ -6,7 +6,7 @@ per word; the rest is array arithmetic. What stays in memory per fact is a run o
 numbers in one shared array rather than dicts and tuples of Python objects: at 100,000
 facts that is tens of seconds and hundreds of megabytes less.
 
-The terms are those a question is matched through (see `FactIndex._parse`):
+The terms are those a question is matched through (see knowledge/query/parse.py):
 - "l:<lemma>" for every content word;
 - "s:<stem>" and "t:<short stem>" for long lemmas (derivational neighbours);
 - "=<n>", a synonym group (`Lexicon.groups`), at the position of the phrase's first word.

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..facts import Fact
 from ..figures import Figure
-from ..search import Match
+from ..match import Match
 
 if TYPE_CHECKING:
     from .evaluate import EvalQuestion

@@ -46,7 +46,7 @@ import numpy as np
 from ..answer import ask
 from ..articles import read_articles
 from ..facts import TIME_KINDS, Fact, extract_facts
-from ..search import FactIndex
+from ..index import FactIndex
 from ..store import FactStore
 
 if TYPE_CHECKING:

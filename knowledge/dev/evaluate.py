@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING
 
 from .. import answer as answer_module
 from ..answer import Answer
-from ..search import FactIndex, Match
+from ..index import FactIndex
+from ..match import Match
 
 if TYPE_CHECKING:
     from .baselines import Matcher

@@ -17,7 +17,8 @@ from knowledge.answer import Answer, Source
 from knowledge.dev import evaluate as ev
 from knowledge.facts import Fact
 from knowledge.figures import Figure
-from knowledge.search import FactIndex, Match
+from knowledge.index import FactIndex
+from knowledge.match import Match
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "tests" / "eval" / "questions.jsonl"

@@ -11,10 +11,14 @@ import numpy as np
 import pytest
 
 from knowledge import FactIndex, extract_facts, read_articles
-from knowledge import search as search_module
+from knowledge import postings as postings_module
+from knowledge import retrieve as retrieve_module
 from knowledge.dev.bench import make_corpus, make_questions, write_corpus
+from knowledge.query import channels, classify
+from knowledge.query import words as query_words
+from knowledge.query.classify import question_kind, settled_kind
+from knowledge.query.parse import MAX_UNITS
 from knowledge.scoring import dense, exact
-from knowledge.search import question_kind, settled_kind
 from knowledge.text import WEIGHT_GENERIC, Token, analyze, lexicon, words
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -49,16 +53,13 @@ def test_pruned_pass_ranks_as_the_plain_pass(
 ) -> None:
     index: FactIndex = request.getfixturevalue(which)
     questions = _questions(index)
-    monkeypatch.setattr(search_module, "DENSE_POSTINGS", 10**12)
-    index._scores.clear()
-    index._ranked_cache.clear()
+    monkeypatch.setattr(retrieve_module, "DENSE_POSTINGS", 10**12)
+    index.clear_caches()
     plain = {(q, t): _ranked(index, q, t) for q in questions for t in (True, False)}
-    monkeypatch.setattr(search_module, "DENSE_POSTINGS", 0)
-    index._scores.clear()
-    index._ranked_cache.clear()
+    monkeypatch.setattr(retrieve_module, "DENSE_POSTINGS", 0)
+    index.clear_caches()
     pruned = {(q, t): _ranked(index, q, t) for q in questions for t in (True, False)}
-    index._scores.clear()
-    index._ranked_cache.clear()
+    index.clear_caches()
     assert pruned == plain
 
 
@@ -79,7 +80,7 @@ def _listing_places(index: FactIndex) -> list[int]:
                     if analyze(w).place and lx.weight(w, analyze(w)) > WEIGHT_GENERIC
                 }
             )
-            >= search_module.PLACES_LISTED
+            >= postings_module.PLACES_LISTED
         ]
     return _LISTING[index]
 
@@ -89,8 +90,8 @@ def _plainly(index: FactIndex, question: str) -> tuple[np.ndarray, ...]:
     over every way of every unit (duplicates included), one numpy pass at a time."""
     n = len(index)
     q = index.parse_question(question)
-    units = q.units[: search_module.MAX_UNITS]
-    rarity = [index._unit_rarity(u) for u in units]
+    units = q.units[:MAX_UNITS]
+    rarity = [index.retriever.unit_rarity(u) for u in units]
     total = sum(u.weight * r for u, r in zip(units, rarity, strict=True)) or 1.0
     score = np.zeros(n, dtype=np.float32)
     covered = np.zeros(n, dtype=np.float32)
@@ -118,16 +119,18 @@ def _plainly(index: FactIndex, question: str) -> tuple[np.ndarray, ...]:
         bit = np.uint64(1 << number)
         ways = []
         for term, channel in unit.alternatives:
-            idf = index._idf.get(term)
+            idf = index.postings.idf.get(term)
             if idf is None:
                 continue
-            posting = index._posting(term)
+            posting = index.postings.posting(term)
             assert posting is not None
             ids, tfn = posting
             ways.append((channel * idf, ids, (channel * idf) * tfn, channel))
-            context = index._context_of(term) if not unit.generic and channel >= 0.9 else None
+            context = (
+                index.postings.context_of(term) if not unit.generic and channel >= 0.9 else None
+            )
             if context is not None:
-                weak = channel * search_module.CHANNEL_CONTEXT
+                weak = channel * channels.CHANNEL_CONTEXT
                 ways.append((weak * idf, context, weak * idf, weak))
             if not unit.generic and channel >= 0.9:
                 # the rest of each article whose first sentence has the term
@@ -137,14 +140,14 @@ def _plainly(index: FactIndex, question: str) -> tuple[np.ndarray, ...]:
                     if facts[i].position == 0
                     for j in range(i + 1, article_end[i])
                 ]
-                if 0 < len(after_lead) <= search_module.LEAD_CONTEXT_MAX:
-                    weak = channel * search_module.CHANNEL_LEAD
+                if 0 < len(after_lead) <= postings_module.LEAD_CONTEXT_MAX:
+                    weak = channel * channels.CHANNEL_LEAD
                     ways.append((weak * idf, np.array(after_lead), weak * idf, weak))
         ways.sort(key=lambda way: -way[0])
         if number in months:
             ways.append((0.0, np.array(in_month[months[number]], dtype=np.int64), 0.0, 1.0))
         if number in q.place_units:
-            ways.append((0.0, np.array(listing, dtype=np.int64), 0.0, search_module.CHANNEL_GROUP))
+            ways.append((0.0, np.array(listing, dtype=np.int64), 0.0, channels.CHANNEL_GROUP))
         for _, ids, values, channel in ways:
             fresh = (bits[ids] & bit) == 0
             if not fresh.any():
@@ -161,11 +164,11 @@ def _plainly(index: FactIndex, question: str) -> tuple[np.ndarray, ...]:
     for number, year in enumerate(sorted(q.years), start=len(units)):
         bit = np.uint64(1 << number)
         about = np.zeros(n, dtype=bool)
-        about[index._year_ids.get(year, [])] = True
+        about[index.postings.year_ids.get(year, [])] = True
         df = int(about.sum())
-        year_rarity = search_module.YEAR_WEIGHT * math.log(1 + (n - df + 0.5) / (df + 0.5))
+        year_rarity = retrieve_module.YEAR_WEIGHT * math.log(1 + (n - df + 0.5) / (df + 0.5))
         total += year_rarity
-        present = (index._article_year == year) & ~index._has_years & ~about
+        present = (index.postings.article_year == year) & ~index.postings.has_years & ~about
         for reached, channel in ((np.flatnonzero(about), 1.0), (np.flatnonzero(present), 0.5)):
             bits[reached] |= bit
             covered[reached] += 1.0 * year_rarity * channel
@@ -178,7 +181,7 @@ def test_dense_scores_are_the_first_matchers_bit_for_bit(
 ) -> None:
     index: FactIndex = request.getfixturevalue(which)
     for question in _questions(index):
-        plan = index._plan(question)
+        plan = index.retriever.plan(question)
         if plan is None:
             continue
         got = dense(plan.units, plan.total, len(index))
@@ -197,7 +200,7 @@ def test_exact_scores_are_the_plain_scores_bit_for_bit(synthetic_index: FactInde
     index = synthetic_index
     rng = np.random.default_rng(5)
     for question in _questions(index)[:120]:
-        plan = index._plan(question)
+        plan = index.retriever.plan(question)
         if plan is None:
             continue
         everything = dense(plan.units, plan.total, len(index))
@@ -220,16 +223,21 @@ def _question_kind_plainly(
     """The first phrase of the table found, each phrase tried at every place in turn."""
     lemmas = [t.lemma for t in tokens] + (["%"] if "%" in question else [])
     words = [t.word for t in tokens]
-    for kind, sequences in search_module._question_types():
+    for kind, sequences in query_words.question_types():
         for seq in sequences:
             for i in range(len(lemmas) - len(seq) + 1):
                 if seq == ("какой", "число") and (
-                    words[i : i + 2] != ["какого", "числа"] or search_module._says_change(tokens)
+                    words[i : i + 2] != ["какого", "числа"] or classify._says_change(tokens)
                 ):
                     continue
-                if search_module._relative(question, tokens, i):
+                if classify._relative(question, tokens, i):
                     continue
-                if seq in search_module._AMONG and i and words[i - 1] in ("в", "во"):
+                if (
+                    len(seq) == 1
+                    and seq[0] in query_words.word_set("among")
+                    and i
+                    and words[i - 1] in ("в", "во")
+                ):
                     continue
                 if seq[0] == "рассказать" and not words[i].startswith("расскаж"):
                     continue
@@ -256,7 +264,7 @@ def _question_kind_plainly(
         )
         if noun is None:
             continue
-        if search_module._names_a_role(noun) and not analyze(noun.word).plural:
+        if classify.names_a_role(noun) and not analyze(noun.word).plural:
             return "who", frozenset({i})
     return None, frozenset()
 
@@ -271,7 +279,9 @@ def test_question_kind_is_the_first_phrase_of_the_table(seed_index: FactIndex) -
 
 
 def test_digest_of_a_year_is_the_full_scans(synthetic_index: FactIndex) -> None:
-    from knowledge.search import MIN_DIGEST, TIME_KINDS, Match
+    from knowledge.digest import MIN_DIGEST
+    from knowledge.facts import TIME_KINDS
+    from knowledge.match import Match
 
     index = synthetic_index
 

@@ -1,7 +1,8 @@
 import pytest
 
 from knowledge import FactIndex
-from knowledge.search import _buckets, _closest, question_kind
+from knowledge.query.classify import question_kind
+from knowledge.query.spelling import buckets, closest
 from knowledge.text import lexicon
 
 A000 = "000_76f55cd445ededdb.txt"
@@ -409,8 +410,8 @@ def test_questions_without_a_figure_quote_the_sentence(seed_index, question, quo
     ],
 )
 def test_closest_word_forgives_one_swap_of_neighbouring_letters(typed, meant):
-    buckets = _buckets(["рынок", "район", "туризм", "туристы", "услуг"])
-    found = _closest(typed, buckets, 82)
+    vocabulary = buckets(["рынок", "район", "туризм", "туристы", "услуг"])
+    found = closest(typed, vocabulary, 82)
     assert (found[0] if found else None) == meant
 
 

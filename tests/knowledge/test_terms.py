@@ -85,11 +85,11 @@ def test_terms_positions_and_flags_are_those_of_the_tokens(seed_index: FactIndex
     assert typos == {"совщание": "совещание", "казакстан": "казахстан"}
     for number, fact in enumerate(index.facts):
         positions, length, person = _plain(fact.text, typos)
-        details = index._detail(number, index._carriers(positions))
+        details = index.postings.detail(number, index.postings.carriers(positions))
         assert {t: sorted(p) for t, p in details.positions.items()} == {
             t: sorted(p) for t, p in positions.items()
         }, fact.text
-        assert bool(index._has_person[number]) == person, fact.text
+        assert bool(index.postings.has_person[number]) == person, fact.text
         tokens = lexicon().tokens(fact.text)
         expected_figures = tuple(
             next((t.position for t in tokens if t.start >= f.start), len(tokens))
@@ -107,13 +107,13 @@ def test_postings_hold_each_fact_with_its_term_frequency(seed_index: FactIndex) 
         counts = Counter({t: len(p) for t, p in _plain(fact.text, typos)[0].items()})
         for term, count in counts.items():
             expected[term].append((number, count))
-    assert set(index._term_id) == set(expected)
+    assert set(index.postings.term_id) == set(expected)
     for term, pairs in expected.items():
-        posting = index._posting(term)
+        posting = index.postings.posting(term)
         assert posting is not None
         ids, _ = posting
         assert ids.tolist() == [n for n, _ in pairs], term
-        assert index._df[term] == len(pairs)
+        assert index.postings.df[term] == len(pairs)
 
 
 def test_context_holds_the_previous_sentences_terms(seed_index: FactIndex) -> None:
@@ -128,16 +128,20 @@ def test_context_holds_the_previous_sentences_terms(seed_index: FactIndex) -> No
             for term in previous - terms:
                 expected[term].append(number)
         previous = terms
-    for term in index._term_id:
+    for term in index.postings.term_id:
         # Only exact lemmas and synonym groups are ever looked up in the context.
         if term.startswith(("l:", "=")):
-            found = index._context_of(term)
+            found = index.postings.context_of(term)
             assert (found.tolist() if found is not None else []) == expected.get(term, []), term
-    assert all(a <= b for a, b in zip(index._posting_start, index._posting_end, strict=True))
+    assert all(
+        a <= b
+        for a, b in zip(index.postings.posting_start, index.postings.posting_end, strict=True)
+    )
 
 
 def test_best_figure_fit_per_question_kind(seed_index: FactIndex) -> None:
-    from knowledge.search import FIGURE_KINDS, _fits
+    from knowledge.choose import fits as _fits
+    from knowledge.query.parse import FIGURE_KINDS
 
     for kind in FIGURE_KINDS:
         plain = np.array(
@@ -147,4 +151,4 @@ def test_best_figure_fit_per_question_kind(seed_index: FactIndex) -> None:
             ],
             dtype=np.float32,
         )
-        assert np.array_equal(seed_index._fit[kind], plain), kind
+        assert np.array_equal(seed_index.postings.fit[kind], plain), kind
