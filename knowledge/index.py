@@ -139,6 +139,10 @@ class FactIndex:
             # «Сколько рабочих мест …»: a fact without what is counted counts something else.
             for unit_number in q.focus:
                 eligible &= (s.bits & np.uint64(1 << unit_number)) != 0
+            if q.places:
+                # «… в Астане?»: not from an article about another city (see places.py).
+                about = p.places[s.ids]
+                eligible &= (about == 0) | ((about & q.places) != 0)
             local = np.flatnonzero(eligible & (s.score > 0))
         else:
             local = np.flatnonzero(s.score > 0)

@@ -17,6 +17,7 @@ import numpy as np
 from .choose import kind_fits
 from .digest import Topic
 from .facts import TIME_KINDS, Fact
+from .places import article_places, places_in
 from .query.parse import FIGURE_KINDS
 from .terms import context_lists, fact_terms, share_segments
 from .text import Lexicon
@@ -134,6 +135,12 @@ class Postings:
         self.date = np.array(
             [f.article_date.toordinal() if f.article_date else 0 for f in facts], dtype=np.int64
         )
+        # The cities each fact is about: its article's (headline and lead) and its own.
+        self.places = np.zeros(n, dtype=np.int64)
+        for first, end in zip(leads.tolist(), [*leads[1:].tolist(), n], strict=True):
+            about = article_places(facts[first:end])
+            for number in range(first, end):
+                self.places[number] = about | places_in(facts[number].text)
         self._undated_of_year: dict[int, np.ndarray] = {}  # see `undated_of_year`
         # What the figure- and year-rules need, per fact, as arrays.
         # How well each fact's best figure fits each kind of question: a figure's fit depends

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from ..facts import TIME_KINDS
 from ..figures import find_figures
+from ..places import places_in
 from ..text import (
     WEIGHT_CONTENT,
     WEIGHT_GENERIC,
@@ -130,6 +131,7 @@ class Question:
     people: bool = False  # a noun for people: «Какая часть работающих алматинцев …?»
     also: bool = False  # «Какую ещё задачу …?», «кроме …»: one thing more
     flow: Flow | None = None  # which way the money asked about goes
+    places: int = 0  # the cities the question names, a mask of data/places.txt
 
 
 class QuestionParser:
@@ -333,6 +335,7 @@ class QuestionParser:
                 )
             )
         return Question(
+            places=places_in(question),
             text=question,
             units=tuple(units),
             years=years,
