@@ -137,7 +137,8 @@ class Postings:
         )
         # The cities each fact is about: its article's (headline and lead) and its own.
         self.places = np.zeros(n, dtype=np.int64)
-        for first, end in zip(leads.tolist(), [*leads[1:].tolist(), n], strict=True):
+        starts = leads.tolist()
+        for first, end in zip(starts, [*starts[1:], n][: len(starts)], strict=True):
             about = article_places(facts[first:end])
             for number in range(first, end):
                 self.places[number] = about | places_in(facts[number].text)
