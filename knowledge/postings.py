@@ -137,8 +137,9 @@ class Postings:
         )
         # The cities each fact is about: its article's (headline and lead) and its own.
         self.places = np.zeros(n, dtype=np.int64)
-        starts = leads.tolist()
-        for first, end in zip(starts, [*starts[1:], n][: len(starts)], strict=True):
+        lead_numbers = leads.tolist()
+        ends = [*lead_numbers[1:], n][: len(lead_numbers)]
+        for first, end in zip(lead_numbers, ends, strict=True):
             about = article_places(facts[first:end])
             for number in range(first, end):
                 self.places[number] = about | places_in(facts[number].text)
