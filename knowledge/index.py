@@ -25,6 +25,7 @@ from .choose import (
     prefer_newest,
     wants_figure,
 )
+from .confidence import Candidate, Model, default_model
 from .digest import Digests, load_topics
 from .factors import confident, factors, rough_factors
 from .facts import Fact
@@ -73,6 +74,9 @@ class FactIndex:
         )
         self._number_of: dict[str, int] | None = None  # fact id → number (see topic_of)
         self._digests = Digests(self)
+        # Decides whether the best candidate is an answer (knowledge/confidence.py); None
+        # answers with any candidate past the floors (how the calibration collects them).
+        self.confidence: Model | None = default_model()
 
     @classmethod
     def build(cls, facts: Iterable[Fact], *, generation: int = 0) -> FactIndex:
@@ -116,6 +120,19 @@ class FactIndex:
             for f, n, figure, why, _ in results[:limit]
         ]
 
+    def candidate(self, question: str) -> Candidate | None:
+        """What the confidence model reads of the best candidate past the floors (None:
+        no candidate). For the calibration (knowledge/dev/calibrate.py)."""
+        model, self.confidence = self.confidence, None
+        try:
+            ranked = self._results(question, True)
+        finally:
+            self.confidence = model
+            self._ranked_cache.pop((question, True), None)
+        if ranked is None or not ranked[0]:
+            return None
+        return _candidate(ranked[0][0], ranked[1], self.parse_question(question))
+
     def _results(self, question: str, threshold: bool) -> tuple[list[Ranked], Scores] | None:
         """Every fully scored candidate, best first (cached: `digest` and `match` rank the
         same question, and only the number of matches taken differs)."""
@@ -139,10 +156,6 @@ class FactIndex:
             # «Сколько рабочих мест …»: a fact without what is counted counts something else.
             for unit_number in q.focus:
                 eligible &= (s.bits & np.uint64(1 << unit_number)) != 0
-            if q.places:
-                # «… в Астане?»: not from an article about another city (see places.py).
-                about = p.places[s.ids]
-                eligible &= (about == 0) | ((about & q.places) != 0)
             local = np.flatnonzero(eligible & (s.score > 0))
         else:
             local = np.flatnonzero(s.score > 0)
@@ -197,7 +210,17 @@ class FactIndex:
             why = (i, tuple(notes), tuple(unit.label for unit in matched.values()))
             results.append((final, number, figure, why, frozenset(matched)))
         results.sort(key=lambda r: (-r[0], r[1]))
-        ranked = (prefer_newest(results, p.date), s)
+        results = prefer_newest(results, p.date)
+        if threshold and self.confidence is not None:
+            # Past the strict gate, or sure enough by the model (knowledge/confidence.py);
+            # when the best is neither, «нет ответа».
+            model = self.confidence
+            results = [
+                r
+                for r in results
+                if (c := _candidate(r, s, q)).strict or model.probability(c) >= model.threshold
+            ]
+        ranked = (results, s)
         self._ranked_cache[key] = ranked
         if len(self._ranked_cache) > SCORE_CACHE:
             self._ranked_cache.popitem(last=False)
@@ -247,6 +270,18 @@ class FactIndex:
         """Several facts for a question about a topic or a period, best first; [] otherwise
         (see knowledge/digest.py)."""
         return self._digests.digest(question, limit=limit)
+
+
+def _candidate(result: Ranked, s: Scores, q: Question) -> Candidate:
+    final, _, figure, why, _ = result
+    i = why[0]
+    return Candidate(
+        coverage=float(s.coverage[i]),
+        evidence=float(s.evidence[i]),
+        score=final,
+        has_figure=figure is not None,
+        units=len(q.units),
+    )
 
 
 def _why(s: Scores, i: int, notes: tuple[str, ...], labels: tuple[str, ...]) -> tuple[str, ...]:
