@@ -25,6 +25,9 @@ ALMATY, ASTANA, SHYMKENT = 1 << 0, 1 << 1, 1 << 2
         ("Из Шымкента в Астану пустят поезд", ASTANA | SHYMKENT),
         ("Нур-Султан переименовали", ASTANA),
         ("В городе построят школу", 0),
+        ("в Карагандинской области", 1 << 3),  # a region's adjective: its centre
+        ("карагандинцы жалуются на смог", 1 << 3),
+        ("Алматинский горный кластер", 0),  # the city's cluster, the region's name: neither
     ],
 )
 def test_places_in(text: str, mask: int) -> None:
