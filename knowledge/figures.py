@@ -33,7 +33,8 @@ class Figure:
     scale: str | None = None  # "тыс." | "млн" | "млрд" | "трлн" | None
     # "more" (более, свыше) | "less" (менее) | "about" (около, порядка)
     # | "up_to" (до N, до 2030 года) | "by_date" (к 2029 году) | "change" (на 8%, вырос на 17,3%)
-    # | "from" / "to" (с 21 тыс. … до 10 тыс.)
+    # | "from" / "to" (с 21 тыс. … до 10 тыс.) | "range" (от 3 до 12 тысяч, 25–30%: its text
+    # the whole range, its value the upper bound)
     comparison: str | None = None
     year: int | None = None  # the year the figure refers to, when the sentence ties one to it
     month: int | None = None  # 1..12 for "в июне 2024 года"
@@ -238,6 +239,7 @@ class _Draft:
     prep: str | None = None  # "с"/"от"/"до" before an amount, for "с X до Y"
     number_start: int = 0  # where the text starts when the preposition is left out
     range_next: bool = False  # "10–15%": this number is the first of a digit range
+    prep_start: int = 0  # where "с"/"от" before the amount begins
 
 
 def find_figures(sentence: str, *, today: dt.date | None = None) -> list[Figure]:
@@ -253,6 +255,7 @@ def find_figures(sentence: str, *, today: dt.date | None = None) -> list[Figure]
     times = _find_times(sentence, masked, today)
     amounts = _find_amounts("".join(masked))
     _pair_ranges(amounts)
+    amounts = _join_spreads(amounts)
     _attach_years(sentence, amounts, times)
     drafts: list[_Draft] = []
     # Amount patterns can overlap at the edges («0$0»: «0$» and «$0»); the first one wins.
@@ -621,6 +624,7 @@ def _read_comparison(masked: str, draft: _Draft) -> None:
         return
     if word in _FROM_WORDS:
         draft.prep = word  # a comparison only when a "до" figure follows
+        draft.prep_start = word_start
         return
     draft.comparison = _COMPARISONS[word]
     draft.prep = word
@@ -644,6 +648,32 @@ def _pair_ranges(amounts: list[_Draft]) -> None:
                 # "от 1 до 2 млн тенге": the scale is written once, for both.
                 first.scale = second.scale
                 first.value *= _SCALE_MULTIPLIERS[second.scale]
+
+
+def _join_spreads(amounts: list[_Draft]) -> list[_Draft]:
+    """ "10–15%", "от 3 до 12 тысяч тенге": a spread of values is one figure, its text the
+    whole range and its value the upper bound. ("с 21 тыс. … до 10 тыс." stays two: a
+    change from one value to another.)"""
+    joined: list[_Draft] = []
+    skip = False
+    for first, second in zip(amounts, [*amounts[1:], None], strict=False):
+        if skip:
+            skip = False
+            continue
+        spread = (
+            second is not None
+            and first.comparison == "from"
+            and second.comparison == "to"
+            and (first.range_next or first.prep == "от")
+        )
+        if spread and second is not None:
+            first.end, first.value, first.comparison = second.end, second.value, "range"
+            if first.prep == "от":
+                first.start = first.prep_start
+            first.scale = second.scale or first.scale
+            skip = True
+        joined.append(first)
+    return joined
 
 
 def _attach_years(sentence: str, amounts: list[_Draft], times: list[_Draft]) -> None:
