@@ -121,8 +121,13 @@ _MONTH_RE = re.compile(
     + _PERIOD_TAIL,
     re.IGNORECASE,
 )
-# "1 сентября" with no year: a date, not "1 сентября" of something; consumed without a figure.
-_DAY_MONTH_RE = re.compile(rf"(?<![\w.,/-])\d{{1,2}}\s+{_MONTH}", re.IGNORECASE)
+# "1 сентября" with no year: a date, not "1 сентября" of something; a date of the article's
+# year when the article has a date, else consumed without a figure.
+_DAY_MONTH_RE = re.compile(
+    rf"(?<![\w.,/-])(?:{_TIME_PREP}\s+)?(?:\d{{1,2}}\s*[-–—]\s*|\d{{1,2}}\s+(?:по|до)\s+)?"
+    rf"(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})",
+    re.IGNORECASE,
+)
 
 _NUMBER_WORDS = {
     "один": 1, "два": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "семь": 7,
@@ -346,7 +351,16 @@ def _find_times(sentence: str, masked: list[str], today: dt.date | None) -> list
                        comparison=_TIME_PREPS.get(prep) if prep else None, year=year)
             )  # fmt: skip
             _mask(masked, match.start(), match.end())
-    for regex in (_DAY_MONTH_RE, _DATE_RE, _CLOCK_RE):
+    for match in _DAY_MONTH_RE.finditer("".join(masked)):
+        if today is not None:
+            prep = _prep(match)
+            times.append(
+                _Draft(match.start(), match.end(), float(today.year), "month",
+                       comparison=_TIME_PREPS.get(prep) if prep else None, year=today.year,
+                       month=_month_number(match.group("month")))
+            )  # fmt: skip
+        _mask(masked, match.start(), match.end())
+    for regex in (_DATE_RE, _CLOCK_RE):
         for match in regex.finditer("".join(masked)):
             _mask(masked, match.start(), match.end())
     return times

@@ -347,6 +347,11 @@ RELATIVE_CASES: list[tuple[str, list[Row]]] = [
         ("В июне позапрошлого года", "month", 2024.0, None, None, 2024),
         ("8 школ", "count", 8.0, "школ", None, 2024),
     ]),
+    # a day and month without a year: the article's year
+    ("Сцену откроют 14 марта.", [("14 марта", "month", 2026.0, None, None, 2026)]),
+    ("С 16 по 29 марта назначены поезда.", [
+        ("С 16 по 29 марта", "month", 2026.0, None, "from", 2026),
+    ]),
     ("Тариф вырос на 8% по сравнению с прошлым годом.", [
         ("на 8%", "percent", 8.0, "%", "change", None),
     ]),
