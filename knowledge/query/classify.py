@@ -67,6 +67,16 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
     ]
     if kind == "change" and n == 1 and i in how_large:
         kind, n = "amount", 2
+    elif (
+        kind == "change"
+        and n == 2
+        and i + n < len(tokens)
+        and analyze(tokens[i + n].word).plural
+        and not _says_change(tokens)
+    ):
+        # «На сколько участков разделили город?»: into how many, not by how much («на
+        # сколько человек выросло …» keeps the change, «на сколько процентов» the share).
+        kind = "count"
     settled, positions = settled_kind(tokens, kind, i, n)
     if settled is None or not how_large:
         return settled, positions
