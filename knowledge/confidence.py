@@ -33,11 +33,16 @@ class Candidate:
     score: float
     has_figure: bool  # a figure was chosen to answer
     units: int  # the question's scored words
+    # «Кто аким Алматы?»: only words found everywhere, all found, in a fact naming a person
+    # (the old gate's other way in; not a feature)
+    who_found: bool = False
 
     @property
     def strict(self) -> bool:
         """Past the gate the matcher used alone before calibration: always an answer."""
-        return self.coverage >= STRICT_COVERAGE and self.evidence >= STRICT_EVIDENCE
+        return self.who_found or (
+            self.coverage >= STRICT_COVERAGE and self.evidence >= STRICT_EVIDENCE
+        )
 
     def features(self) -> tuple[float, ...]:
         """The values of FEATURES."""

@@ -131,7 +131,7 @@ class FactIndex:
             self._ranked_cache.pop((question, True), None)
         if ranked is None or not ranked[0]:
             return None
-        return _candidate(ranked[0][0], ranked[1], self.parse_question(question))
+        return _candidate(ranked[0][0], ranked[1], self.parse_question(question), self.postings)
 
     def _results(self, question: str, threshold: bool) -> tuple[list[Ranked], Scores] | None:
         """Every fully scored candidate, best first (cached: `digest` and `match` rank the
@@ -218,7 +218,7 @@ class FactIndex:
             results = [
                 r
                 for r in results
-                if (c := _candidate(r, s, q)).strict or model.probability(c) >= model.threshold
+                if (c := _candidate(r, s, q, p)).strict or model.probability(c) >= model.threshold
             ]
         ranked = (results, s)
         self._ranked_cache[key] = ranked
@@ -272,10 +272,13 @@ class FactIndex:
         return self._digests.digest(question, limit=limit)
 
 
-def _candidate(result: Ranked, s: Scores, q: Question) -> Candidate:
-    final, _, figure, why, _ = result
+def _candidate(result: Ranked, s: Scores, q: Question, p: Postings) -> Candidate:
+    final, number, figure, why, _ = result
     i = why[0]
     return Candidate(
+        who_found=q.kind == "who"
+        and bool(s.coverage[i] >= WHO_ALL_FOUND)
+        and bool(p.has_person[number]),
         coverage=float(s.coverage[i]),
         evidence=float(s.evidence[i]),
         score=final,
