@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Iterable
@@ -125,6 +126,12 @@ async def server() -> AsyncIterator[FakeTelegram]:
     await server.stop()
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _slow_article(number: int) -> str:
     """Just under 2 MB of sentences of 2,400 bare numbers: within every cap, about a million
     numbers to read, which takes a long time whatever the extraction does."""
@@ -159,6 +166,12 @@ async def test_sigterm_stops_the_bot_in_the_middle_of_a_build(
         mark = server.mark()
         server.push_update(message_update(admin_id, "/reload"))
         await server.wait_for_call("sendChatAction", since=mark, ok=None, timeout=30)
+        # Reading the files takes a fraction of a second; 3 s of CPU later the build is deep
+        # in extraction (about a minute of it).
+        started = _cpu_seconds(proc.pid)
+        while _cpu_seconds(proc.pid) < started + 3:  # polled, not slept on: CPU, not wall time
+            assert proc.returncode is None, "the bot exited during the build"
+            await asyncio.sleep(0.1)
         proc.send_signal(signal.SIGTERM)
         try:
             _, err = await asyncio.wait_for(proc.communicate(), 30)
