@@ -153,10 +153,15 @@ class Stopped(Exception):
     """Reading or building was asked to stop (the process is shutting down)."""
 
 
+def sentence_key(sentence: str) -> str:
+    """A sentence as duplicates are compared: case and spaces folded."""
+    return " ".join(sentence.split()).casefold()
+
+
 def sentence_keys(article: Article) -> set[str]:
-    """The article's sentences as duplicates are compared: case and spaces folded."""
+    """The article's sentences as duplicates are compared (`sentence_key`)."""
     return {
-        " ".join(s.text.split()).casefold()
+        sentence_key(s.text)
         for paragraph in article.paragraphs
         for s in sentenize(paragraph)
         if s.text.strip()

@@ -176,7 +176,7 @@ class Journal:
         self._engine: AsyncEngine = (
             create_async_engine(url)
             if self._is_sqlite
-            else create_async_engine(url, pool_size=2, max_overflow=3)
+            else create_async_engine(url, pool_size=2, max_overflow=3, pool_pre_ping=True)
         )
         if self._is_sqlite:
             # In WAL, NORMAL syncs at checkpoints, not at every commit: a process crash

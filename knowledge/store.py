@@ -249,7 +249,13 @@ class FactStore:
             database = parsed.database or ""
             if database and database != ":memory:" and not database.startswith("file:"):
                 self._sqlite_path = Path(database)
-        self._engine: AsyncEngine = create_async_engine(url)
+        # pool_pre_ping: a connection the server dropped (a restart, pg_terminate_backend)
+        # is replaced when it is taken from the pool, instead of failing the first call.
+        self._engine: AsyncEngine = (
+            create_async_engine(url)
+            if self._is_sqlite
+            else create_async_engine(url, pool_pre_ping=True)
+        )
         if self._is_sqlite:
             install_sqlite_hooks(self._engine)
         # Same pool, but its transactions are write transactions (BEGIN IMMEDIATE on SQLite).
