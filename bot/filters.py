@@ -53,9 +53,12 @@ class AddressedToMe(Filter):
 
 
 class NotForAnotherBot(Filter):
-    """False for «/start@other_bot»: a command addressed to another bot in the group."""
+    """False for «/start@other_bot» in a group: a command addressed to another bot there.
+    (In the private chat every message is for this bot: it says the command is unknown.)"""
 
     async def __call__(self, message: Message, bot: Bot) -> bool:
+        if message.chat.type == ChatType.PRIVATE:
+            return True
         command = (message.text or message.caption or "").split(maxsplit=1)
         _, _, mention = command[0].partition("@") if command else ("", "", "")
         if not mention:
