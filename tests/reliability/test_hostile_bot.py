@@ -24,6 +24,7 @@ from reliability_kit import (
     update,
 )
 
+from bot import recording
 from bot.config import Settings
 from bot.recording import RecordingSession
 from knowledge import FactStore
@@ -38,6 +39,14 @@ PRIVATE_ONLY = (
     "увидели бы все участники."
 )
 TODAY = dt.date.today()
+
+
+@pytest.fixture(autouse=True)
+def bot_username(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The bot is @city_bot here, as in the report: the underscore splits the mention into
+    two Latin words for the matcher («city», «bot»), which hid the question."""
+    monkeypatch.setattr(recording, "BOT_USER", {**recording.BOT_USER, "username": "city_bot"})
+    return "city_bot"
 
 
 @pytest.fixture
@@ -56,26 +65,34 @@ def seed_001(articles_dir: Path) -> Path:
 # --- 4 and 5: the question as typed --------------------------------------------------------------
 
 
+SHORT = "Сколько туристов приехало?"
+BARE = "сколько туристов приехало в Алматы"
+
+
 @pytest.mark.parametrize(
-    "typed",
+    ("typed", "plain"),
     [
-        f"@citybot {TOURISTS}",
-        f"@CityBot, {TOURISTS}",
-        f"{TOURISTS} @citybot",
-        TOURISTS.replace("туристов", "тури\u200bстов"),  # zero-width space inside a word
-        TOURISTS.replace("Алматы", "Ал\u2060ма\u00adты\ufeff"),
+        (f"@city_bot {SHORT}", SHORT),
+        (f"@City_Bot, {SHORT}", SHORT),
+        (f"@city_bot {BARE}", BARE),
+        (f"{BARE} @city_bot", BARE),
+        (f"{BARE}, @city_bot!", BARE),
+        (TOURISTS.replace("туристов", "тури\u200bстов"), TOURISTS),  # zero-width space
+        (TOURISTS.replace("Алматы", "Ал\u2060ма\u00adты\ufeff"), TOURISTS),
     ],
-    ids=["mention-first", "mention-comma", "mention-last", "zero-width", "joiners"],
+    ids=["first", "first-comma", "first-bare", "last", "last-comma", "zero-width", "joiners"],
 )
 @pytest.mark.parametrize("chat_kind", ["private", "group", "supergroup"])
 async def test_mentions_and_invisible_characters_do_not_hide_the_question(
-    chat: Driver, typed: str, chat_kind: str
+    chat: Driver, typed: str, plain: str, chat_kind: str
 ) -> None:
-    """«@city_bot Сколько туристов…?» got «нет ответа»; «тури\\u200bстов» was not cleaned."""
+    """«@city_bot Сколько туристов…?» got «нет ответа» where the text without the mention is
+    answered; «тури\\u200bстов» was not cleaned (articles were)."""
+    expected = await chat.reply(plain, USER_ID)
+    assert not expected.startswith(NOT_FOUND), expected
     if chat_kind != "private" and "@" not in typed:
-        typed = f"@citybot {typed}"  # in a group, a question is addressed to the bot
-    reply = await chat.reply(typed, USER_ID, chat_kind=chat_kind)
-    assert reply.startswith(ANSWER), reply
+        typed = f"@city_bot {typed}"  # in a group, a question is addressed to the bot
+    assert await chat.reply(typed, USER_ID + 1, chat_kind=chat_kind) == expected
 
 
 # --- 9: groups -----------------------------------------------------------------------------------
@@ -86,12 +103,12 @@ async def test_mentions_and_invisible_characters_do_not_hide_the_question(
     [
         ("/start@other_bot", False),
         ("/unknown@other_bot", False),
-        ("/help@citybot", True),
-        ("/nonsense@citybot", True),
+        ("/help@city_bot", True),
+        ("/nonsense@city_bot", True),
         (TOURISTS, False),  # privacy mode off: the bot sees every message of the group
         ("Какая погода завтра?", False),
-        (f"@citybot {TOURISTS}", True),
-        ("Какая погода завтра, @citybot?", True),
+        (f"@city_bot {TOURISTS}", True),
+        ("Какая погода завтра, @city_bot?", True),
     ],
 )
 async def test_in_a_group_only_what_is_addressed_to_the_bot_is_answered(
@@ -149,7 +166,7 @@ async def test_an_admins_file_in_a_group_is_not_published(
                 "mime_type": "text/plain"}  # fmt: skip
     before, files = await store_counts(database_url), folder(articles_dir)
     quiet = message(ADMIN_ID, None, chat_kind="group", document=document)
-    addressed = message(ADMIN_ID, None, chat_kind="group", document=document, caption="@citybot")
+    addressed = message(ADMIN_ID, None, chat_kind="group", document=document, caption="@city_bot")
     assert await chat.texts(update("message", quiet)) == []
     assert await chat.texts(update("message", addressed)) == [PRIVATE_ONLY]
     assert await store_counts(database_url) == before
