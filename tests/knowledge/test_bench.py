@@ -94,3 +94,15 @@ def test_bench_json_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     assert result["queries"] == 50
     assert result["bm25_queries"] == 50
     assert "citybot" in captured.err  # progress goes to stderr
+
+
+def test_pathological_inputs_are_refused_by_the_cap_and_bounded_past_it() -> None:
+    """`bench --pathological` runs each input through the parser (refused) and past the cap."""
+    result = bench.run_pathological_case("word-50000")
+    assert (result["case"], result["parse"], result["facts"]) == (
+        "word-50000",
+        "предложение длиннее 5 000 символов (50 040)",
+        1,
+    )
+    table = bench.format_pathological([{**result, "within_targets": True}])
+    assert table.splitlines()[1].startswith("word-50000")
