@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
@@ -19,7 +20,7 @@ if _BOT_TESTS not in sys.path:
 
 from e2e_kit import clean_env, start_bot_process  # noqa: E402
 from fake_telegram import TOKEN, FakeTelegram, message_update  # noqa: E402
-from reliability_kit import store_counts  # noqa: E402
+from reliability_kit import FIGURES, store_counts  # noqa: E402
 
 from knowledge import BuildError, Fact, FactIndex, FactStore  # noqa: E402
 from knowledge.library import Library  # noqa: E402
@@ -173,8 +174,12 @@ async def test_sigterm_stops_the_bot_in_the_middle_of_a_build(
             assert proc.returncode is None, "the bot exited during the build"
             await asyncio.sleep(0.1)
         proc.send_signal(signal.SIGTERM)
+        signalled = time.monotonic()
         try:
             _, err = await asyncio.wait_for(proc.communicate(), 30)
+            FIGURES.record(
+                "hostile.sigterm_mid_build_exit_s", round(time.monotonic() - signalled, 2)
+            )
         except TimeoutError:
             pytest.fail("the bot did not stop within 30 s of SIGTERM in the middle of a build")
     finally:
