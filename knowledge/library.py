@@ -45,7 +45,9 @@ class Library:
         """Load the store's current generation, building it from `articles_dir` when empty."""
         library = cls(store, articles_dir)
         if await store.generation() == 0 and articles_dir.is_dir():
-            await store.rebuild_from(articles_dir, check=_build_index)
+            report = await store.rebuild_from(articles_dir, check=_build_index)
+            if isinstance(report.checked, FactIndex):
+                library._swap(report.checked)  # built by the check: not built twice
         try:
             await library.refresh()
         except Exception as error:  # MemoryError included: start anyway, on what indexes
