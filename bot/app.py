@@ -39,6 +39,7 @@ STARTUP_BACKOFF = BackoffConfig(min_delay=1.0, max_delay=60.0, factor=2.0, jitte
 # Updates handled at once while polling; the rest wait in aiogram's queue.
 TASKS_CONCURRENCY_LIMIT = 32
 SOMETHING_WENT_WRONG = "Что-то пошло не так. Попробуйте ещё раз чуть позже."
+STARTED_WITH_A_PROBLEM = "Бот запущен, но не со всеми статьями. {problem}"
 # A slow or unreachable Redis must not hold an update for long (throttling fails open).
 REDIS_TIMEOUTS = {"socket_connect_timeout": 5.0, "socket_timeout": 5.0}
 
@@ -213,6 +214,7 @@ async def run_polling(
             await set_commands(bot, settings.admin_ids)
         except TelegramAPIError as error:
             logger.warning("Could not prepare the bot (webhook, command menu): %s", error)
+        await tell_admins(bot, settings, library)
         await dp.start_polling(
             bot,
             handle_signals=handle_signals,
@@ -223,6 +225,20 @@ async def run_polling(
         await watcher.stop()
         await dp.storage.close()
         await store.close()
+
+
+async def tell_admins(bot: Bot, settings: Settings, library: Library) -> None:
+    """At start-up, tell each admin (in the private chat) why the library serves less than
+    the store holds, if it does (Library.problem); an admin who never wrote to the bot
+    cannot be reached, and that is only logged."""
+    if library.problem is None:
+        return
+    text = Text(STARTED_WITH_A_PROBLEM.format(problem=library.problem)).as_html()
+    for admin_id in sorted(settings.admin_ids):
+        try:
+            await bot.send_message(chat_id=admin_id, text=text)
+        except TelegramAPIError as error:
+            logger.warning("Could not tell admin %s of the start-up problem: %s", admin_id, error)
 
 
 def build_watcher(settings: Settings, library: Library) -> GenerationWatcher:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+from collections.abc import Awaitable
 from contextlib import suppress
 from typing import Any
 
@@ -30,6 +31,7 @@ from aiogram.utils.backoff import Backoff, BackoffConfig
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
+from knowledge import FactStore
 from knowledge.library import Library
 
 from .app import (
@@ -41,6 +43,7 @@ from .app import (
     build_dispatcher,
     build_watcher,
     open_library,
+    tell_admins,
 )
 from .commands import set_commands
 from .config import Settings
@@ -49,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH = "/healthz"
+HEALTH_TIMEOUT = 2.0  # seconds each dependency gets to answer /healthz
 # On stop: how long updates already accepted may take to finish.
 SHUTDOWN_GRACE = 10.0
 # Telegram refuses these for good: retrying setWebhook would not help.
@@ -130,11 +134,34 @@ def build_webhook_app(settings: Settings, dp: Dispatcher, bot: Bot) -> web.Appli
     library: Library = dp["library"]
 
     async def health(_request: web.Request) -> web.Response:
-        return web.json_response({"ok": True, "generation": library.index.generation})
+        problems = await serving_problems(dp)
+        body: dict[str, object] = {"ok": not problems, "generation": library.index.generation}
+        if problems:
+            body["problems"] = problems
+        return web.json_response(body, status=503 if problems else 200)
 
     app.router.add_get(HEALTH_PATH, health)
     setup_application(app, dp, bot=bot)
     return app
+
+
+async def serving_problems(dp: Dispatcher) -> dict[str, str]:
+    """What serving needs and does not have now: the store (every handler may read it, and
+    the journal is in it) and, when REDIS_URL is set, Redis (every update goes through it).
+    Empty when all answer within HEALTH_TIMEOUT s; a load balancer sends no traffic to a
+    replica whose /healthz answers 503."""
+    problems: dict[str, str] = {}
+    store: FactStore = dp["store"]
+    checks: list[tuple[str, Awaitable[object]]] = [("store", store.generation())]
+    redis = getattr(dp.storage, "redis", None)
+    if redis is not None:
+        checks.append(("redis", redis.ping()))
+    for name, check in checks:
+        try:
+            await asyncio.wait_for(check, HEALTH_TIMEOUT)
+        except Exception as error:
+            problems[name] = f"{type(error).__name__}: {error}"[:200]
+    return problems
 
 
 async def run_webhook(
@@ -179,6 +206,7 @@ async def run_webhook(
                 await set_commands(bot, settings.admin_ids)
             except TelegramAPIError as error:
                 logger.warning("Could not set the command menu: %s", error)
+            await tell_admins(bot, settings, dp["library"])
             await stop.wait()
             logger.info("Stopping; the webhook stays set for the other replicas")
             return 0

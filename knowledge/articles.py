@@ -20,15 +20,25 @@ import hashlib
 import math
 import re
 import stat
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from razdel import sentenize
 
-from .text import data_lines
+from .text import clean_text, data_lines
 
 MAX_ARTICLE_BYTES = 2_000_000
+# Bounds on the work one file can cause, whatever it holds: a sentence is a fact, and finding
+# its figures and indexing its words grows with its length; the facts of one file with their
+# number. News sentences stay under a thousand characters, news articles under a hundred.
+MAX_SENTENCE_CHARS = 5_000
+MAX_SENTENCES = 5_000
+# Article dates: the first year of independent Kazakhstan's news, and a few days of slack
+# ahead (time zones, an article dated for its publication tomorrow); later is a typo.
+EARLIEST_DATE = dt.date(1991, 1, 1)
+FUTURE_DAYS = 3
 ARTICLE_SUFFIXES = frozenset({".txt", ".md"})
 TITLE_MAX_CHARS = 70  # a derived title is a source line on a phone screen
 HEADLINE_MAX_WORDS = 20
@@ -80,8 +90,6 @@ _TEASER_DATE_RE = re.compile(
 _CAPTION_PREFIXES = ("фото:", "photo:", "видео:", "video:", "источник фото")
 _BARE_PHOTO_PREFIX = "фото "
 _ELLIPSIS_ENDS = ("...", "…")
-# Invisible characters that only break search: zero-width space/joiners and soft hyphens.
-_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\u00ad]")
 _WHITESPACE_RE = re.compile(r"\s+")
 # A news agency's dateline before the lead: «АСТАНА, 24 октября. », «Шымкент, 3 мая 2025 года —».
 _DATELINE_RE = re.compile(
@@ -91,12 +99,13 @@ _DATELINE_RE = re.compile(
 )
 
 
-def parse_article(path: Path) -> Article | Skipped:
-    """Read one article file; never raises for a bad file."""
+def parse_article(path: Path, *, today: dt.date | None = None) -> Article | Skipped:
+    """Read one article file; never raises for a bad file. A date more than FUTURE_DAYS after
+    `today` (the local date by default) or before EARLIEST_DATE is refused."""
     name = path.name
     try:
         raw = _read_limited(path)
-        return _parse_bytes(name, raw)
+        return _parse_bytes(name, raw, today or dt.date.today())
     except _BadArticle as bad:
         return Skipped(name, str(bad))
     except FileNotFoundError:
@@ -112,14 +121,19 @@ def parse_article(path: Path) -> Article | Skipped:
 
 
 def read_articles(
-    directory: Path, *, drop_duplicates: bool = False
+    directory: Path,
+    *,
+    drop_duplicates: bool = False,
+    today: dt.date | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[list[Article], list[Skipped]]:
     """Parse every article file in `directory`, sorted by name.
 
     Takes `*.txt` and `*.md`, skips hidden files and folders. A missing directory raises
     FileNotFoundError, an unreadable one PermissionError (the caller reports it).
     With `drop_duplicates`, an article whose every sentence is already in articles before it
-    (by name) is skipped too: it would only repeat their answers.
+    (by name) is skipped too: it would only repeat their answers. `stop()` is asked between
+    files; when it says True, Stopped is raised.
     """
     entries = sorted(directory.iterdir(), key=lambda p: p.name)
     articles: list[Article] = []
@@ -129,7 +143,9 @@ def read_articles(
             continue
         if entry.is_dir():
             continue
-        result = parse_article(entry)
+        if stop is not None and stop():
+            raise Stopped
+        result = parse_article(entry, today=today)
         if isinstance(result, Article):
             articles.append(result)
         else:
@@ -140,22 +156,52 @@ def read_articles(
     return articles, skipped
 
 
+class Stopped(Exception):
+    """Reading or building was asked to stop (the process is shutting down)."""
+
+
+def sentence_key(sentence: str) -> str:
+    """A sentence as duplicates are compared: case and spaces folded."""
+    return " ".join(sentence.split()).casefold()
+
+
+def sentence_keys(article: Article) -> set[str]:
+    """The article's sentences as duplicates are compared (`sentence_key`)."""
+    return {
+        sentence_key(s.text)
+        for paragraph in article.paragraphs
+        for s in sentenize(paragraph)
+        if s.text.strip()
+    }
+
+
+def repeats(article: Article, owners: Mapping[str, str]) -> list[str] | None:
+    """The articles (sorted) that already hold every sentence of `article`, by the sentence
+    keys in `owners` (`sentence_keys` -> article id); None if some sentence is new."""
+    return _owners_of(sentence_keys(article), owners)
+
+
+def repeat_reason(sources: Sequence[str]) -> str:
+    return f"повторяет {', '.join(sources)}: все предложения уже есть там"
+
+
+def _owners_of(keys: set[str], owners: Mapping[str, str]) -> list[str] | None:
+    sources = sorted({owners.get(key) or "" for key in keys})
+    if not keys or "" in sources:
+        return None
+    return sources
+
+
 def _drop_duplicates(articles: list[Article]) -> tuple[list[Article], list[Skipped]]:
     """Skip each article whose every sentence an earlier article already has."""
     owners: dict[str, str] = {}  # sentence (case and spaces folded) -> first article with it
     kept: list[Article] = []
     skipped: list[Skipped] = []
     for article in articles:
-        keys = {
-            " ".join(s.text.split()).casefold()
-            for paragraph in article.paragraphs
-            for s in sentenize(paragraph)
-            if s.text.strip()
-        }
-        sources = sorted({owners.get(key) or "" for key in keys})
-        if keys and "" not in sources:
-            reason = f"повторяет {', '.join(sources)}: все предложения уже есть там"
-            skipped.append(Skipped(article.id, reason))
+        keys = sentence_keys(article)
+        sources = _owners_of(keys, owners)
+        if sources is not None:
+            skipped.append(Skipped(article.id, repeat_reason(sources)))
             continue
         for key in keys:
             owners.setdefault(key, article.id)
@@ -185,7 +231,7 @@ def _too_big(size: int) -> str:
     return f"файл больше 2 МБ ({megabytes:.1f} МБ)".replace(".", ",")
 
 
-def _parse_bytes(name: str, raw: bytes) -> Article:
+def _parse_bytes(name: str, raw: bytes, today: dt.date) -> Article:
     if not raw.strip():
         raise _BadArticle("пустой файл")
     if b"\x00" in raw:
@@ -204,6 +250,8 @@ def _parse_bytes(name: str, raw: bytes) -> Article:
     lines, legacy_date = _take_legacy_date(lines)
     if date is None:
         date = legacy_date
+    if date is not None:
+        _check_date(date, today)
     lines = _cut_teasers(lines)
     lines = [_clean_line(line) for line in lines]
 
@@ -223,6 +271,7 @@ def _parse_bytes(name: str, raw: bytes) -> Article:
         paragraphs[0] = _DATELINE_RE.sub("", paragraphs[0], count=1)
     if not paragraphs:
         raise _BadArticle("нет текста после очистки")
+    _check_sentences(paragraphs)
     if not title:
         title = _title_from_body(paragraphs[0])
     return Article(
@@ -271,6 +320,30 @@ def _parse_date(value: str, problem: str) -> dt.date:
     raise _BadArticle(f"{problem}: {value}")
 
 
+def _check_date(date: dt.date, today: dt.date) -> None:
+    if date < EARLIEST_DATE:
+        raise _BadArticle(f"дата {date:%d.%m.%Y} раньше {EARLIEST_DATE.year} года")
+    if date > today + dt.timedelta(days=FUTURE_DAYS):
+        raise _BadArticle(f"дата {date:%d.%m.%Y} в будущем (сегодня {today:%d.%m.%Y})")
+
+
+def _check_sentences(paragraphs: Sequence[str]) -> None:
+    """Refuse a sentence over MAX_SENTENCE_CHARS or more than MAX_SENTENCES of them."""
+    count = 0
+    for paragraph in paragraphs:
+        for sentence in sentenize(paragraph):
+            length = len(sentence.text.strip())
+            if length > MAX_SENTENCE_CHARS:
+                raise _BadArticle(
+                    f"предложение длиннее {MAX_SENTENCE_CHARS:,} символов ({length:,})".replace(
+                        ",", " "
+                    )
+                )
+            count += length > 0
+            if count > MAX_SENTENCES:
+                raise _BadArticle(f"больше {MAX_SENTENCES:,} предложений".replace(",", " "))
+
+
 def _take_legacy_date(lines: list[str]) -> tuple[list[str], dt.date | None]:
     """The seeds' ` date YYYY-MM-DD …` first line: the date, and the rest of the line as text."""
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
@@ -315,7 +388,7 @@ def _previous_text_line(lines: list[str], index: int) -> int | None:
 
 
 def _clean_line(line: str) -> str:
-    return _WHITESPACE_RE.sub(" ", _INVISIBLE_RE.sub("", line)).strip()
+    return _WHITESPACE_RE.sub(" ", clean_text(line)).strip()
 
 
 def _word_count(text: str) -> int:

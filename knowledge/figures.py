@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -225,6 +226,7 @@ _CLAUSE_BREAK_RE = re.compile(r"[,;:()\[\]–—\"«»]")
 _MAX_ADJECTIVES = 2
 # A bare year-like number right after a capitalised word is part of a name ("Алматы 2050").
 _NAME_YEAR_RE = re.compile(r"(?<=\s)[A-ZА-ЯЁ][\w-]*\s+$")
+_NAME_MAX_CHARS = 64  # how far back that name is looked for (a bound on the work per number)
 _YEAR_VALUE_RE = re.compile(_YEAR)
 
 
@@ -415,7 +417,7 @@ def _find_amounts(masked: str) -> list[_Draft]:
         if (
             draft.kind == "number"
             and draft.scale is None
-            and _NAME_YEAR_RE.search(masked, 0, start)
+            and _NAME_YEAR_RE.search(masked, max(0, start - _NAME_MAX_CHARS), start)
             and _YEAR_VALUE_RE.fullmatch(match.group())
         ):
             continue  # "Алматы 2050", "Экспо 2017": a name, not an amount
@@ -695,11 +697,13 @@ def _attach_years(sentence: str, amounts: list[_Draft], times: list[_Draft]) -> 
     years = {t.year for t in times if t.year is not None}
     only_year = next(iter(years)) if len(years) == 1 else None
     ordered = sorted(times, key=lambda t: t.start)
+    starts = [t.start for t in ordered]
     for amount in amounts:
         amount.year = only_year
-        following = next((t for t in ordered if t.start >= amount.end), None)
-        if following is None:
+        at = bisect_left(starts, amount.end)  # the first time phrase after the amount
+        if at == len(ordered):
             continue
+        following = ordered[at]
         gap = sentence[amount.end : following.start]
         if not _CLAUSE_BREAK_RE.search(gap) and len(gap.split()) <= YEAR_ATTACH_MAX_WORDS:
             amount.year = following.year

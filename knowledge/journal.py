@@ -55,6 +55,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from .store import DEFAULT_DATABASE_URL, WRITE_OPTION, Base, install_sqlite_hooks, meta_table
+from .text import clean_text
 
 SALT_KEY = "journal_salt"
 RETENTION_DAYS = 90
@@ -175,7 +176,7 @@ class Journal:
         self._engine: AsyncEngine = (
             create_async_engine(url)
             if self._is_sqlite
-            else create_async_engine(url, pool_size=2, max_overflow=3)
+            else create_async_engine(url, pool_size=2, max_overflow=3, pool_pre_ping=True)
         )
         if self._is_sqlite:
             # In WAL, NORMAL syncs at checkpoints, not at every commit: a process crash
@@ -245,23 +246,57 @@ class Journal:
             return not self._queue
 
     async def _write(self, batch: list[dict[str, Any]]) -> list[int]:
-        """Insert the rows in one transaction; the ids written or given up on. An id clash
-        (IntegrityError) falls back to a row at a time, dropping only the clashing rows."""
+        """Insert the rows in one transaction; the ids written or given up on.
+
+        Whatever makes the batch fail (an id clash, a value the database refuses), it falls
+        back to a row at a time: a row that fails while the database answers is logged and
+        dropped, so one bad row never holds up the queue behind it. When the database does
+        not answer, the error is raised and the rows not yet written stay queued.
+        """
         ids = [row["id"] for row in batch]
         try:
             async with self._write_engine.begin() as conn:
                 await conn.execute(sa.insert(questions_table), batch)
                 await self._maybe_prune(conn, self._now())
             return ids
-        except IntegrityError:
-            logger.warning("A journal batch clashed: writing its %d rows one by one", len(batch))
+        except Exception as error:
+            if not isinstance(error, IntegrityError) and not await self._answers():
+                raise
+            logger.warning(
+                "A journal batch failed (%s): writing its %d rows one by one",
+                type(error).__name__,
+                len(batch),
+            )
+        done: list[int] = []
         for row in batch:
             try:
                 async with self._write_engine.begin() as conn:
                     await conn.execute(sa.insert(questions_table), [row])
-            except IntegrityError:
-                logger.error("Journal record id %s is taken: that question is not kept", row["id"])
-        return ids
+            except Exception as error:
+                if not isinstance(error, IntegrityError) and not await self._answers():
+                    self._drop_written(done)
+                    raise
+                logger.error(
+                    "Journal record %s could not be written, that question is not kept: %s",
+                    row["id"],
+                    _first_line(error),
+                )
+            done.append(row["id"])
+        return done
+
+    def _drop_written(self, ids: Iterable[int]) -> None:
+        for row_id in ids:
+            self._queue.pop(row_id, None)
+
+    async def _answers(self) -> bool:
+        """Does the database answer a read of the questions table? Then a failed insert is
+        the row's fault, not an outage (a server down, a table missing)."""
+        try:
+            async with self._engine.connect() as conn:
+                await conn.execute(sa.select(questions_table.c.id).limit(1))
+        except Exception:
+            return False
+        return True
 
     def _enqueue(self, row: dict[str, Any]) -> None:
         self._queue[row["id"]] = row
@@ -343,7 +378,8 @@ class Journal:
                 "id": record_id,
                 "asked_at": _naive(now),
                 "user_hash": user,
-                "text": text.strip(),
+                # Telegram delivers what it is sent: lone surrogates, NUL, zero-width characters.
+                "text": clean_text(text).strip(),
                 "found": found,
                 "topic": topic[:MAX_TOPIC_CHARS] if topic else None,
                 "fact_ids": "\n".join(list(fact_ids)[:MAX_FACT_IDS]) or None,
@@ -558,6 +594,11 @@ def _naive(moment: dt.datetime) -> dt.datetime:
 
 def _aware(moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
+def _first_line(error: BaseException) -> str:
+    cause = getattr(error, "orig", None) or error
+    return next(iter(str(cause).strip().splitlines()), "") or type(cause).__name__
 
 
 def _new_id() -> int:

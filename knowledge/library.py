@@ -7,12 +7,18 @@ the side and swaps it in with one assignment, so a question never sees half a ge
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
+from itertools import groupby
 from pathlib import Path
 
 from .answer import Answer, ask
+from .background import off_loop
+from .facts import Fact
 from .index import FactIndex
 from .store import BuildReport, FactStore
+
+logger = logging.getLogger(__name__)
 
 
 class Library:
@@ -29,42 +35,115 @@ class Library:
         # Called with each new index once it serves, whoever swapped it in (a reload here or
         # the generation watcher after a reload elsewhere): the bot freezes the heap.
         self.swap_listeners: list[Callable[[FactIndex], None]] = []
+        # Why the library serves less than the store holds (set at start-up when the stored
+        # generation could not be indexed whole), for the admins; None when all is well.
+        self.problem: str | None = None
+        self._unindexable: int | None = None  # a generation whose index failed to build
 
     @classmethod
     async def open(cls, store: FactStore, articles_dir: Path) -> Library:
         """Load the store's current generation, building it from `articles_dir` when empty."""
         library = cls(store, articles_dir)
         if await store.generation() == 0 and articles_dir.is_dir():
-            await store.rebuild_from(articles_dir)
-        await library.refresh()
+            report = await store.rebuild_from(articles_dir, check=_build_index)
+            if isinstance(report.checked, FactIndex):
+                library._swap(report.checked)  # built by the check: not built twice
+        try:
+            await library.refresh()
+        except Exception as error:  # MemoryError included: start anyway, on what indexes
+            logger.exception("The stored generation cannot be indexed whole")
+            await library._start_without_what_fails(error)
         return library
+
+    async def _start_without_what_fails(self, error: Exception) -> None:
+        """Serve the stored generation without the articles that cannot be indexed (each is
+        tried alone), and say so in `problem`. The store keeps one generation, so this is the
+        last good state there is: every generation is checked before it is committed, and
+        one that fails here failed only now (less memory, other code)."""
+        generation, facts = await self.store.snapshot()
+
+        def without_failing(_stop: object) -> tuple[FactIndex, list[str]]:
+            good: list[Fact] = []
+            failing: list[str] = []
+            for article_id, group in groupby(facts, key=lambda fact: fact.article_id):
+                article_facts = list(group)
+                try:
+                    FactIndex.build(article_facts, generation=generation)
+                except Exception:
+                    logger.exception("Article %s cannot be indexed", article_id)
+                    failing.append(article_id)
+                else:
+                    good.extend(article_facts)
+            return FactIndex.build(good, generation=generation), failing
+
+        try:
+            index, failing = await off_loop(without_failing, name="citybot-index")
+        except Exception:
+            logger.exception("Not even the articles one by one can be indexed: serving none")
+            index, failing = FactIndex.build([], generation=generation), ["все статьи"]
+        self._swap(index)
+        reason = f"{type(error).__name__}: {error}".rstrip(": ")
+        left_out = ", ".join(failing) if failing else "ни одной (вместе не строится)"
+        self.problem = (
+            f"Версию {generation} не удалось проиндексировать целиком ({reason}). "
+            f"Работаю без статей: {left_out}."
+        )
+        logger.error("Serving generation %d without: %s", generation, left_out)
 
     def ask(self, question: str) -> Answer:
         """Answer from the current index (no database round trip)."""
         return ask(self.index, question)
 
     async def refresh(self) -> bool:
-        """Swap in the store's generation if it is newer than the served one."""
+        """Swap in the store's generation if it is newer than the served one.
+
+        If it cannot be indexed, the error is raised once and the served index stays; that
+        generation is not tried again (the watcher would rebuild it every few seconds).
+        """
         async with self._refresh_lock:
-            if await self.store.generation() == self.index.generation and self.index.facts:
+            stored = await self.store.generation()
+            if stored == self.index.generation and self.index.facts:
+                return False
+            if stored == self._unindexable:
                 return False
             generation, facts = await self.store.snapshot()
-            # Building the index is CPU work: keep the event loop answering meanwhile.
-            index = await asyncio.to_thread(FactIndex.build, facts, generation=generation)
-            self.index = index
-            for listener in self.swap_listeners:
-                listener(index)
+            # Building the index is CPU work: keep the event loop answering meanwhile, and
+            # never hold up a shutdown (a daemon thread, see knowledge.background).
+            try:
+                index = await off_loop(lambda _stop: _build_index(generation, facts))
+            except Exception:
+                self._unindexable = generation
+                raise
+            self._swap(index)
             return True
+
+    def _swap(self, index: FactIndex) -> None:
+        self.index = index
+        for listener in self.swap_listeners:
+            listener(index)
 
     async def reload(self) -> BuildReport:
         """Re-read the articles folder, rebuild the store, serve the new generation.
 
-        Raises BuildError when the rebuild cannot run; the old index keeps serving.
+        Raises BuildError when the rebuild cannot run, or when the new generation cannot be
+        indexed (then nothing is committed); the old index keeps serving.
         """
         async with self._reload_lock:
-            report = await self.store.rebuild_from(self.articles_dir)
+            report = await self.store.rebuild_from(self.articles_dir, check=_build_index)
+            built = report.checked
+            if isinstance(built, FactIndex):
+                # The index the check built is the committed generation's: serve it as is.
+                async with self._refresh_lock:
+                    if built.generation > self.index.generation:
+                        self._swap(built)
+                        self.problem = None
             await self.refresh()
             if report.changed_anything:
                 for listener in self.reload_listeners:
                     await listener(report)
             return report
+
+
+def _build_index(generation: int, facts: list[Fact]) -> FactIndex:
+    """The index of one generation (a store rebuild's check, and every refresh)."""
+    return FactIndex.build(facts, generation=generation)

@@ -18,9 +18,10 @@ Consistency:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,7 +33,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from .articles import Article, Skipped, read_articles
+from .articles import Article, Skipped, Stopped, read_articles
+from .background import Stop, off_loop
 from .facts import EXTRACTOR_VERSION, Fact, extract_facts
 from .figures import Figure
 
@@ -50,6 +52,9 @@ LOAD_BATCH = 10_000  # rows read at a time by load()
 # Execution option read by the SQLite "begin" hook: write transactions take the write lock
 # at BEGIN (BEGIN IMMEDIATE), so two writers never both read and then fail to upgrade.
 WRITE_OPTION = "citybot_write"
+# A rebuild's check of the new generation before it commits: (generation, its facts) → what
+# serving it needs (the index); raises when that cannot be made. Runs in a thread.
+IndexCheck = Callable[[int, list[Fact]], object]
 # Arbitrary constant key for the PostgreSQL advisory lock taken while migrating.
 _PG_MIGRATION_LOCK = 0x63697479  # "city"
 
@@ -155,6 +160,8 @@ class BuildReport:
     facts_after: int = 0
     generation: int = 0
     kept: tuple[str, ...] = field(default=())  # skipped files whose previous version stays loaded
+    # What the rebuild's IndexCheck made of the committed generation (None: no check ran).
+    checked: object = field(default=None, compare=False, repr=False)
 
     @property
     def changed_anything(self) -> bool:
@@ -208,6 +215,7 @@ class _Rows:
     articles: list[tuple[Any, ...]] = field(default_factory=list)
     facts: list[tuple[Any, ...]] = field(default_factory=list)
     figures: list[tuple[Any, ...]] = field(default_factory=list)
+    extracted: list[Fact] = field(default_factory=list)  # the facts themselves, for the check
 
 
 _ARTICLE_COLUMNS = ("id", "title", "date", "url", "content_hash", "extractor_version")
@@ -241,7 +249,13 @@ class FactStore:
             database = parsed.database or ""
             if database and database != ":memory:" and not database.startswith("file:"):
                 self._sqlite_path = Path(database)
-        self._engine: AsyncEngine = create_async_engine(url)
+        # pool_pre_ping: a connection the server dropped (a restart, pg_terminate_backend)
+        # is replaced when it is taken from the pool, instead of failing the first call.
+        self._engine: AsyncEngine = (
+            create_async_engine(url)
+            if self._is_sqlite
+            else create_async_engine(url, pool_pre_ping=True)
+        )
         if self._is_sqlite:
             install_sqlite_hooks(self._engine)
         # Same pool, but its transactions are write transactions (BEGIN IMMEDIATE on SQLite).
@@ -292,9 +306,18 @@ class FactStore:
     # -- rebuild --------------------------------------------------------------------------
 
     async def rebuild(
-        self, articles: Sequence[Article], skipped: Sequence[Skipped] = ()
+        self,
+        articles: Sequence[Article],
+        skipped: Sequence[Skipped] = (),
+        *,
+        check: IndexCheck | None = None,
     ) -> BuildReport:
-        """Make the store hold exactly `articles` in one transaction; no changes, no writes."""
+        """Make the store hold exactly `articles` in one transaction; no changes, no writes.
+
+        With `check`, the new generation is checked before it is committed (the library
+        builds its index from it): if the check raises, nothing is written and BuildError
+        says why. Its result is the report's `checked`.
+        """
         by_id: dict[str, Article] = {}
         for article in articles:
             if article.id in by_id:
@@ -304,7 +327,7 @@ class FactStore:
         try:
             await self._ensure_ready()
             async with self._rebuild_lock:
-                return await self._rebuild(by_id, skipped)
+                return await self._rebuild(by_id, skipped, check)
         except SQLAlchemyError as exc:
             # The driver's message, first line only: str(exc) also carries the SQL and its
             # parameters (article text), too long and too raw for the admin's reply.
@@ -313,12 +336,13 @@ class FactStore:
             raise BuildError(f"ошибка базы данных: {reason}") from exc
 
     async def _rebuild(
-        self, by_id: dict[str, Article], skipped: tuple[Skipped, ...]
+        self, by_id: dict[str, Article], skipped: tuple[Skipped, ...], check: IndexCheck | None
     ) -> BuildReport:
         # 1. A cheap look first, outside the write lock: most reloads change nothing, and
         #    extraction (CPU work) should not run while the database is locked for writing.
-        async with self._read_engine.connect() as conn:
+        async with self._read_engine.connect() as conn, conn.begin():
             stored = await _read_stored(conn)
+            seen = await _read_generation(conn)
         plan = _plan(by_id, skipped, stored)
         if not plan.changes_anything:
             async with self._read_engine.connect() as conn:
@@ -326,12 +350,26 @@ class FactStore:
                 generation = await _read_generation(conn)
             return _report(plan, skipped, count, count, generation)
         prepared = await _extract(by_id, plan.added + plan.changed)
+        checked = None
+        if check is not None:
+            # The new generation's facts (the stored ones that stay, and the new ones), checked
+            # outside the write lock too: an index that cannot be built is never committed.
+            snapshot_generation, stored_facts = await self.snapshot()
+            gone = set(plan.removed + plan.changed)
+            facts = [f for f in stored_facts if f.article_id not in gone]
+            facts += [f for i in plan.added + plan.changed for f in prepared[i].extracted]
+            facts.sort(key=lambda fact: (fact.article_id, fact.position))
+            if snapshot_generation != seen:
+                seen = -1  # the store changed meanwhile: checked again inside the write
+            else:
+                checked = await _check(check, seen + 1, facts)
 
         # 2. The write: one transaction; the plan is made again inside it, since another
         #    process may have rebuilt in the meantime.
         async with self._write_engine.begin() as conn:
             generation = await _lock_generation(conn)
             stored = await _read_stored(conn)
+            checked_plan = plan
             plan = _plan(by_id, skipped, stored)
             facts_before = await _count_facts(conn)
             if not plan.changes_anything:
@@ -350,6 +388,10 @@ class FactStore:
             await _insert(conn, facts_table, _FACT_COLUMNS, rows.facts)
             await _insert(conn, figures_table, _FIGURE_COLUMNS, rows.figures)
             generation += 1
+            if check is not None and (generation != seen + 1 or plan != checked_plan):
+                # Another process rebuilt between the look and the write: check what this
+                # transaction is about to commit (it rolls back if the check raises).
+                checked = await _check(check, generation, await _read_facts(conn))
             await _write_generation(conn, generation)
             if self._is_postgresql:
                 # Queued now, delivered by PostgreSQL at commit (never if it rolls back):
@@ -359,21 +401,25 @@ class FactStore:
                     {"channel": GENERATION_CHANNEL, "payload": str(generation)},
                 )
             facts_after = await _count_facts(conn)
-        return _report(plan, skipped, facts_before, facts_after, generation)
+        report = _report(plan, skipped, facts_before, facts_after, generation)
+        return dataclasses.replace(report, checked=checked)
 
-    async def rebuild_from(self, directory: Path) -> BuildReport:
+    async def rebuild_from(
+        self, directory: Path, *, check: IndexCheck | None = None
+    ) -> BuildReport:
         """Read `directory` (off the event loop), then rebuild; BuildError if it is missing."""
         directory = Path(directory)
         if not directory.is_dir():
             raise BuildError(f"папка со статьями не найдена: {directory}")
         try:
             # A file that only repeats other articles is skipped (and named in the report).
-            articles, skipped = await asyncio.to_thread(
-                read_articles, directory, drop_duplicates=True
+            articles, skipped = await off_loop(
+                lambda stop: read_articles(directory, drop_duplicates=True, stop=stop),
+                name="citybot-read",
             )
         except OSError as exc:
             raise BuildError(f"не удалось прочитать папку со статьями {directory}: {exc}") from exc
-        return await self.rebuild(articles, skipped)
+        return await self.rebuild(articles, skipped, check=check)
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -384,59 +430,9 @@ class FactStore:
     async def snapshot(self) -> tuple[int, list[Fact]]:
         """The generation and its facts, read in one transaction (so they belong together)."""
         await self._ensure_ready()
-        f, a, g = facts_table.c, articles_table.c, figures_table.c
-        # Every row brings its own copy of each value: the article's id, title and date and
-        # the figures' kinds and units are shared instead (at 100,000 facts, tens of MB); and
-        # rows are read a batch at a time, never all at once next to the facts made of them.
-        shared: dict[Any, Any] = {}
-        articles: dict[str, tuple[str, str, dt.date | None, str | None]] = {}
-        figures: defaultdict[str, list[Figure]] = defaultdict(list)
-        facts: list[Fact] = []
         async with self._read_engine.connect() as conn, conn.begin():
             generation = await _read_generation(conn)
-            figure_rows = await conn.stream(
-                sa.select(
-                    g.fact_id,
-                    g.text,
-                    g.value,
-                    g.kind,
-                    g.unit,
-                    g.scale,
-                    g.comparison,
-                    g.year,
-                    g.month,
-                    g.start_pos,
-                    g.end_pos,
-                ).order_by(g.fact_id, g.ordinal)
-            )
-            async for batch in figure_rows.partitions(LOAD_BATCH):
-                for fact_id, text, value, *rest in batch:  # in the order of Figure's fields
-                    shared_rest = (shared.setdefault(v, v) for v in rest)
-                    figures[fact_id].append(Figure(text, value, *shared_rest))
-            fact_rows = await conn.stream(
-                sa.select(f.id, f.article_id, f.position, f.text, a.title, a.date, a.url)
-                .join_from(facts_table, articles_table, f.article_id == a.id)
-                .order_by(f.article_id, f.position)
-            )
-            async for fact_batch in fact_rows.partitions(LOAD_BATCH):
-                for fact_id, article_id, position, text, title, date, url in fact_batch:
-                    article = articles.get(article_id)
-                    if article is None:
-                        article = articles[article_id] = (article_id, title, date, url)
-                    facts.append(
-                        Fact(
-                            id=fact_id,
-                            article_id=article[0],
-                            position=position,
-                            text=text,
-                            figures=tuple(figures.pop(fact_id, ())),
-                            article_title=article[1],
-                            article_date=article[2],
-                            article_url=article[3],
-                        )
-                    )
-        # The database's collation may order ids differently (PostgreSQL locales): be exact.
-        facts.sort(key=lambda fact: (fact.article_id, fact.position))
+            facts = await _read_facts(conn)
         return generation, facts
 
     async def articles(self) -> list[ArticleInfo]:
@@ -555,7 +551,7 @@ async def _extract(by_id: dict[str, Article], ids: Sequence[str]) -> dict[str, _
         return {}
     articles = [by_id[i] for i in ids]
     try:
-        return await asyncio.to_thread(_rows_for, articles)
+        return await off_loop(lambda stop: _rows_for(articles, stop), name="citybot-extract")
     except _ExtractionError as exc:
         raise BuildError(f"не удалось извлечь факты из {exc.article_id}: {exc.cause!r}") from (
             exc.cause
@@ -569,9 +565,21 @@ class _ExtractionError(Exception):
         self.cause = cause
 
 
-def _rows_for(articles: Iterable[Article]) -> dict[str, _Rows]:
+async def _check(check: IndexCheck, generation: int, facts: list[Fact]) -> object:
+    """The check, in a thread; BuildError (nothing committed) when it raises."""
+    try:
+        return await off_loop(lambda _stop: check(generation, facts), name="citybot-index")
+    except Exception as exc:  # MemoryError included
+        raise BuildError(
+            f"новую версию не удалось проиндексировать ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def _rows_for(articles: Iterable[Article], stop: Stop | None = None) -> dict[str, _Rows]:
     result: dict[str, _Rows] = {}
     for article in articles:
+        if stop is not None and stop():
+            raise Stopped
         try:
             facts = extract_facts(article)
         except Exception as exc:  # a bug in extraction must not half-change the store
@@ -587,6 +595,7 @@ def _rows_for(articles: Iterable[Article]) -> dict[str, _Rows]:
                 EXTRACTOR_VERSION,
             )
         )
+        rows.extracted = facts
         for fact in facts:
             rows.facts.append((fact.id, article.id, fact.position, fact.text))
             for ordinal, figure in enumerate(fact.figures):
@@ -622,6 +631,63 @@ async def _read_stored(conn: AsyncConnection) -> _Stored:
     a = articles_table.c
     rows = (await conn.execute(sa.select(a.id, a.content_hash, a.extractor_version))).all()
     return _Stored(versions={i: (h, v) for i, h, v in rows})
+
+
+async def _read_facts(conn: AsyncConnection) -> list[Fact]:
+    """Every fact with its figures, by article id then position (in the caller's
+    transaction, so a rebuild can read what it is about to commit)."""
+    f, a, g = facts_table.c, articles_table.c, figures_table.c
+    # Every row brings its own copy of each value: the article's id, title and date and
+    # the figures' kinds and units are shared instead (at 100,000 facts, tens of MB); and
+    # rows are read a batch at a time, never all at once next to the facts made of them.
+    shared: dict[Any, Any] = {}
+    articles: dict[str, tuple[str, str, dt.date | None, str | None]] = {}
+    figures: defaultdict[str, list[Figure]] = defaultdict(list)
+    facts: list[Fact] = []
+    figure_rows = await conn.stream(
+        sa.select(
+            g.fact_id,
+            g.text,
+            g.value,
+            g.kind,
+            g.unit,
+            g.scale,
+            g.comparison,
+            g.year,
+            g.month,
+            g.start_pos,
+            g.end_pos,
+        ).order_by(g.fact_id, g.ordinal)
+    )
+    async for batch in figure_rows.partitions(LOAD_BATCH):
+        for fact_id, text, value, *rest in batch:  # in the order of Figure's fields
+            shared_rest = (shared.setdefault(v, v) for v in rest)
+            figures[fact_id].append(Figure(text, value, *shared_rest))
+    fact_rows = await conn.stream(
+        sa.select(f.id, f.article_id, f.position, f.text, a.title, a.date, a.url)
+        .join_from(facts_table, articles_table, f.article_id == a.id)
+        .order_by(f.article_id, f.position)
+    )
+    async for fact_batch in fact_rows.partitions(LOAD_BATCH):
+        for fact_id, article_id, position, text, title, date, url in fact_batch:
+            article = articles.get(article_id)
+            if article is None:
+                article = articles[article_id] = (article_id, title, date, url)
+            facts.append(
+                Fact(
+                    id=fact_id,
+                    article_id=article[0],
+                    position=position,
+                    text=text,
+                    figures=tuple(figures.pop(fact_id, ())),
+                    article_title=article[1],
+                    article_date=article[2],
+                    article_url=article[3],
+                )
+            )
+    # The database's collation may order ids differently (PostgreSQL locales): be exact.
+    facts.sort(key=lambda fact: (fact.article_id, fact.position))
+    return facts
 
 
 async def _count_facts(conn: AsyncConnection) -> int:

@@ -354,6 +354,9 @@ def fact_terms(facts: Sequence[Fact], lx: Lexicon) -> FactTerms:
 
 _CYRILLIC_WORD = re.compile(r"[а-я]+")
 TYPO_MIN_LEN = 6
+# Longer words are not mended: the one-typo neighbours of a word of n letters are about 66·n
+# strings of n letters (n² memory: 1,000 letters took 200 MB). Russian words stay well under.
+TYPO_MAX_LEN = 40
 _RUSSIAN_LETTERS = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
 
 
@@ -366,7 +369,7 @@ def _mend_typos(known: _Words) -> tuple[tuple[int, ...], ...]:
     for word, entry in list(known.items()):
         if (
             not entry.terms
-            or len(word) < TYPO_MIN_LEN
+            or not TYPO_MIN_LEN <= len(word) <= TYPO_MAX_LEN
             or not _CYRILLIC_WORD.fullmatch(word)
             or is_known_word(word)
         ):

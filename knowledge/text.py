@@ -61,6 +61,22 @@ SHORT_STEM_LEN = 5  # a looser stem («участвовать» ~ «участи
 _FOLD_PAIRS = tuple((chr(code), str(plain)) for code, plain in _FOLD.items())
 
 
+# Characters that only break search and storage: zero-width space, non-joiner and joiner, word
+# joiner, BOM (zero-width no-break space), soft hyphen; and NUL, which PostgreSQL refuses.
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Text from outside (questions, uploads, anything stored): invisible characters and NUL
+    removed, a lone UTF-16 surrogate (no valid text has one; SQLite cannot encode it) made
+    U+FFFD; a pair of halves that belong together becomes the character they make."""
+    text = _INVISIBLE_RE.sub("", text)
+    if _SURROGATE_RE.search(text):
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
 def normalize(text: str) -> str:
     """Lower case, ё→е, Kazakh letters folded, typographic quotes and spaces made plain."""
     text = text.lower()

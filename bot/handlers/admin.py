@@ -11,8 +11,10 @@ import math
 import os
 import re
 import tempfile
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from pathlib import Path
+from typing import TypeVar
 
 import aiohttp
 from aiogram import Bot, Router
@@ -21,21 +23,34 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.formatting import Bold, Text, as_list
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from knowledge import Article, BuildError, FactStore, Journal, Skipped, format_date_ru
-from knowledge.articles import MAX_ARTICLE_BYTES, parse_article
+from knowledge.articles import (
+    MAX_ARTICLE_BYTES,
+    parse_article,
+    repeat_reason,
+    repeats,
+    sentence_key,
+)
+from knowledge.background import off_loop
 from knowledge.library import Library
 
 from ..config import Settings
 from ..filters import HasDocument, IsAdmin
 from ..render import fit_lines, plural, render_stats, render_unanswered, shorten
 
+_T = TypeVar("_T")
 router = Router(name=__name__)
 router.message.filter(IsAdmin())
 logger = logging.getLogger(__name__)
 
 RELOAD_FAILED = "Не удалось обновить: {reason}. Работает прежняя версия."
 NO_JOURNAL = "Журнал вопросов сейчас недоступен, подробности в логах."
+BROKEN_CHARACTERS = (
+    "в тексте есть повреждённые символы (одиночные суррогаты UTF-16): "
+    "скопируйте текст заново или пришлите его файлом .txt"
+)
 UNANSWERED_DAYS = 30
 MAX_UNANSWERED = 15
 ADD_USAGE = (
@@ -69,7 +84,7 @@ async def reload_and_report(
 ) -> None:
     """library.reload(), then the BuildReport summary (or why it failed) as the reply."""
     try:
-        report = await library.reload()
+        report = await once_more(library.reload)
     except BuildError as error:
         logger.warning("Reload failed: %s", error)
         reason = str(error).rstrip(".") or "неизвестная ошибка"
@@ -81,7 +96,7 @@ async def reload_and_report(
         reason = "внутренняя ошибка, подробности в журнале"
         await message.answer(Text(failed.format(reason=reason)).as_html())
         return
-    articles = await store.articles()
+    articles = await once_more(store.articles)
     facts = len(library.index.facts)
     total = Text(
         "Сейчас в базе: ",
@@ -103,7 +118,9 @@ async def unanswered(message: Message, journal: Journal | None = None) -> None:
         await message.answer(Text(NO_JOURNAL).as_html())
         return
     try:
-        groups = await journal.unanswered(days=UNANSWERED_DAYS, limit=MAX_UNANSWERED)
+        groups = await once_more(
+            lambda: journal.unanswered(days=UNANSWERED_DAYS, limit=MAX_UNANSWERED)
+        )
     except Exception:
         logger.exception("Could not read the journal")
         await message.answer(Text(NO_JOURNAL).as_html())
@@ -118,7 +135,7 @@ async def stats(message: Message, journal: Journal | None = None) -> None:
         await message.answer(Text(NO_JOURNAL).as_html())
         return
     try:
-        numbers = await journal.stats()
+        numbers = await once_more(journal.stats)
     except Exception:
         logger.exception("Could not read the journal")
         await message.answer(Text(NO_JOURNAL).as_html())
@@ -165,7 +182,12 @@ async def add_text(
     if not command.args or not command.args.strip():
         await message.answer(Text(ADD_USAGE).as_html())
         return
-    await add_article(message, command.args.encode("utf-8"), library, store, settings.articles_dir)
+    try:
+        raw = command.args.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: Telegram passes on what it was sent
+        await _refuse(message, BROKEN_CHARACTERS)
+        return
+    await add_article(message, raw, library, store, settings.articles_dir)
 
 
 async def download(bot: Bot, file_id: str) -> bytes:
@@ -190,13 +212,23 @@ async def download(bot: Bot, file_id: str) -> bytes:
 async def add_article(
     message: Message, raw: bytes, library: Library, store: FactStore, articles_dir: Path
 ) -> None:
-    """Check the article, save it under a generated name, reload, and report."""
+    """Check the article, save it under a generated name, reload, and report.
+
+    Everything that would make the reload skip it is refused before it is saved: a bad
+    file, a date out of range, and a copy of a loaded article (by its sentences, whatever
+    its front matter)."""
     try:
-        article = await asyncio.to_thread(check_article, raw)
+        article = await off_loop(lambda _stop: check_article(raw), name="citybot-add")
         digest = hashlib.sha256(raw).hexdigest()
-        loaded = {info.content_hash: info.id for info in await store.articles()}
+        loaded = {info.content_hash: info.id for info in await once_more(store.articles)}
         if digest in loaded:
             raise AddError(f"такая статья уже загружена ({loaded[digest]})")
+        owners: dict[str, str] = {}
+        for fact in library.index.facts:
+            owners.setdefault(sentence_key(fact.text), fact.article_id)
+        copied = repeats(article, owners)
+        if copied is not None:
+            raise AddError(repeat_reason(copied))
         path = await asyncio.to_thread(save_article, raw, articles_dir, dt.datetime.now(dt.UTC))
     except AddError as error:
         await _refuse(message, str(error))
@@ -216,6 +248,31 @@ async def add_article(
 
 async def _refuse(message: Message, reason: str) -> None:
     await message.answer(as_list(f"Статья не добавлена: {reason}.", "", ADD_USAGE).as_html())
+
+
+async def once_more(action: Callable[[], Awaitable[_T]]) -> _T:
+    """`action()`, tried a second time when the first failed on a database connection that
+    was lost (PostgreSQL restarted, or the connection killed): an admin's action is not lost
+    to a connection the pool did not know was dead."""
+    try:
+        return await action()
+    except Exception as error:
+        if not connection_lost(error):
+            raise
+        logger.warning("Database connection lost (%s): trying once more", error)
+        return await action()
+
+
+def connection_lost(error: BaseException) -> bool:
+    """Is a lost database connection anywhere in the error's causes?"""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, DBAPIError) and (
+            seen.connection_invalidated or isinstance(seen, InterfaceError | OperationalError)
+        ):
+            return True
+        seen = seen.__cause__
+    return False
 
 
 def too_big(size: int) -> str:

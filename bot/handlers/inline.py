@@ -19,6 +19,7 @@ from aiogram.types import (
 from knowledge import Answer, Match, compose
 from knowledge.answer import MAX_QUESTION_CHARS
 from knowledge.library import Library
+from knowledge.text import clean_text
 
 from ..render import fact_label, main_figure, render_answer, shorten
 
@@ -48,7 +49,7 @@ async def inline_answer(query: InlineQuery, library: Library) -> None:
 
 def inline_results(library: Library, query: str) -> list[InlineQueryResultArticle]:
     """The articles to offer for `query`, best first (examples for an empty query)."""
-    question = query.strip()
+    question = clean_text(query).strip()
     index = library.index
     answers: list[tuple[Match, Answer]] = []
     if not question:

@@ -17,7 +17,7 @@ from knowledge.journal import MAX_FACT_IDS
 from knowledge.library import Library
 
 from ..callbacks import ExampleCallback, SuggestionCallback
-from ..filters import HasText, IsSlashCommand
+from ..filters import AddressedToMe, HasText, IsSlashCommand, NotForAnotherBot, question_text
 from ..render import (
     DID_YOU_MEAN,
     EXAMPLE_QUESTIONS,
@@ -150,12 +150,13 @@ def offered_facts(
 
 
 @router.message(IsSlashCommand())
-async def unknown_command(message: Message) -> None:
-    """Commands other routers did not take."""
-    await message.answer(Text(UNKNOWN_COMMAND).as_html())
+async def unknown_command(message: Message, bot: Bot) -> None:
+    """Commands other routers did not take («/start@other_bot» is another bot's: ignored)."""
+    if await NotForAnotherBot()(message, bot):
+        await message.answer(Text(UNKNOWN_COMMAND).as_html())
 
 
-@router.message(HasText())
+@router.message(HasText(), AddressedToMe())
 async def question(
     message: Message,
     bot: Bot,
@@ -163,14 +164,16 @@ async def question(
     suggestions: SuggestionMemory,
     journal: Journal | None = None,
 ) -> None:
-    """Any text is a question."""
+    """Any text is a question (in a group, one addressed to the bot)."""
     user_id = message.from_user.id if message.from_user else message.chat.id
-    await reply_to_question(
-        bot, message.chat.id, message.text or "", library, suggestions, journal, user_id
-    )
+    text = message.text or ""
+    # getMe is asked once (aiogram caches it), and only when there may be a mention to strip.
+    username = (await bot.me()).username if "@" in text else None
+    text = question_text(text, username)
+    await reply_to_question(bot, message.chat.id, text, library, suggestions, journal, user_id)
 
 
-@router.message()
+@router.message(AddressedToMe())
 async def not_text(message: Message) -> None:
     """Stickers, photos, voice, documents…: ask for words."""
     await message.answer(Text(NOT_TEXT_HINT.format(example=EXAMPLE_QUESTIONS[0])).as_html())

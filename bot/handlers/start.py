@@ -13,7 +13,8 @@ from aiogram.utils.formatting import Bold, Text, as_list, as_marked_list
 from knowledge import ArticleInfo, FactIndex, FactStore, format_date_ru
 from knowledge.library import Library
 
-from ..filters import HasDocument
+from ..config import Settings
+from ..filters import AddressedToMe, HasDocument, is_admin_elsewhere
 from ..render import EXAMPLE_QUESTIONS, INTRO, examples_keyboard, fit_lines, plural, shorten
 
 router = Router(name=__name__)
@@ -21,6 +22,10 @@ router = Router(name=__name__)
 ARTICLES = ("статья", "статьи", "статей")
 FACTS = ("факт", "факта", "фактов")
 ADMINS_ONLY = "Эта команда только для администраторов."
+ADMINS_PRIVATE_ONLY = (
+    "Команды администратора и статьи файлами — только в личном чате со мной: здесь их "
+    "увидели бы все участники."
+)
 ADMIN_COMMANDS = ("reload", "add", "unanswered", "stats")
 FILES_REFUSED = (
     "Статьи файлами принимаю только от администраторов. Вопрос напишите словами, "
@@ -131,12 +136,20 @@ async def sources(message: Message, store: FactStore) -> None:
 
 
 @router.message(Command(*ADMIN_COMMANDS))
-async def admin_command_refused(message: Message) -> None:
-    """Admins are served by the admin router first; everyone else lands here."""
+async def admin_command_refused(message: Message, settings: Settings) -> None:
+    """Admins in their private chat are served by the admin router first; everyone else
+    lands here (an admin in a group is told where the command works)."""
+    if is_admin_elsewhere(message, settings):
+        await message.answer(Text(ADMINS_PRIVATE_ONLY).as_html())
+        return
     await message.answer(Text(ADMINS_ONLY).as_html())
 
 
-@router.message(HasDocument())
-async def document_refused(message: Message) -> None:
-    """Articles come as .txt files from admins (admin router); nobody else's are saved."""
+@router.message(HasDocument(), AddressedToMe())
+async def document_refused(message: Message, settings: Settings) -> None:
+    """Articles come as .txt files from admins in their private chat (admin router); nobody
+    else's are saved. In a group, a file not addressed to the bot is not its business."""
+    if is_admin_elsewhere(message, settings):
+        await message.answer(Text(ADMINS_PRIVATE_ONLY).as_html())
+        return
     await message.answer(Text(FILES_REFUSED.format(example=EXAMPLE_QUESTIONS[0])).as_html())

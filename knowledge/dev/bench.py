@@ -1,5 +1,9 @@
 """`python -m knowledge bench --facts N [--queries M] [--json] [--profile]`: how citybot scales.
 
+`python -m knowledge bench --pathological [--json]`: peak RSS and time of the hostile inputs of
+issue 20 (a 50,000-letter word, 200,000 numbers in one sentence, a 2 MB file of one
+sentence), each in a fresh process; exit code 1 if one misses the targets (400 MB, 5 s).
+
 A deterministic synthetic corpus of about N facts (`random.Random(N)`) is made by recombining
 the seed articles' sentences with new figures in the same formats («1,9 млн», «405 тыс.»,
 «8%»), new years (2019–2030), other topics, places (Kazakh cities, Almaty's districts) and
@@ -453,7 +457,7 @@ async def _build_and_load(corpus: Path, database: Path) -> dict[str, Any]:
     store = await FactStore.open(f"sqlite+aiosqlite:///{database}")
     try:
         started = time.perf_counter()
-        articles, skipped = read_articles(corpus)
+        articles, skipped = read_articles(corpus, today=LAST_DATE)
         await store.rebuild(articles, skipped)
         build_s = time.perf_counter() - started
         # As in the bot, where a rebuild's articles are gone before the store is loaded.
@@ -639,10 +643,111 @@ def format_table(result: dict[str, Any]) -> str:
     return "\n".join(f"{label:<{width}}  {result[key]}" for key, label in TABLE if key in result)
 
 
+# --- pathological inputs (issue 20) ---------------------------------------------------------
+
+# Each input goes through the real ingestion steps: the file is parsed as a reload would
+# (where the sentence cap refuses it), and the step the cap protects is then run on it anyway
+# (extraction and the index), to show that step is bounded by itself too.
+PATHOLOGICAL = ("word-50000", "numbers-200000", "one-sentence-2mb")
+PATHOLOGICAL_TARGETS = {"peak_rss_mb": 400.0, "seconds": 5.0}
+
+
+def _pathological_text(case: str) -> str:
+    if case == "word-50000":
+        return "В 2025 году слово " + "ы" * 50_000 + " встретилось в статье."
+    if case == "numbers-200000":
+        return " ".join(["1"] * 200_000) + "."
+    if case == "one-sentence-2mb":
+        # 2 MB of ASCII words with no sentence end but the last: one sentence, one paragraph.
+        return ("slovo " * 333_300).strip() + "."
+    raise ValueError(case)
+
+
+def run_pathological_case(case: str) -> dict[str, Any]:
+    """One input, in this process (run it in a fresh one: peak RSS is the process's)."""
+    from ..articles import Article, parse_article
+
+    text = _pathological_text(case)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{case}.txt"
+        path.write_text(f"---\ndate: 2026-01-09\ntitle: {case}\n---\n\n{text}\n", "utf-8")
+        parsed = parse_article(path, today=LAST_DATE)
+    parse_s = time.perf_counter() - started
+    outcome = parsed.reason if not isinstance(parsed, Article) else "accepted"
+    # Past the cap: the article as it would be without it, extracted and indexed.
+    article = Article(case, case, dt.date(2026, 1, 9), None, (text,), "0" * 64)
+    facts = extract_facts(article)
+    extract_s = time.perf_counter() - started - parse_s
+    index = FactIndex.build(facts, generation=1)
+    seconds = time.perf_counter() - started
+    return {
+        "case": case,
+        "bytes": len(text.encode()),
+        "parse": outcome,
+        "parse_s": round(parse_s, 3),
+        "facts": len(index.facts),
+        "figures": sum(len(f.figures) for f in facts),
+        "extract_s": round(extract_s, 3),
+        "index_s": round(seconds - parse_s - extract_s, 3),
+        "seconds": round(seconds, 3),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+    }
+
+
+def run_pathological() -> list[dict[str, Any]]:
+    """Every pathological input, each in a fresh process."""
+    import subprocess
+
+    results = []
+    for case in PATHOLOGICAL:
+        log(f"pathological input {case}…")
+        done = subprocess.run(
+            [sys.executable, "-m", "knowledge.dev.bench", "--pathological-case", case],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result = json.loads(done.stdout)
+        result["within_targets"] = all(
+            result[key] <= limit for key, limit in PATHOLOGICAL_TARGETS.items()
+        )
+        results.append(result)
+    return results
+
+
+def format_pathological(results: Sequence[dict[str, Any]]) -> str:
+    lines = [
+        f"{'input':<18} {'parse (the file as a reload reads it)':<48} "
+        f"{'extract s':>9} {'index s':>8} {'total s':>8} {'peak RSS MB':>11}  targets"
+    ]
+    for r in results:
+        lines.append(
+            f"{r['case']:<18} {r['parse'][:48]:<48} {r['extract_s']:>9.2f} {r['index_s']:>8.2f} "
+            f"{r['seconds']:>8.2f} {r['peak_rss_mb']:>11.1f}  "
+            + ("met" if r["within_targets"] else "MISSED")
+        )
+    lines.append(
+        f"targets: each ≤ {PATHOLOGICAL_TARGETS['seconds']:g} s and "
+        f"≤ {PATHOLOGICAL_TARGETS['peak_rss_mb']:g} MB peak RSS (a fresh process per input)"
+    )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     if args_in[:1] == ["bench"]:
         args_in = args_in[1:]
+    if args_in[:1] == ["--pathological-case"]:
+        print(json.dumps(run_pathological_case(args_in[1]), ensure_ascii=False))
+        return 0
+    if "--pathological" in args_in:
+        results = run_pathological()
+        if "--json" in args_in:
+            print(json.dumps(results, ensure_ascii=False))
+        else:
+            print(format_pathological(results))
+        return 0 if all(r["within_targets"] for r in results) else 1
     parser = argparse.ArgumentParser(
         prog="python -m knowledge bench",
         description="Build, load and question latency on a synthetic corpus of N facts.",
@@ -652,6 +757,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--profile", action="store_true", help="profile the question loop")
     parser.add_argument("--seeds", type=Path, default=None, help="articles to recombine")
+    parser.add_argument(
+        "--pathological",
+        action="store_true",
+        help="peak RSS and time of hostile inputs instead (a 50,000-letter word, 200,000 "
+        "numbers in one sentence, a 2 MB file of one sentence), each in a fresh process",
+    )
     args = parser.parse_args(args_in)
     if args.facts < 1 or args.queries < 1:
         parser.error("--facts and --queries must be positive")

@@ -391,10 +391,14 @@ def test_size_is_checked_before_reading(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_exactly_at_the_size_limit_is_read(tmp_path: Path) -> None:
+    # 1,998 paragraphs of 1,000 bytes and one of 2,000: exactly 2 MB, within the sentence caps.
     path = tmp_path / "limit.txt"
-    path.write_bytes(b"a" * (MAX_ARTICLE_BYTES - 1) + b".")
+    last = b"a" * (MAX_ARTICLE_BYTES - 1_998_000 - 1) + b"."
+    path.write_bytes((b"a" * 997 + b".\n\n") * 1998 + last)
+    assert path.stat().st_size == MAX_ARTICLE_BYTES
     article = _article(path)
-    assert len(article.paragraphs[0]) == MAX_ARTICLE_BYTES
+    assert len(article.paragraphs) == 1999
+    assert len(article.paragraphs[-1]) == 2000
 
 
 def test_missing_file(tmp_path: Path) -> None:

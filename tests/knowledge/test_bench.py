@@ -42,7 +42,7 @@ def test_corpus_is_deterministic_and_about_n_facts() -> None:
 def test_corpus_files_go_through_the_real_parser(tmp_path: Path) -> None:
     corpus = bench.make_corpus(120, SEEDS)
     bench.write_corpus(corpus, tmp_path)
-    articles, skipped = read_articles(tmp_path)
+    articles, skipped = read_articles(tmp_path, today=bench.LAST_DATE)
     assert not skipped
     assert [a.id for a in articles] == [a.name for a in corpus]
     by_name = {a.name: a for a in corpus}
@@ -94,3 +94,15 @@ def test_bench_json_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     assert result["queries"] == 50
     assert result["bm25_queries"] == 50
     assert "citybot" in captured.err  # progress goes to stderr
+
+
+def test_pathological_inputs_are_refused_by_the_cap_and_bounded_past_it() -> None:
+    """`bench --pathological` runs each input through the parser (refused) and past the cap."""
+    result = bench.run_pathological_case("word-50000")
+    assert (result["case"], result["parse"], result["facts"]) == (
+        "word-50000",
+        "предложение длиннее 5 000 символов (50 040)",
+        1,
+    )
+    table = bench.format_pathological([{**result, "within_targets": True}])
+    assert table.splitlines()[1].startswith("word-50000")

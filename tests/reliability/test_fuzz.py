@@ -795,8 +795,10 @@ def test_fuzzed_updates_never_crash_and_send_only_valid_html(
     assert journal.longest_question <= MAX_QUESTION_CHARS, journal
     assert harness.admin_actions_by_others == 0
     assert harness.fed >= size * 0.9, harness.fed  # Hypothesis may stop a little early
-    # The updates really reached the handlers: most message updates got a reply.
-    assert harness.replied >= harness.fed * 0.4, (harness.replied, harness.fed, harness.kinds)
+    # The updates really reached the handlers: many got a reply. (Fewer than half since
+    # issue 20: in groups, which are nearly half the updates, the bot answers only messages
+    # addressed to it.)
+    assert harness.replied >= harness.fed * 0.25, (harness.replied, harness.fed, harness.kinds)
     assert not harness.errors.records, harness.errors.lines()
     # Every kind the issue lists was made; the spies saw the admin's features and votes.
     missing = [kind for kind in LISTED_KINDS if not seen[kind]]

@@ -272,10 +272,10 @@ async def test_file_removed_while_reloading(
     gone = SEED_IDS[2]
     real_parse = articles_module.parse_article
 
-    def vanishing(path: Path) -> Any:
+    def vanishing(path: Path, **kwargs: Any) -> Any:
         if path.name == gone and path.exists():
             path.unlink()
-        return real_parse(path)
+        return real_parse(path, **kwargs)
 
     monkeypatch.setattr(articles_module, "parse_article", vanishing)
     (articles_dir / "010_velo.txt").write_text(VELO_ARTICLE, encoding="utf-8")
