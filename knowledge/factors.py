@@ -14,6 +14,7 @@ import numpy as np
 
 from .figures import Figure
 from .match import ARTICLE_DATE, NO_HOLDER
+from .places import agree
 from .query import Question
 from .query.parse import FIGURE_KINDS
 
@@ -51,10 +52,8 @@ def rough_factors(p: Postings, ids: np.ndarray, q: Question) -> tuple[np.ndarray
     fact's best-fitting figure, and which facts those rules allow at all."""
     factor = np.ones(len(ids), dtype=np.float32)
     allowed = np.ones(len(ids), dtype=bool)
-    if q.places:
-        # «… в Астане?»: not from an article about another city (see places.py).
-        about = p.places[ids]
-        allowed &= (about == 0) | ((about & q.places) != 0)
+    # «… в Астане?»: not from an article about another city (see places.py).
+    allowed &= agree(q.places, p.places[ids])
     if q.kind == "who":
         factor *= np.where(p.has_person[ids], WHO_PERSON, WHO_NOBODY)
     elif q.kind in FIGURE_KINDS:

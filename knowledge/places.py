@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
+import numpy as np
+
 from .facts import Fact
 from .text import analyze, data_lines, words
 
@@ -69,7 +71,9 @@ def article_places(facts: Sequence[Fact]) -> int:
     return mask
 
 
-def agree(question_places: int, fact_places: int) -> bool:
-    """May a fact about `fact_places` answer a question about `question_places`? Yes unless
-    both name cities and none is the same."""
-    return not question_places or not fact_places or bool(question_places & fact_places)
+def agree(question_places: int, fact_places: np.ndarray) -> np.ndarray:
+    """May facts about `fact_places` (masks) answer a question about `question_places`?
+    Yes unless both name cities and none is the same."""
+    if not question_places:
+        return np.ones(len(fact_places), dtype=bool)
+    return (fact_places == 0) | ((fact_places & question_places) != 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from knowledge import FactIndex
@@ -40,7 +41,7 @@ def test_places_in(text: str, mask: int) -> None:
      (ASTANA, 0, True)],
 )  # fmt: skip
 def test_agree(question: int, fact: int, expected: bool) -> None:
-    assert agree(question, fact) is expected
+    assert agree(question, np.array([fact], dtype=np.int64)).tolist() == [expected]
 
 
 def _article(name: str, title: str, *paragraphs: str) -> Article:
