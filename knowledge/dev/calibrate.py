@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import answer as answer_module
-from ..confidence import FEATURES, Model
+from ..confidence import FEATURES, Candidate, Model
 from ..index import FactIndex
 from .evaluate import (
     DEFAULT_ARTICLE_DIRS,
@@ -38,23 +38,21 @@ DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "confidence.json"
 PROBES = Path("tests/eval/probes.jsonl")
 
 
-def samples(index: FactIndex, questions: Sequence[EvalQuestion]) -> tuple[np.ndarray, np.ndarray]:
-    """(features of each question's best candidate, 1 when answering with it is right);
-    questions without any candidate are left out: they are always abstained on."""
+def samples(
+    index: FactIndex, rows: Sequence[tuple[EvalQuestion, Candidate]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(each candidate's features, 1 when answering with it is right, as `eval` judges the
+    answer the bot gives when nothing holds it back)."""
     model, index.confidence = index.confidence, None
-    x: list[tuple[float, ...]] = []
-    y: list[float] = []
     try:
-        for q in questions:
-            candidate = index.candidate(q.question)
-            if candidate is None:
-                continue
-            answer = answer_module.ask(index, q.question)
-            x.append(candidate.features())
-            y.append(float(q.found and judge(q, answer).correct))
+        y = [
+            float(q.found and judge(q, answer_module.ask(index, q.question)).correct)
+            for q, _ in rows
+        ]
     finally:
         index.confidence = model
-    return np.array(x, dtype=float).reshape(-1, len(FEATURES)), np.array(y)
+    x = np.array([c.features() for _, c in rows], dtype=float).reshape(-1, len(FEATURES))
+    return x, np.array(y)
 
 
 def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
@@ -92,16 +90,12 @@ def best_threshold(probabilities: np.ndarray, y: np.ndarray, abstain: np.ndarray
 
 def calibrate(index: FactIndex, questions: Sequence[EvalQuestion]) -> Model:
     """The model fitted on `questions` (their tune split only)."""
-    tune = [q for q in questions if q.split == "tune"]
-    model, index.confidence = index.confidence, None
-    try:
-        rows = [(q, index.candidate(q.question)) for q in tune]
-    finally:
-        index.confidence = model
-    # A candidate past the strict gate is always an answer: the model decides the rest.
-    undecided = [q for q, c in rows if c is not None and not c.strict]
+    candidates = [(q, index.candidate(q.question)) for q in questions if q.split == "tune"]
+    # A candidate past the strict gate is always an answer: the model decides the rest;
+    # a question without any candidate is always abstained on.
+    undecided = [(q, c) for q, c in candidates if c is not None and not c.strict]
     x, y = samples(index, undecided)
-    abstain = np.array([not q.found for q in undecided])
+    abstain = np.array([not q.found for q, _ in undecided])
     mean, scale, weights, bias = fit(x, y)
     z = (x - mean) / scale @ weights + bias
     probabilities = 1.0 / (1.0 + np.exp(-z))
