@@ -6,15 +6,27 @@ from .facts import Fact, extract_facts
 from .figures import Figure, find_figures
 from .journal import Journal, QuestionRecord, Stats, UnansweredGroup, VoteResult
 from .search import FactIndex, Match
+from .series import Point, Series, change_question, series_for, series_of
 from .store import DEFAULT_DATABASE_URL, ArticleInfo, BuildError, BuildReport, FactStore
+from .subscriptions import (
+    Announcement,
+    Claim,
+    NewFact,
+    Notice,
+    OutboxCounts,
+    OutboxItem,
+    Subscriptions,
+)
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
+    "Announcement",
     "Answer",
     "Article",
     "ArticleInfo",
     "BuildError",
     "BuildReport",
+    "Claim",
     "Earlier",
     "Fact",
     "FactIndex",
@@ -22,17 +34,27 @@ __all__ = [
     "Figure",
     "Journal",
     "Match",
+    "NewFact",
+    "Notice",
+    "OutboxCounts",
+    "OutboxItem",
+    "Point",
     "QuestionRecord",
+    "Series",
     "Skipped",
     "Source",
     "Stats",
+    "Subscriptions",
     "UnansweredGroup",
     "VoteResult",
     "ask",
+    "change_question",
     "compose",
     "extract_facts",
     "find_figures",
     "format_date_ru",
     "parse_article",
     "read_articles",
+    "series_for",
+    "series_of",
 ]
