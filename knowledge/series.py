@@ -21,10 +21,10 @@ from .figures import Figure
 from .search import FactIndex, Match
 from .text import data_lines
 
-SERIES_MATCHES = 12
+SERIES_MATCHES = 12  # candidates looked at for the points of one series
 # Figures that are no level of the thing at a period: a change («на 8%»), a target («к 2029
 # году», «до 2030 года»).
-_NOT_LEVELS = frozenset({"change", "by_date", "up_to"})  # candidates looked at for the points of one series
+_NOT_LEVELS = frozenset({"change", "by_date", "up_to"})
 # A fact already known «had» the figure a new fact updates when it answers the new sentence
 # about as well as the new fact itself does.
 PREVIOUS_SCORE_SHARE = 0.7
@@ -102,7 +102,11 @@ def series_of(answer: Answer) -> Series | None:
     figure = answer.figure
     candidates: list[tuple[Figure, Fact]] = [(figure, primary.fact)]
     candidates += [(e.figure, e.fact) for e in answer.earlier if e.figure.comparison != "change"]
-    candidates += [(m.figure, m.fact) for m in answer.matches[1:] if _same_thing(primary, m)]
+    candidates += [
+        (m.figure, m.fact)
+        for m in answer.matches[1:]
+        if m.figure is not None and _same_thing(primary, m)
+    ]
     by_period: dict[tuple[int, int, str], Point] = {}
     for candidate, fact in candidates:
         point = point_of(candidate, fact)
@@ -115,9 +119,7 @@ def series_of(answer: Answer) -> Series | None:
     if len(by_period) < 2:
         return None
     points = tuple(by_period[key] for key in sorted(by_period))
-    return Series(
-        question=answer.question, kind=figure.kind, unit=figure.unit, points=points
-    )
+    return Series(question=answer.question, kind=figure.kind, unit=figure.unit, points=points)
 
 
 def _same_thing(primary: Match, other: Match) -> bool:
@@ -198,9 +200,7 @@ def short_period(unit: str) -> str:
 # --- what a new fact updates -----------------------------------------------------------------
 
 
-def previous_figure(
-    index: FactIndex, fact: Fact, known: object
-) -> tuple[Figure, Earlier] | None:
+def previous_figure(index: FactIndex, fact: Fact, known: object) -> tuple[Figure, Earlier] | None:
     """For a fact a reload added: its figure and the older figure it updates, if any.
 
     «сократилось с 21 тыс. до 10 тыс.»: the «from» of the same sentence. Otherwise the

@@ -162,9 +162,9 @@ def fact_key(fact: Fact) -> str:
     return hashlib.sha1(f"{fact.article_id}\n{fact.text}".encode()).hexdigest()
 
 
-def new_facts(index: FactIndex, added: Sequence[Fact], known: Callable[[Fact], bool]) -> list[
-    NewFact
-]:
+def new_facts(
+    index: FactIndex, added: Sequence[Fact], known: Callable[[Fact], bool]
+) -> list[NewFact]:
     """The added facts that fall under a topic, newest first, each with the older figure it
     updates: a figure of a fact subscribers already had (`known`)."""
     out: list[NewFact] = []
@@ -189,9 +189,7 @@ def _newest_first(item: NewFact) -> tuple[int, str, int]:
     return (-(date.toordinal() if date else 0), item.fact.article_id, item.fact.position)
 
 
-def notices(
-    facts: Sequence[NewFact], subscribers: dict[int, frozenset[str]]
-) -> list[Notice]:
+def notices(facts: Sequence[NewFact], subscribers: dict[int, frozenset[str]]) -> list[Notice]:
     """One notice per subscriber with at least one new fact on their topics."""
     by_topic: dict[str, list[NewFact]] = defaultdict(list)
     for item in facts:
@@ -356,10 +354,10 @@ class Subscriptions:
                 known = {key for (key,) in await conn.execute(sa.select(announced_table.c.key))}
             subscribers = await self.subscribers()
             keys = {fact_key(fact): fact for fact in index.facts}
-            first = announced is None and not known
+            first = announced is None
             added = [] if first else [f for k, f in keys.items() if k not in known]
             # CPU work (matching for «было → стало»), outside the write transaction.
-            items = new_facts(index, added, lambda fact: fact_key(fact) in known)
+            items = new_facts(index, added, _known_by(known))
             texts = [(n.chat_id, render(n)) for n in notices(items, subscribers)]
             async with self._write_engine.begin() as conn:
                 now_announced = await _lock_announced(conn)
@@ -477,9 +475,7 @@ class Subscriptions:
         until = time.time() + seconds
         async with self._write_engine.begin() as conn:
             await conn.execute(
-                sa.update(pace_table)
-                .where(p.id == 1, p.next_at < until)
-                .values(next_at=until)
+                sa.update(pace_table).where(p.id == 1, p.next_at < until).values(next_at=until)
             )
 
     async def prune(self) -> None:
@@ -493,7 +489,10 @@ class Subscriptions:
         async with self._write_engine.begin() as conn:
             await conn.execute(
                 sa.delete(outbox_table).where(
-                    sa.or_(o.sent_at < cutoff, sa.and_(o.failed.is_not(None), o.created_at < cutoff))
+                    sa.or_(
+                        o.sent_at < cutoff,
+                        sa.and_(o.failed.is_not(None), o.created_at < cutoff),
+                    )
                 )
             )
 
@@ -502,12 +501,18 @@ class Subscriptions:
         o = outbox_table.c
         async with self._engine.connect() as conn:
             rows = await conn.execute(
-                sa.select(o.text).where(o.chat_id == chat_id, o.sent_at.is_not(None)).order_by(o.id)
+                sa.select(o.text)
+                .where(o.chat_id == chat_id, o.sent_at.is_not(None))
+                .order_by(o.id)
             )
             return [str(text) for (text,) in rows]
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+
+def _known_by(keys: set[str]) -> Callable[[Fact], bool]:
+    return lambda fact: fact_key(fact) in keys
 
 
 def _utcnow() -> dt.datetime:
@@ -539,9 +544,7 @@ def _claimable(now: dt.datetime, cutoff: dt.datetime, exclude: Collection[int]) 
     recent = outbox_table.alias("recent")
     oldest = (
         sa.select(sa.func.min(older.c.id))
-        .where(
-            older.c.chat_id == o.chat_id, older.c.sent_at.is_(None), older.c.failed.is_(None)
-        )
+        .where(older.c.chat_id == o.chat_id, older.c.sent_at.is_(None), older.c.failed.is_(None))
         .scalar_subquery()
     )
     written = sa.exists().where(recent.c.chat_id == o.chat_id, recent.c.sent_at > cutoff)
@@ -586,9 +589,7 @@ async def _lock_announced(conn: AsyncConnection) -> int | None:
     is locked instead, so two first announcements still queue up."""
     m = meta_table.c
     value = (
-        await conn.execute(
-            sa.select(m.value).where(m.key == ANNOUNCED_KEY).with_for_update()
-        )
+        await conn.execute(sa.select(m.value).where(m.key == ANNOUNCED_KEY).with_for_update())
     ).scalar_one_or_none()
     if value is None:
         await conn.execute(sa.select(m.value).where(m.key == "generation").with_for_update())
@@ -614,7 +615,8 @@ async def _replace_keys(conn: AsyncConnection, before: set[str], after: set[str]
     added = sorted(after - before)
     key = announced_table.c.key
     for start in range(0, len(gone), KEY_BATCH):
-        await conn.execute(sa.delete(announced_table).where(key.in_(gone[start : start + KEY_BATCH])))
+        batch = gone[start : start + KEY_BATCH]
+        await conn.execute(sa.delete(announced_table).where(key.in_(batch)))
     for start in range(0, len(added), 5000):
         await conn.execute(
             sa.insert(announced_table), [{"key": k} for k in added[start : start + 5000]]
