@@ -29,6 +29,7 @@ import asyncio
 import contextlib
 import logging
 import os
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,12 @@ class Broadcaster:
         self.chat_interval = chat_interval
         self.workers = workers
         self.poll_interval = poll_interval
-        self.sent = 0  # messages this process sent (tests, bench)
+        # What this process did with the messages it claimed (tests, bench, logs).
+        self.sent = 0
+        self.failed = 0  # given up on, blocked chats included
+        self.retried = 0
+        self.announced = 0  # announcements tried (most find the generation announced)
+        self._progress = asyncio.Event()
         self.lock = SenderLock(subscriptions.url)
         self._bot: Bot | None = None
         self._tasks: list[asyncio.Task[Any]] = []
@@ -157,6 +163,20 @@ class Broadcaster:
                     await task
         self.lock.release()
 
+    async def wait_until(self, condition: Callable[[], bool], timeout: float = 30.0) -> None:
+        """Until `condition()` holds, checked whenever a claimed message is settled (its
+        outcome committed) or an announcement is done."""
+
+        async def wait() -> None:
+            while not condition():
+                await self._progress.wait()
+
+        await asyncio.wait_for(wait(), timeout)
+
+    def _notify(self) -> None:
+        progress, self._progress = self._progress, asyncio.Event()
+        progress.set()
+
     # -- announcing -----------------------------------------------------------------------
 
     def _on_swap(self, index: FactIndex) -> None:
@@ -174,10 +194,12 @@ class Broadcaster:
         except Exception:
             logger.exception("Could not announce generation %d", index.generation)
             return 0
-        if result is not None and result.messages:
-            self._wake.set()
-            return result.messages
-        return 0
+        finally:
+            self.announced += 1
+            self._notify()
+        # Woken either way: another replica may have queued the messages just now.
+        self._wake.set()
+        return result.messages if result is not None else 0
 
     # -- sending --------------------------------------------------------------------------
 
@@ -209,6 +231,7 @@ class Broadcaster:
         bot = self._bot
         if bot is None:
             raise RuntimeError("start() the broadcaster first")
+        outcome = None
         async with AsyncExitStack() as stack:
             async with self._claiming:
                 claim = await stack.enter_async_context(
@@ -233,27 +256,40 @@ class Broadcaster:
                 logger.warning("Broadcast: Telegram asks to wait %s s", error.retry_after)
                 await self.subscriptions.pause(error.retry_after)
                 await claim.retry(error.retry_after)
+                outcome = "retried"
             except TelegramForbiddenError:
                 logger.info("Chat %s blocked the bot: its subscriptions are dropped", chat_id)
                 await claim.blocked()
+                outcome = "failed"
             except TelegramBadRequest as error:
                 if "chat not found" in error.message.lower():
                     await claim.blocked()
                 else:
                     logger.warning("Broadcast to %s refused: %s", chat_id, error.message)
                     await claim.failed(error.message)
+                outcome = "failed"
             except (TelegramNetworkError, TelegramServerError, TimeoutError, OSError) as error:
                 if item.attempts + 1 >= MAX_ATTEMPTS:
                     logger.error("Broadcast to %s given up: %s", chat_id, error)
                     await claim.failed(f"{type(error).__name__}: {error}")
+                    outcome = "failed"
                 else:
                     delay = min(MAX_BACKOFF, 2.0 ** (item.attempts + 1))
                     logger.warning(
                         "Broadcast to %s failed (%s), retry in %.0f s", chat_id, error, delay
                     )
                     await claim.retry(delay)
+                    outcome = "retried"
             else:
                 await claim.sent()
-                self.sent += 1
+                outcome = "sent"
+        # Counted once the claim's transaction is over: the database says the same.
+        if outcome == "sent":
+            self.sent += 1
+        elif outcome == "failed":
+            self.failed += 1
+        elif outcome == "retried":
+            self.retried += 1
+        self._notify()
         self._wake.set()  # more may be due: let another sender look
         return True
