@@ -79,6 +79,7 @@ def render_chart(series: Series) -> bytes:
     """The PNG of a bar chart of the series (CPU work: call it in a thread)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     points = chart_points(series)
     figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
@@ -105,6 +106,7 @@ def render_chart(series: Series) -> bytes:
         )
     axes.set_xticks(range(len(points)), labels, fontsize=FONT_SIZE)
     axes.tick_params(axis="y", labelsize=FONT_SIZE - 2)
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: number_ru(value)))
     axes.set_xlabel(CHART_X_LABEL, fontsize=FONT_SIZE)
     axes.set_ylabel(axis_label(series), fontsize=FONT_SIZE)
     axes.set_title(title_of(series), fontsize=FONT_SIZE + 4, pad=16)

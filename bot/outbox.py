@@ -29,6 +29,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -132,6 +133,8 @@ class Broadcaster:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._claiming = asyncio.Lock()
+        self._pacing = asyncio.Lock()
+        self._last_send = -1e9
         self._in_flight: set[int] = set()
         self.idle = asyncio.Event()  # set while the queue has nothing this process may send
 
@@ -229,6 +232,16 @@ class Broadcaster:
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
         self._wake.clear()
 
+    async def _space_out(self) -> None:
+        """This process's sends at least one slot apart, whatever delayed one of them (the
+        shared slots say when a message may go at the earliest, not the latest)."""
+        step = PACE_MARGIN / self.rate
+        async with self._pacing:
+            gap = self._last_send + step - time.monotonic()
+            if gap > 0:
+                await asyncio.sleep(gap)
+            self._last_send = time.monotonic()
+
     async def send_next(self) -> bool:
         """Claim one message that may go now and send it; False if there was none."""
         bot = self._bot
@@ -250,6 +263,7 @@ class Broadcaster:
             wait = await self.subscriptions.reserve_slot(self.rate / PACE_MARGIN)
             if wait > 0:
                 await asyncio.sleep(wait)
+            await self._space_out()
             item = claim.item
             try:
                 await bot.send_message(

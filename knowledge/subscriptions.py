@@ -467,7 +467,7 @@ class Subscriptions:
                 next_at = 0.0
             slot = max(float(next_at), now)
             await conn.execute(sa.update(pace_table).where(p.id == 1).values(next_at=slot + step))
-        return max(0.0, slot - now)
+        return max(0.0, slot - time.time())  # the transaction itself may have taken a while
 
     async def pause(self, seconds: float) -> None:
         """No message goes for `seconds` (Telegram answered 429 for the whole bot)."""
