@@ -53,7 +53,8 @@ from .render import render_notice
 logger = logging.getLogger(__name__)
 
 WORKERS = 4  # messages in flight at once per process (Telegram answers in ~50–200 ms)
-POLL_INTERVAL = 1.0  # seconds between looks at the queue when nothing woke the senders
+POLL_INTERVAL = 2.0  # seconds between looks at the queue when nothing woke the senders
+IDLE_WAIT = 30.0  # the other senders: at most this long between looks, unless woken
 LOCK_RETRY = 2.0  # seconds between tries for the SQLite sender lock
 MAX_ATTEMPTS = 8  # network failures and 5xx before a message is given up
 MAX_BACKOFF = 300.0
@@ -210,19 +211,28 @@ class Broadcaster:
     # -- sending --------------------------------------------------------------------------
 
     async def _work(self, number: int) -> None:
+        """Sender `number`. Sender 0 also looks at the queue every `poll_interval` seconds
+        (messages due for a retry, a row whose sender died); the others rest until woken
+        (new messages, or another sender found work), so an idle bot makes one small query
+        per interval."""
+        poller = number == 0
+        idle_wait = self.poll_interval if poller else IDLE_WAIT
+        if not poller:
+            await self._rest(idle_wait)  # sender 0 looks first and wakes the others
         while not self._stopping.is_set():
             try:
                 if not self.lock.try_acquire():
-                    await self._rest(LOCK_RETRY)
+                    await self._rest(LOCK_RETRY if poller else IDLE_WAIT)
                     continue
                 if await self.send_next():
                     self.idle.clear()
                     continue
                 self.idle.set()
-                await self.subscriptions.prune()
+                if poller:
+                    await self.subscriptions.prune()
             except Exception:
                 logger.exception("Outbox sender %d failed; trying again", number)
-            await self._rest(self.poll_interval)
+            await self._rest(idle_wait)
 
     async def _rest(self, seconds: float) -> None:
         """Until woken, stopped, or `seconds` pass."""
