@@ -50,6 +50,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     bench.add_argument("--all-cores", action="store_true", help="не привязывать к одному ядру")
     bench.add_argument("--no-journal", action="store_true", help="без журнала вопросов")
     bench.add_argument("--seeds", type=Path, default=None, help="статьи (по умолчанию seeds/)")
+    bench.add_argument(
+        "--broadcast",
+        type=int,
+        default=0,
+        metavar="N",
+        help="вместо обновлений: рассылка N подписчикам и скорость отправки",
+    )
+    bench.add_argument(
+        "--reloads", type=int, default=2, help="с --broadcast: сколько статей добавить (1 или 2)"
+    )
     args = parser.parse_args(argv)
     if args.command == "ask" and not args.json and not args.question:
         parser.error('ask: нужен вопрос, например: python -m bot ask "Сколько туристов…?"')

@@ -22,7 +22,7 @@ from aiogram.types import ErrorEvent, User
 from aiogram.utils.backoff import Backoff, BackoffConfig
 from aiogram.utils.formatting import Text
 
-from knowledge import FactStore, Journal
+from knowledge import FactStore, Journal, Subscriptions
 from knowledge.library import Library
 from knowledge.watch import GenerationWatcher
 
@@ -30,6 +30,7 @@ from .commands import set_commands
 from .config import Settings
 from .handlers import get_routers
 from .middlewares import RetryAfterMiddleware, ThrottlingMiddleware
+from .outbox import Broadcaster
 from .suggestions import SuggestionMemory
 
 logger = logging.getLogger(__name__)
@@ -94,6 +95,14 @@ def build_dispatcher(settings: Settings, library: Library, store: FactStore) -> 
         redis = storage.redis
     # Questions and 👍/👎, in the facts' database (knowledge.journal).
     journal = Journal(settings.database_url, salt=settings.journal_salt_value)
+    # Topic subscriptions and the broadcast queue, in the same database (bot/outbox.py).
+    subscriptions = Subscriptions(settings.database_url)
+    broadcaster = Broadcaster(
+        subscriptions,
+        library,
+        rate=settings.broadcast_rate,
+        chat_interval=settings.broadcast_chat_interval,
+    )
     dp = Dispatcher(
         storage=storage,
         library=library,
@@ -101,8 +110,15 @@ def build_dispatcher(settings: Settings, library: Library, store: FactStore) -> 
         settings=settings,
         suggestions=SuggestionMemory(),
         journal=journal,
+        subscriptions=subscriptions,
+        broadcaster=broadcaster,
     )
     dp.shutdown.register(journal.close)
+    # Polling and the webhook server emit startup/shutdown; the console chat and the bench
+    # do not, so they never broadcast.
+    dp.startup.register(broadcaster.start)
+    dp.shutdown.register(broadcaster.stop)
+    dp.shutdown.register(subscriptions.close)
     dp.include_routers(*get_routers())
     throttle = ThrottlingMiddleware(
         settings.throttle_messages, settings.throttle_seconds, redis=redis

@@ -595,6 +595,12 @@ def run_command(args: argparse.Namespace) -> int:
     """`python -m bot bench …` once the arguments are parsed."""
     # aiogram logs every update at INFO: that would be timed too.
     setup_logging("WARNING")
+    if args.broadcast:
+        from .bench_broadcast import format_result, run_broadcast
+
+        sent = run_broadcast(args.broadcast, args.reloads)
+        print(json.dumps(sent, ensure_ascii=False) if args.json else format_result(sent))
+        return 0 if sent["messages"] == sent["expected"] and not sent["duplicates"] else 1
     result = run(
         args.updates,
         args.facts,

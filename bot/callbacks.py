@@ -51,3 +51,17 @@ class PickCallback(CallbackData, prefix="pk"):
 def topic_check(name: str) -> str:
     """The checksum a topic button carries: 6 hex digits of the topic's name."""
     return hashlib.blake2s(name.encode(), digest_size=3).hexdigest()
+
+
+class SubscribeCallback(CallbackData, prefix="sb"):
+    """A topic button of /subscribe: the topic as in TopicCallback (index and checksum);
+    pressing it subscribes or unsubscribes."""
+
+    index: int
+    check: str
+
+
+class ChartCallback(CallbackData, prefix="ch"):
+    """«📈 График» under an answer: the journal record of its question."""
+
+    id: int

@@ -17,6 +17,9 @@ PUBLIC_COMMANDS = (
     BotCommand(command="help", description="Как задать вопрос"),
     BotCommand(command="topics", description="Факты по темам, сначала новые"),
     BotCommand(command="sources", description="Статьи, из которых я беру ответы"),
+    BotCommand(command="subscribe", description="Подписаться на новости по темам"),
+    BotCommand(command="subscriptions", description="Мои подписки"),
+    BotCommand(command="unsubscribe", description="Отписаться от всех тем"),
 )
 ADMIN_COMMANDS = (
     *PUBLIC_COMMANDS,

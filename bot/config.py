@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
     webhook_listen: str = "0.0.0.0:8080"
     webhook_path: str = "/telegram"
+    # Broadcasts to subscribers (README: "Subscriptions"): messages a second in all, and the
+    # least seconds between two messages to one chat (Telegram: ~30/s, 1/s per chat).
+    broadcast_rate: float = Field(default=30.0, gt=0, le=30)
+    broadcast_chat_interval: float = Field(default=1.0, ge=1.0)
+    # Where charts for inline mode are uploaded once to get a file id (default: first admin).
+    chart_chat_id: int | None = None
 
     @field_validator("bot_token")
     @classmethod

@@ -14,13 +14,15 @@ import datetime as dt
 import itertools
 import json
 import sys
+import tempfile
 import threading
 from typing import Any, TextIO
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import Default
-from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, SendPhoto
 from aiogram.types import (
+    BufferedInputFile,
     CallbackQuery,
     Chat,
     InlineKeyboardMarkup,
@@ -35,6 +37,7 @@ from knowledge import Answer, Journal
 from .app import build_bot, build_dispatcher, open_library
 from .commands import set_commands
 from .config import Settings
+from .messages import CHART_FILE_LINE
 from .recording import OFFLINE_TOKEN, RecordingSession
 from .render import html_to_text, numbered_buttons, plain_reply, render_answer
 
@@ -95,9 +98,23 @@ class ConsoleChat:
                 replies.append("\n".join([self._plain(method), *numbered_buttons(markup)]))
                 if isinstance(markup, InlineKeyboardMarkup | ReplyKeyboardMarkup):
                     self._remember_buttons(markup, call.result)
+            elif isinstance(method, SendPhoto):
+                replies.append(self._photo(method))
             elif isinstance(method, AnswerCallbackQuery) and method.text:
                 replies.append(f"({method.text})")
         return replies
+
+    def _photo(self, method: SendPhoto) -> str:
+        """A chart: its caption as text and the PNG in a temporary file, whose path is shown."""
+        lines = [html_to_text(method.caption)] if method.caption else []
+        photo = method.photo
+        if isinstance(photo, BufferedInputFile):
+            with tempfile.NamedTemporaryFile(
+                prefix="citybot_chart_", suffix=".png", delete=False
+            ) as file:
+                file.write(photo.data)
+            lines.append(CHART_FILE_LINE.format(path=file.name))
+        return "\n".join(lines)
 
     def _plain(self, method: SendMessage | EditMessageText) -> str:
         mode = method.parse_mode

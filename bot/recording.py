@@ -20,6 +20,7 @@ from aiogram.methods import (
     GetMe,
     GetUpdates,
     SendMessage,
+    SendPhoto,
     TelegramMethod,
 )
 from aiogram.methods.base import Response, TelegramType
@@ -84,6 +85,23 @@ class RecordingSession(BaseSession):
             return []
         if isinstance(method, SendMessage):
             return self._message(bot, method.chat_id, method.text, method, method.reply_markup)
+        if isinstance(method, SendPhoto):
+            number = next(self._message_ids)
+            message = self._message(
+                bot, method.chat_id, method.caption or "", method, method.reply_markup, number
+            )
+            caption = message.pop("text")
+            message["photo"] = [
+                {
+                    "file_id": f"offline-photo-{number}",
+                    "file_unique_id": f"offline-photo-{number}",
+                    "width": 1000,
+                    "height": 600,
+                }
+            ]
+            if caption:
+                message["caption"] = caption
+            return message
         if isinstance(method, EditMessageText | EditMessageReplyMarkup):
             if method.inline_message_id is not None or method.chat_id is None:
                 return True

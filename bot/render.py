@@ -4,23 +4,50 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.formatting import Bold, Text, TextLink, as_line, as_list
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from knowledge import Answer, Fact, Figure, Match, Stats, UnansweredGroup, format_date_ru
+from knowledge import (
+    Answer,
+    Fact,
+    Figure,
+    Match,
+    NewFact,
+    Notice,
+    OutboxCounts,
+    Stats,
+    UnansweredGroup,
+    format_date_ru,
+)
 from knowledge.answer import MAX_QUESTION_CHARS
 from knowledge.journal import ALMATY
 
 from .callbacks import (
+    ChartCallback,
     ExampleCallback,
     FeedbackCallback,
     PickCallback,
+    SubscribeCallback,
     SuggestionCallback,
     TopicCallback,
     TopicPageCallback,
     topic_check,
+)
+from .messages import (
+    CHART_BUTTON,
+    MORE_FACTS,
+    NEWS_FOOTER,
+    NEWS_HEADER_MANY,
+    NEWS_HEADER_ONE,
+    STATS_NO_SUBSCRIBERS,
+    STATS_OUTBOX,
+    STATS_SUBSCRIBERS,
+    SUBSCRIBED_MARK,
+    WAS_BECAME,
 )
 
 MAX_MESSAGE_CHARS = 4096  # Telegram's limit for one message
@@ -397,8 +424,9 @@ def _local_date(group: UnansweredGroup) -> str:
     return format_date_ru(group.last.astimezone(ALMATY).date())
 
 
-def render_stats(stats: Stats) -> str:
-    """/stats: questions today and in a week, the share answered, topics, unanswered, votes."""
+def render_stats(stats: Stats, extra: Sequence[Text | str] = ()) -> str:
+    """/stats: questions today and in a week, the share answered, topics, unanswered, votes;
+    `extra` lines after them (subscribers)."""
     lines: list[Text | str] = [
         f"Вопросов сегодня: {stats.today}, за 7 дней: {stats.week}",
         f"С ответом: {stats.answered} из {stats.week} ({round(100 * stats.answered_share)}%)",
@@ -415,4 +443,90 @@ def render_stats(stats: Stats) -> str:
     total = stats.up + stats.down
     share = f" ({round(100 * stats.up / total)}% 👍)" if total else ""
     lines.append(f"Оценки: 👍 {stats.up}, 👎 {stats.down}{share}")
+    lines.extend(extra)
     return fit_lines(Bold("Статистика"), lines)
+
+
+# --- subscriptions and charts (issue 17; strings in messages.py) ---------------------------
+
+
+def render_notice(notice: Notice) -> str:
+    """The one message a subscriber gets after a reload: the new facts on their topics,
+    newest first, each as figure · quote · source, and «было → стало» where a fact updates
+    a figure they had."""
+    topics = "», «".join(notice.topics)
+    header = (NEWS_HEADER_ONE if len(notice.topics) == 1 else NEWS_HEADER_MANY).format(
+        topics=topics
+    )
+    lines: list[Text | str] = [news_line(item) for item in notice.facts]
+    return fit_lines(Bold(header), lines, Text(NEWS_FOOTER), more=MORE_FACTS)
+
+
+def news_line(item: NewFact) -> Text:
+    """«• <b>12 тыс. получателей</b> · «sentence» · title, 1 марта 2026» and, when the fact
+    updates an older figure, «было → стало: 10 тыс. → 12 тыс. получателей, 2026»."""
+    fact = item.fact
+    parts: list[Any] = ["• "]
+    if item.figure is not None:
+        parts += [Bold(item.figure.label), " · "]
+    parts += [
+        "«",
+        shorten(fact.text, MAX_DIGEST_QUOTE_CHARS),
+        "» · ",
+        source_title(fact.article_title, fact.article_url),
+        ", ",
+        format_date_ru(fact.article_date),
+    ]
+    if item.before is not None and item.figure is not None:
+        parts += ["\n", WAS_BECAME, was_became(item.before.figure, item.figure, fact)]
+    return Text(*parts)
+
+
+def was_became(before: Figure, after: Figure, fact: Fact) -> str:
+    """«10 тыс. → 12 тыс. получателей, 2026»: the older figure without the unit they share."""
+    old = before.text
+    if before.unit and before.unit == after.unit and old.endswith(" " + before.unit):
+        old = old[: -len(before.unit) - 1]
+    year = after.year or next(iter(fact.years), None)
+    return f"{old} → {after.label}" + (f", {year}" if year else "")
+
+
+def chart_button(record_id: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=CHART_BUTTON, callback_data=ChartCallback(id=record_id).pack()
+    )
+
+
+def answer_keyboard(record_id: int, *, chart: bool) -> InlineKeyboardMarkup:
+    """👍 / 👎 under an answer, and «📈 График» when it has «Ранее» figures to draw."""
+    builder = InlineKeyboardBuilder.from_markup(feedback_keyboard(record_id))
+    if chart:
+        builder.row(chart_button(record_id))
+    return builder.as_markup()
+
+
+def subscribe_keyboard(topics: Sequence[str], mine: Collection[str]) -> InlineKeyboardMarkup:
+    """/subscribe: one button per topic, «✅» on those the chat follows."""
+    builder = InlineKeyboardBuilder()
+    for index, name in enumerate(topics):
+        mark = SUBSCRIBED_MARK if name in mine else ""
+        builder.button(
+            text=shorten(f"{mark}{name}", MAX_BUTTON_CHARS),
+            callback_data=SubscribeCallback(index=index, check=topic_check(name)),
+        )
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def render_subscription_stats(counts: dict[str, int], outbox: OutboxCounts | None) -> list[str]:
+    """/stats lines: subscribers per topic and the state of the broadcast queue."""
+    if counts:
+        listing = ", ".join(f"{topic} — {n}" for topic, n in counts.items())
+        lines = [STATS_SUBSCRIBERS.format(topics=listing)]
+    else:
+        lines = [STATS_NO_SUBSCRIBERS]
+    if outbox is not None:
+        lines.append(
+            STATS_OUTBOX.format(pending=outbox.pending, sent=outbox.sent, failed=outbox.failed)
+        )
+    return lines

@@ -3,6 +3,8 @@
 from aiogram import Router
 
 from . import admin, feedback, inline, questions, start, topics
+from .charts import charts_router
+from .subscriptions import subscriptions_router
 
 
 def get_routers() -> list[Router]:
@@ -23,4 +25,6 @@ def get_routers() -> list[Router]:
             # Dispatcher takes them over.
             previous.sub_routers.remove(router)
             router._parent_router = None
+    # Built anew for every Dispatcher (a router factory): nothing to take over.
+    routers[3:3] = [subscriptions_router(), charts_router()]
     return routers

@@ -25,7 +25,15 @@ from aiogram.types import Message
 from aiogram.utils.formatting import Bold, Text, as_list
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from knowledge import Article, BuildError, FactStore, Journal, Skipped, format_date_ru
+from knowledge import (
+    Article,
+    BuildError,
+    FactStore,
+    Journal,
+    Skipped,
+    Subscriptions,
+    format_date_ru,
+)
 from knowledge.articles import (
     MAX_ARTICLE_BYTES,
     parse_article,
@@ -38,7 +46,14 @@ from knowledge.library import Library
 
 from ..config import Settings
 from ..filters import HasDocument, IsAdmin
-from ..render import fit_lines, plural, render_stats, render_unanswered, shorten
+from ..render import (
+    fit_lines,
+    plural,
+    render_stats,
+    render_subscription_stats,
+    render_unanswered,
+    shorten,
+)
 
 _T = TypeVar("_T")
 router = Router(name=__name__)
@@ -129,7 +144,9 @@ async def unanswered(message: Message, journal: Journal | None = None) -> None:
 
 
 @router.message(Command("stats"))
-async def stats(message: Message, journal: Journal | None = None) -> None:
+async def stats(
+    message: Message, journal: Journal | None = None, subscriptions: Subscriptions | None = None
+) -> None:
     """Questions today and this week, the share answered, topics, unanswered, votes."""
     if journal is None:
         await message.answer(Text(NO_JOURNAL).as_html())
@@ -140,7 +157,20 @@ async def stats(message: Message, journal: Journal | None = None) -> None:
         logger.exception("Could not read the journal")
         await message.answer(Text(NO_JOURNAL).as_html())
         return
-    await message.answer(render_stats(numbers))
+    await message.answer(render_stats(numbers, await subscriber_lines(subscriptions)))
+
+
+async def subscriber_lines(subscriptions: Subscriptions | None) -> list[str]:
+    """/stats: subscribers per topic and the broadcast queue (nothing if unavailable)."""
+    if subscriptions is None:
+        return []
+    try:
+        return render_subscription_stats(
+            await subscriptions.counts(), await subscriptions.counts_outbox()
+        )
+    except Exception:
+        logger.exception("Could not read the subscriptions")
+        return []
 
 
 # --- adding an article from the chat ---------------------------------------------------------

@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import hashlib
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.types import (
     InlineQuery,
     InlineQueryResultArticle,
+    InlineQueryResultCachedPhoto,
     InlineQueryResultsButton,
     InputTextMessageContent,
 )
 
-from knowledge import Answer, Match, compose
+from knowledge import Answer, Match, change_question, compose, series_for
 from knowledge.answer import MAX_QUESTION_CHARS
 from knowledge.library import Library
 from knowledge.text import clean_text
 
+from ..charts import chart_caption, title_of
+from ..config import Settings
+from ..messages import INLINE_CHART_TITLE
 from ..render import fact_label, main_figure, render_answer, shorten
+from .charts import chart_file_id
 
 router = Router(name=__name__)
 
@@ -33,9 +38,16 @@ START_PARAMETER = "inline"
 
 
 @router.inline_query()
-async def inline_answer(query: InlineQuery, library: Library) -> None:
-    """Up to five facts for the query; an empty query gets example facts."""
-    results = inline_results(library, query.query)
+async def inline_answer(
+    query: InlineQuery, library: Library, bot: Bot, settings: Settings
+) -> None:
+    """Up to five facts for the query; an empty query gets example facts; a question about
+    change over time gets its chart first, as a photo."""
+    results: list[InlineQueryResultArticle | InlineQueryResultCachedPhoto] = []
+    photo = await inline_chart(library, bot, settings, query.query)
+    if photo is not None:
+        results.append(photo)
+    results.extend(inline_results(library, query.query)[: MAX_RESULTS - len(results)])
     button = None
     if not results:
         button = InlineQueryResultsButton(text=NOT_FOUND_BUTTON, start_parameter=START_PARAMETER)
@@ -44,6 +56,31 @@ async def inline_answer(query: InlineQuery, library: Library) -> None:
         cache_time=CACHE_SECONDS,
         is_personal=False,
         button=button,
+    )
+
+
+async def inline_chart(
+    library: Library, bot: Bot, settings: Settings, query: str
+) -> InlineQueryResultCachedPhoto | None:
+    """The chart for a question about change over time («как менялось число туристов»), as
+    a photo result; None for other questions, or without two periods to draw."""
+    question = query.strip()
+    if not question or len(question) > MAX_QUESTION_CHARS or change_question(question) is None:
+        return None
+    index = library.index
+    _, series = series_for(index, question)
+    if series is None:
+        return None
+    file_id = await chart_file_id(bot, settings, index.generation, series)
+    if file_id is None:
+        return None
+    digest = hashlib.sha1("|".join(p.fact_id for p in series.points).encode()).hexdigest()[:20]
+    return InlineQueryResultCachedPhoto(
+        id=f"chart-{digest}",
+        photo_file_id=file_id,
+        title=shorten(INLINE_CHART_TITLE.format(title=title_of(series)), 64),
+        caption=chart_caption(series),
+        parse_mode="HTML",
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from contextlib import suppress
+from dataclasses import replace
 
 from aiogram import Bot, Router
 from aiogram.enums import ChatAction
@@ -12,22 +13,25 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 
-from knowledge import Answer, FactIndex, Journal, Match
+from knowledge import Answer, FactIndex, Journal, Match, change_question, series_for
 from knowledge.journal import MAX_FACT_IDS
 from knowledge.library import Library
 
 from ..callbacks import ExampleCallback, SuggestionCallback
 from ..filters import AddressedToMe, HasText, IsSlashCommand, NotForAnotherBot, question_text
+from ..messages import NO_OTHER_DATA
 from ..render import (
     DID_YOU_MEAN,
     EXAMPLE_QUESTIONS,
     MAX_BUTTON_CHARS,
+    MAX_MESSAGE_CHARS,
     SMALL_TALK,
-    feedback_keyboard,
+    answer_keyboard,
     render_answer,
     render_choices,
 )
 from ..suggestions import SuggestionMemory
+from .charts import send_chart
 from .start import pick_examples
 
 router = Router(name=__name__)
@@ -59,25 +63,45 @@ async def reply_to_question(
     # The typing indicator is a courtesy: never let it stop the answer.
     with suppress(TelegramAPIError):
         await bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
-    answer = library.ask(question)
-    pair = unsure_between(answer)
+    over_time = change_question(question) is not None
+    series = None
+    if over_time:
+        # «Как менялось число туристов?»: a chart when the articles give two periods or more.
+        answer, series = series_for(library.index, question)
+        answer = replace(answer, question=question) if answer.found else library.ask(question)
+    else:
+        answer = library.ask(question)
+    pair = None if over_time else unsure_between(answer)
     record_id = None
     if journal is not None and answer.problem is None:
         record_id = await record_answer(
             journal, user_id if user_id is not None else chat_id, answer, library.index, pair
         )
+    if series is not None:
+        return await send_chart(bot, chat_id, series)
     if pair is not None and record_id is not None:
         text, choices = render_choices(DID_YOU_MEAN, record_id, list(enumerate(pair)))
         return await bot.send_message(chat_id=chat_id, text=text, reply_markup=choices)
     # A greeting or «что ты умеешь?» offers example questions the library answers.
     offered = pick_examples(library) if answer.problem in SMALL_TALK else ()
     text, markup = render_answer(answer, examples=offered)
+    if over_time and answer.found:
+        other = Text(NO_OTHER_DATA).as_html()
+        if len(text) + 1 + len(other) <= MAX_MESSAGE_CHARS:
+            text = f"{text}\n{other}"
     if answer.found and markup is None and record_id is not None:
-        markup = feedback_keyboard(record_id)
+        markup = answer_keyboard(record_id, chart=has_chart(library, answer))
     sent = await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
     if answer.suggestions and markup is not None:
         suggestions.remember(chat_id, sent.message_id, answer.suggestions)
     return sent
+
+
+def has_chart(library: Library, answer: Answer) -> bool:
+    """Does the answer show «Ранее» figures that make a chart (two periods or more)?"""
+    if not answer.earlier or answer.digest:
+        return False
+    return series_for(library.index, answer.question)[1] is not None
 
 
 def unsure_between(

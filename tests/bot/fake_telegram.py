@@ -8,6 +8,11 @@ replaced on every change, so nothing polls with sleep().
 Files: `add_file(...)` makes a document the bot can fetch (getFile, then a download from
 /file/bot<token>/<file_path>, as from Telegram). Messages the bot sent can be edited
 (editMessageText) as strictly as Telegram allows: only existing ones, and only with changes.
+
+Broadcasts (issue 17): photos (sendPhoto, the uploaded bytes kept in `photos`), chats that
+blocked the bot (`blocked`: 403), and `hold_sends(...)`, which keeps sendMessage requests
+waiting unanswered until released, so that a test can kill the bot while one is in flight
+(a held request is never delivered: `delivered()` lists only messages answered 200).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from aiohttp import web
 TOKEN = "123456:TEST-TOKEN"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Citybot", "username": "citybot_test"}
 MAX_TEXT = 4096
+MAX_CAPTION = 1024
 MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile refuses bigger files
 MAX_INLINE_RESULTS = 50
 _START_PARAMETER = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -162,6 +168,7 @@ class ApiCall:
     params: dict[str, Any]
     status: int | None = None  # None while the request is still being answered (long polls)
     response: dict[str, Any] = field(default_factory=dict)
+    held: bool = False  # kept waiting by FakeTelegram.hold_sends
 
     @property
     def ok(self) -> bool:
@@ -187,6 +194,7 @@ class FakeTelegram:
         self.calls: list[ApiCall] = []
         self.get_me_failures = 0  # the next N getMe calls answer 500
         self._too_many = 0  # the next N sendMessage calls answer 429
+        self._too_many_chat: int | None = None  # … those to this chat only, if set
         self._retry_after = 1
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -195,6 +203,11 @@ class FakeTelegram:
         self.messages: dict[tuple[int, int], tuple[str, Any]] = {}
         self._files: dict[str, tuple[str, bytes]] = {}  # file_id → (file_path, content)
         self._file_ids = itertools.count(1)
+        self.photos: dict[tuple[int, int], bytes] = {}  # (chat id, message id) → PNG bytes
+        self.blocked: set[int] = set()  # chats whose user blocked the bot: 403
+        self._hold_after: int | None = None  # sendMessage calls let through before holding
+        self._hold_chats: set[int] | None = None
+        self._released = asyncio.Event()
         self._changed = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -248,10 +261,46 @@ class FakeTelegram:
             "file_size": len(content),
         }
 
-    def too_many_requests(self, count: int = 1, retry_after: int = 1) -> None:
-        """Answer the next `count` sendMessage calls with 429 "retry after N"."""
+    def too_many_requests(
+        self, count: int = 1, retry_after: int = 1, chat_id: int | None = None
+    ) -> None:
+        """Answer the next `count` sendMessage calls (to `chat_id` only, if given) with 429
+        "retry after N"."""
         self._too_many = count
         self._retry_after = retry_after
+        self._too_many_chat = chat_id
+
+    async def wait_until(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+        """Until `condition()` holds, checked after every request and answer (no polling)."""
+
+        async def wait() -> None:
+            while not condition():
+                await self._changed.wait()
+
+        await asyncio.wait_for(wait(), timeout)
+
+    def hold_sends(self, after: int, chats: set[int] | None = None) -> None:
+        """Let `after` more sendMessage calls (to `chats`, if given) through, then keep the
+        next ones waiting, unanswered, until `release_held()` (which answers them 503)."""
+        self._hold_after = after
+        self._hold_chats = chats
+
+    def release_held(self) -> None:
+        self._hold_after = None
+        self._released.set()
+
+    @property
+    def holding(self) -> int:
+        """sendMessage requests waiting unanswered now."""
+        return sum(1 for call in self.calls if call.method == "sendMessage" and call.held)
+
+    def delivered(self, since: int = 0) -> list[tuple[int, str]]:
+        """(chat id, text) of the messages delivered (sendMessage answered 200), in order."""
+        return [
+            (call.params["chat_id"], str(call.params.get("text", "")))
+            for call in self.calls[since:]
+            if call.method == "sendMessage" and call.ok
+        ]
 
     def mark(self) -> int:
         """Position in `calls`, to wait only for what happens next."""
@@ -340,7 +389,8 @@ class FakeTelegram:
         params: dict[str, Any] = {}
         for key, value in (await request.post()).items():
             if not isinstance(value, str):
-                continue  # uploaded files: not needed here
+                params[key] = value.file.read()  # an uploaded file: its bytes
+                continue
             if key in _JSON_FIELDS:
                 value = json.loads(value)
             elif key in _INT_FIELDS and re.fullmatch(r"-?\d+", value):
@@ -374,7 +424,18 @@ class FakeTelegram:
                 await asyncio.wait_for(changed.wait(), remaining)
 
     async def _api_sendmessage(self, params: dict[str, Any]) -> Any:
-        if self._too_many > 0:
+        held_chat = self._hold_chats is None or params.get("chat_id") in self._hold_chats
+        if self._hold_after is not None and held_chat:
+            if self._hold_after > 0:
+                self._hold_after -= 1
+            else:
+                call = next(c for c in reversed(self.calls) if c.params is params)
+                call.held = True
+                self._notify()
+                await self._released.wait()
+                call.held = False
+                raise BadRequest("Service Unavailable: the request was held", status=503)
+        if self._too_many > 0 and self._too_many_chat in (None, params.get("chat_id")):
             self._too_many -= 1
             raise _Answer(
                 429,
@@ -386,9 +447,43 @@ class FakeTelegram:
                 },
             )
         chat_id = _require_chat(params)
+        self._check_blocked(chat_id)
         text = _checked_text(params)
         _check_markup(params.get("reply_markup"))
         return self._message(chat_id, text, params.get("reply_markup"))
+
+    def _check_blocked(self, chat_id: int) -> None:
+        if chat_id in self.blocked:
+            raise BadRequest("Forbidden: bot was blocked by the user", status=403)
+
+    async def _api_sendphoto(self, params: dict[str, Any]) -> Any:
+        chat_id = _require_chat(params)
+        self._check_blocked(chat_id)
+        photo = params.get("photo")
+        if isinstance(photo, str) and photo.startswith("attach://"):
+            photo = params.pop(photo.removeprefix("attach://"), None)  # the uploaded part
+            params["photo"] = photo
+        if not isinstance(photo, bytes) or not photo.startswith(b"\x89PNG"):
+            raise BadRequest("Bad Request: wrong file identifier/HTTP URL specified")
+        caption = ""
+        if params.get("caption"):
+            caption = _checked_text(
+                {"text": params["caption"], "parse_mode": params.get("parse_mode", "")}
+            )
+            if text_length(caption) > MAX_CAPTION:
+                raise BadRequest("Bad Request: message caption is too long")
+        _check_markup(params.get("reply_markup"))
+        message = self._message(chat_id, caption, params.get("reply_markup"))
+        self.photos[(chat_id, message["message_id"])] = photo
+        del message["text"]
+        number = message["message_id"]
+        message["photo"] = [
+            {"file_id": f"AgACphoto{number}", "file_unique_id": f"AQphoto{number}",
+             "width": 1000, "height": 600}
+        ]  # fmt: skip
+        if caption:
+            message["caption"] = caption
+        return message
 
     async def _api_editmessagetext(self, params: dict[str, Any]) -> Any:
         text = _checked_text(params)
@@ -429,6 +524,14 @@ class FakeTelegram:
         if len(set(ids)) != len(ids):
             raise BadRequest("Bad Request: RESULT_ID_DUPLICATE")
         for result in results:
+            if result.get("type") == "photo" and result.get("photo_file_id"):
+                _checked_text(
+                    {
+                        "text": result.get("caption") or "-",
+                        "parse_mode": result.get("parse_mode", ""),
+                    }
+                )
+                continue
             if result.get("type") != "article" or not result.get("title"):
                 raise BadRequest("Bad Request: RESULT_TYPE_INVALID")
             content = result.get("input_message_content") or {}

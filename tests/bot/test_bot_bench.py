@@ -80,3 +80,23 @@ def test_steps_are_a_deterministic_mix_with_presses_after_messages() -> None:
         else:
             assert step.text
         seen.add(step.user_id)
+
+
+def test_broadcast_bench_json(tmp_path: Path) -> None:
+    """`python -m bot bench --broadcast N`: every subscriber gets its message once; the rate
+    figures are reported, not asserted (they are the benchmark's to measure)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "bench", "--broadcast", "40", "--json"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert (result["subscribers"], result["messages"], result["expected"]) == (40, 42, 42)
+    assert (result["duplicates"], result["failed"], result["chats_with_two"]) == (0, 0, 2)
+    for key in ("rate_per_s", "max_in_1s", "min_gap_same_chat_s", "seconds", "limit_per_s"):
+        assert isinstance(result[key], int | float), key

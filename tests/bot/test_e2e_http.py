@@ -71,7 +71,15 @@ async def test_command_menu_is_set_for_everyone_and_for_admins(
     scopes = {call.params["scope"]["type"]: call.params for call in calls}
     public = [c["command"] for c in scopes["default"]["commands"]]
     admin = [c["command"] for c in scopes["chat"]["commands"]]
-    assert public == ["start", "help", "topics", "sources"]
+    assert public == [
+        "start",
+        "help",
+        "topics",
+        "sources",
+        "subscribe",
+        "subscriptions",
+        "unsubscribe",
+    ]
     assert admin == [*public, "reload", "add", "unanswered", "stats"]
     assert scopes["chat"]["scope"]["chat_id"] == admin_id
 

@@ -368,7 +368,15 @@ async def test_commands_menu_public_and_for_admins(
     assert len(calls) == 2
     public, admin = calls
     assert isinstance(public.scope, BotCommandScopeDefault)
-    assert [c.command for c in public.commands] == ["start", "help", "topics", "sources"]
+    assert [c.command for c in public.commands] == [
+        "start",
+        "help",
+        "topics",
+        "sources",
+        "subscribe",
+        "subscriptions",
+        "unsubscribe",
+    ]
     assert public.commands[0].description == "Что я знаю и примеры вопросов"
     assert isinstance(admin.scope, BotCommandScopeChat) and admin.scope.chat_id == admin_id
     assert [c.command for c in admin.commands] == [
@@ -376,6 +384,9 @@ async def test_commands_menu_public_and_for_admins(
         "help",
         "topics",
         "sources",
+        "subscribe",
+        "subscriptions",
+        "unsubscribe",
         "reload",
         "add",
         "unanswered",

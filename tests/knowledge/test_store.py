@@ -187,15 +187,19 @@ async def test_open_creates_directory_and_schema_by_migrations(url: str, tmp_pat
             )
     finally:
         await engine.dispose()
-    assert [tuple(v) for v in versions] == [("0003",)]
+    assert [tuple(v) for v in versions] == [("0004",)]
     assert tables == [
         "alembic_version",
+        "announced_facts",
         "articles",
         "facts",
         "figures",
         "journal_questions",
         "journal_votes",
         "meta",
+        "outbox",
+        "outbox_pace",
+        "subscriptions",
     ]
     assert diff == []
 

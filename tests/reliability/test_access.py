@@ -573,6 +573,10 @@ async def test_token_never_logged_by_python_m_bot_at_debug(
     )
     server.get_me_failures = 1  # each failure costs a second of the bot's backoff
     proc = await start_bot_process(env, tmp_path)
+    # Read while it runs: at DEBUG it logs more than the pipes and asyncio's buffers hold
+    # (about 190 KB), and a process blocked writing its log would never answer.
+    assert proc.stdout is not None and proc.stderr is not None
+    reading = asyncio.gather(proc.stdout.read(), proc.stderr.read())
     try:
         await server.wait_for_call("getUpdates", ok=None, timeout=120)
         server.too_many_requests(1, retry_after=1)
@@ -581,7 +585,8 @@ async def test_token_never_logged_by_python_m_bot_at_debug(
         reply = await server.reply_to(message_update(ADMIN_ID, "/reload"), timeout=30)
         assert "Статьи перечитаны" in str(reply.params["text"])
         proc.send_signal(signal.SIGTERM)
-        out, err = await asyncio.wait_for(proc.communicate(), 30)
+        out, err = await asyncio.wait_for(reading, 30)
+        await asyncio.wait_for(proc.wait(), 30)
     finally:
         if proc.returncode is None:
             proc.kill()

@@ -1,0 +1,49 @@
+"""User-facing strings of subscriptions, broadcasts and charts (issue 17).
+
+The older features keep theirs next to the code that sends them (render.py, handlers/).
+"""
+
+from __future__ import annotations
+
+# --- /subscribe, /subscriptions, /unsubscribe ----------------------------------------------
+
+SUBSCRIBE_HEADER = (
+    "Выберите темы: после каждого обновления статей пришлю новые факты по ним одним "
+    "сообщением. Нажмите на тему ещё раз, чтобы отписаться."
+)
+SUBSCRIBED_MARK = "✅ "
+NO_TOPICS_TO_FOLLOW = "Тем пока нет: в статьях не нашлось фактов."
+SUBSCRIBED = "Подписка на «{topic}» оформлена"
+UNSUBSCRIBED = "Подписка на «{topic}» отменена"
+TOPIC_GONE = "Такой темы больше нет. Откройте /subscribe ещё раз."
+MY_TOPICS = "Ваши подписки: {topics}. Изменить: /subscribe, отписаться от всех: /unsubscribe."
+NO_SUBSCRIPTIONS = "У вас нет подписок. Выбрать темы: /subscribe."
+UNSUBSCRIBED_ALL = "Подписки отменены ({count}). Подписаться снова: /subscribe."
+SUBSCRIPTIONS_UNAVAILABLE = "Подписки сейчас недоступны, попробуйте позже."
+
+# --- the message after a reload -------------------------------------------------------------
+
+NEWS_HEADER_ONE = "Новое по теме «{topics}»:"
+NEWS_HEADER_MANY = "Новое по темам «{topics}»:"
+NEWS_FOOTER = "Отписаться: /unsubscribe, изменить темы: /subscribe"
+WAS_BECAME = "было → стало: "
+MORE_FACTS = "… и ещё {n}"
+
+# --- charts ---------------------------------------------------------------------------------
+
+CHART_BUTTON = "📈 График"
+NO_OTHER_DATA = "Других данных нет: в статьях только эта цифра."
+CHART_STALE = "Этот график больше не построить: данные изменились. Спросите ещё раз."
+CHART_NO_SERIES = "Других данных нет: график не из чего построить."
+CHART_X_LABEL = "Период"
+CHART_PARTIAL_NOTE = "* неполный период"
+CHART_CAPTION_POINT = "{period}{partial}: {figure} — источник от {date}"
+CHART_PARTIAL_CAPTION = " (неполный период)"
+CHART_FILE_LINE = "График сохранён: {path}"
+INLINE_CHART_TITLE = "📈 {title}"
+
+# --- /stats ---------------------------------------------------------------------------------
+
+STATS_SUBSCRIBERS = "Подписчики по темам: {topics}"
+STATS_NO_SUBSCRIBERS = "Подписчиков пока нет"
+STATS_OUTBOX = "Рассылка: в очереди {pending}, отправлено за сутки {sent}, не доставлено {failed}"
