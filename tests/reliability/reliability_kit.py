@@ -42,6 +42,10 @@ MAX_INLINE_RESULTS = 50
 # salt in `meta` are the question log, counted separately (journal_counts).
 STORE_TABLES = ("articles", "facts", "figures", "meta")
 JOURNAL_SALT_KEY = "journal_salt"
+# Keys of the meta table that are not the store's: the journal's salt, and the generation the
+# broadcaster last announced to subscribers (knowledge/subscriptions.py), which a starting bot
+# writes whatever the build does.
+OTHER_META_KEYS = frozenset({JOURNAL_SALT_KEY, "announced_generation"})
 
 _ids = itertools.count(1)
 
@@ -298,7 +302,7 @@ async def store_counts(url: str) -> Counts:
             for table in STORE_TABLES:
                 rows = (await conn.execute(sa.text(f"SELECT * FROM {table}"))).all()
                 if table == "meta":
-                    rows = [row for row in rows if row[0] != JOURNAL_SALT_KEY]
+                    rows = [row for row in rows if row[0] not in OTHER_META_KEYS]
                 digest.update(f"{table}:{len(rows)}\n".encode())
                 for line in sorted(repr(tuple(row)) for row in rows):
                     digest.update(line.encode("utf-8", "surrogatepass") + b"\n")
