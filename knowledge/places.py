@@ -77,3 +77,8 @@ def agree(question_places: int, fact_places: np.ndarray) -> np.ndarray:
     if not question_places:
         return np.ones(len(fact_places), dtype=bool)
     return (fact_places == 0) | ((fact_places & question_places) != 0)
+
+
+# The city the bot is about, the first line of data/places.txt: a question that names no
+# city asks about it («Сколько туристов приехало?» is not answered from Shymkent's news).
+HOME_PLACE = 1 << 0

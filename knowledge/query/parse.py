@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from ..facts import TIME_KINDS
 from ..figures import find_figures
-from ..places import places_in
+from ..places import HOME_PLACE, places_in
 from ..text import (
     WEIGHT_CONTENT,
     WEIGHT_GENERIC,
@@ -335,7 +335,7 @@ class QuestionParser:
                 )
             )
         return Question(
-            places=places_in(question),
+            places=places_in(question) or HOME_PLACE,
             text=question,
             units=tuple(units),
             years=years,

@@ -89,7 +89,7 @@ def _index() -> FactIndex:
     return FactIndex.build(extract_facts(article))
 
 
-LOOSE = "Сколько учебных заведений возведут в городе для учеников старших классов?"
+LOOSE = "Сколько учебных заведений возведут в Шымкенте для учеников старших классов?"
 
 
 @pytest.mark.parametrize(("threshold", "answered"), [(0.0, ["12 новых школ"]), (1.01, [])])

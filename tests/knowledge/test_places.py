@@ -65,6 +65,12 @@ INDEX = FactIndex.build(
 )
 
 
+def test_a_question_naming_no_city_asks_about_the_home_city() -> None:
+    # the bot is Almaty's: «Сколько школ открыли?» is not answered from Astana's article
+    assert INDEX.match("Сколько новых школ открыли?") == []
+    assert INDEX.parse_question("Сколько новых школ открыли?").places == ALMATY
+
+
 def test_a_question_about_one_city_is_not_answered_from_another_citys_article() -> None:
     assert INDEX.match("Сколько школ открыли в Шымкенте?") == []
     assert [m.fact.article_id for m in INDEX.match("Сколько школ открыли в Астане?")] == [
