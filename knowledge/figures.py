@@ -404,13 +404,19 @@ def _period_unit(match: re.Match[str]) -> str:
     return " ".join(groups["what"].split())
 
 
+# Compiled once: they run for every number of a sentence (a hostile one may hold 200,000).
+_THIN_SPACES_RE = re.compile(r"[ \u00a0\u202f]")
+_RANGE_NEXT_RE = re.compile(r"[-–—]\d")
+_NUMBER_SIGN_RE = re.compile(r"№\s*$")
+
+
 def _find_amounts(masked: str) -> list[_Draft]:
     amounts: list[_Draft] = []
     for match in _NUMBER_RE.finditer(masked):
         start, end = match.start(), match.end()
         if not _standalone_number(masked, start, end):
             continue
-        value = float(re.sub(r"[ \u00a0\u202f]", "", match.group()).replace(",", "."))
+        value = float(_THIN_SPACES_RE.sub("", match.group()).replace(",", "."))
         draft = _Draft(start, end, value, "number", number_start=start)
         _read_currency_prefix(masked, draft)
         _read_scale_and_unit(masked, draft)
@@ -422,7 +428,7 @@ def _find_amounts(masked: str) -> list[_Draft]:
         ):
             continue  # "Алматы 2050", "Экспо 2017": a name, not an amount
         _read_comparison(masked, draft)
-        draft.range_next = draft.end == end and bool(re.match(r"[-–—]\d", masked[end : end + 2]))
+        draft.range_next = draft.end == end and bool(_RANGE_NEXT_RE.match(masked, end))
         amounts.append(draft)
     amounts += _word_amounts(masked)
     for draft in amounts:
@@ -543,7 +549,7 @@ def _standalone_number(masked: str, start: int, end: int) -> bool:
         return False
     if before in "-–—" and start >= 2 and masked[start - 2].isalpha():
         return False  # "COVID-19" is a name; "10–15" is the second number of a range
-    if re.search(r"№\s*$", masked[max(0, start - 3) : start]):
+    if _NUMBER_SIGN_RE.search(masked[max(0, start - 3) : start]):
         return False
     if after in "/#_":
         return False
@@ -566,6 +572,8 @@ def _read_currency_prefix(masked: str, draft: _Draft) -> None:
 
 def _read_scale_and_unit(masked: str, draft: _Draft) -> None:
     position = _skip_spaces(masked, draft.end)
+    if position < len(masked) and masked[position].isdigit():
+        return  # another number follows: no scale or unit starts with a digit
     for regex, scale, multiplier in _SCALES:
         match = regex.match(masked, position)
         if match:
