@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -73,3 +74,16 @@ async def fresh_pg_database(prefix: str = "citybot_t") -> AsyncIterator[str]:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@asynccontextmanager
+async def store_url(kind: str, folder: Path, prefix: str) -> AsyncIterator[str]:
+    """A database URL for a test parametrised over "sqlite" (a file in `folder`) and
+    "postgresql" (a fresh database named from `prefix`; skipped without CREATEDB)."""
+    if kind == "sqlite":
+        yield f"sqlite+aiosqlite:///{folder}/citybot.db"
+        return
+    if not await can_create_databases():
+        pytest.skip("no CREATEDB right on the PostgreSQL test server")
+    async with fresh_pg_database(prefix) as url:
+        yield url

@@ -168,18 +168,12 @@ def _question_from(data: object, where: str, corpus: str = "seed") -> EvalQuesti
         raise ValueError(f"{where}: 'found' must be true or false")
     if (data["category"] == "abstain") == found:
         raise ValueError(f"{where}: category 'abstain' goes with found=false, and only it")
+    common = {key: data[key] for key in ("id", "question", "category", "split")}
     if not found:
         extra = sorted(k for k in ("figure", "text", "article", "date") if k in data)
         if extra:
             raise ValueError(f"{where}: a must-abstain question has no {', '.join(extra)}")
-        return EvalQuestion(
-            id=data["id"],
-            question=data["question"],
-            category=data["category"],
-            split=data["split"],
-            found=False,
-            corpus=corpus,
-        )
+        return EvalQuestion(**common, found=False, corpus=corpus)
     for key in ("figure", "article", "date"):
         if key not in data:
             raise ValueError(f"{where}: an answerable question needs {key!r}")
@@ -194,10 +188,7 @@ def _question_from(data: object, where: str, corpus: str = "seed") -> EvalQuesti
     if date is not None and (not isinstance(date, str) or not _DATE_RE.fullmatch(date)):
         raise ValueError(f"{where}: 'date' must be YYYY-MM-DD or null")
     return EvalQuestion(
-        id=data["id"],
-        question=data["question"],
-        category=data["category"],
-        split=data["split"],
+        **common,
         found=True,
         figure=figure,
         text=text,

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from pg_kit import can_create_databases, fresh_pg_database
+from pg_kit import store_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from knowledge import FactStore, Journal
@@ -50,13 +50,8 @@ class Clock:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path}/citybot.db"
-        return
-    if not await can_create_databases():
-        pytest.skip("no CREATEDB right on the PostgreSQL test server")
-    async with fresh_pg_database("citybot_journal") as pg_url:
-        yield pg_url
+    async with store_url(request.param, tmp_path, "citybot_journal") as database_url:
+        yield database_url
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pg_kit import can_create_databases, fresh_pg_database
+from pg_kit import store_url
 
 import knowledge.journal as journal_module
 from knowledge import FactStore, Journal
@@ -22,13 +22,8 @@ USER = 7
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path}/citybot.db"
-        return
-    if not await can_create_databases():
-        pytest.skip("no CREATEDB right on the PostgreSQL test server")
-    async with fresh_pg_database("citybot_hostile") as pg_url:
-        yield pg_url
+    async with store_url(request.param, tmp_path, "citybot_hostile") as database_url:
+        yield database_url
 
 
 @pytest.fixture
