@@ -33,16 +33,22 @@ KEYS = (
 )
 
 
-def test_bench_json(tmp_path: Path) -> None:
-    # cwd is a temp dir and the settings are the bench's own: no .env, no BOT_TOKEN, no Redis.
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": "redis://127.0.0.1:1/0"}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "bench", "--updates", "50", "--concurrency", "4", "--json"],
-        cwd=tmp_path,
-        env=env,
+def _bench(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot bench … --json` in `folder` (no .env there), with extra settings."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "bench", *args, "--json"],
+        cwd=folder,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
         capture_output=True,
         text=True,
         timeout=300,
+    )
+
+
+def test_bench_json(tmp_path: Path) -> None:
+    # cwd is a temp dir and the settings are the bench's own: no .env, no BOT_TOKEN, no Redis.
+    done = _bench(
+        tmp_path, "--updates", "50", "--concurrency", "4", REDIS_URL="redis://127.0.0.1:1/0"
     )
     assert done.returncode == 0, done.stderr
     lines = [line for line in done.stdout.splitlines() if line.strip()]
@@ -85,15 +91,7 @@ def test_steps_are_a_deterministic_mix_with_presses_after_messages() -> None:
 def test_broadcast_bench_json(tmp_path: Path) -> None:
     """`python -m bot bench --broadcast N`: every subscriber gets its message once; the rate
     figures are reported, not asserted (they are the benchmark's to measure)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "bench", "--broadcast", "40", "--json"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = _bench(tmp_path, "--broadcast", "40")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert (result["subscribers"], result["messages"], result["expected"]) == (40, 42, 42)
