@@ -72,9 +72,15 @@ def kind_fits(kind: str | None, figure_kind: str, comparison: str | None) -> flo
         # Without «на сколько» a question asks for the level, not the change.
         return 0.4 if comparison == "change" else 0.6
     if kind == "when":
-        return 1.0 if figure_kind in TIME_KINDS else 0.0
+        # «Когда достроят?» — «в течение двух лет» says when, less exactly than a date
+        return 1.0 if figure_kind in TIME_KINDS else 0.6 if figure_kind == "duration" else 0.0
+    if kind == "duration":
+        # «На какой срок …?» — «на 2026–2028 годы» names the span by its years
+        return 1.0 if figure_kind == "duration" else 0.6 if figure_kind in TIME_KINDS else 0.1
     if figure_kind in TIME_KINDS:
         return 0.0
+    if figure_kind == "duration":
+        return 0.2  # «Сколько школ …?» is not answered by «за два года»
     if kind == "percent":
         return 1.0 if figure_kind == "percent" else 0.0
     if kind == "change":
@@ -165,7 +171,7 @@ def choose_figure(
     ]
     best: tuple[float, Figure | None, float] = (0.0, None, 0.0)
     # A date answers «когда»; other questions get an amount when the sentence has one.
-    skip_times = q.kind != "when" and bool(fact.amounts)
+    skip_times = q.kind not in ("when", "duration") and bool(fact.amounts)
     for figure, position in zip(fact.figures, details.figure_positions, strict=True):
         fit = fits(q.kind, figure)
         if fit <= 0 or (skip_times and figure.kind in TIME_KINDS):

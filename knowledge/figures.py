@@ -27,7 +27,8 @@ from .text import data_lines, relative_year_pattern, relative_year_shift
 class Figure:
     text: str  # as written in the sentence: "1,9 млн человек", "8%", "в июне 2024 года"
     value: float  # scaled: 1_900_000.0 ; for a year 2025.0
-    # "count" | "money" | "percent" | "length" | "area" | "year" | "month" | "period" | "number"
+    # "count" | "money" | "percent" | "length" | "area" | "duration" | "year" | "month"
+    # | "period" | "number"
     # ("number" also for a multiplier, «в 2 раза», «вдвое»: its comparison is "change")
     kind: str
     unit: str | None = None  # "человек", "тенге", "%", "км", "га", "проект", "тыс. субъектов"...
@@ -128,6 +129,12 @@ _DAY_MONTH_RE = re.compile(
     rf"(?<![\w.,/-])(?:{_TIME_PREP}\s+)?(?:\d{{1,2}}\s*[-–—]\s*|\d{{1,2}}\s+(?:по|до)\s+)?"
     rf"(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})",
     re.IGNORECASE,
+)
+
+# «заработает в декабре»: a month without a year, after a preposition of time, is a month
+# of the article's year.
+_MONTH_ALONE_RE = re.compile(
+    rf"{_WORD_START}(?P<prep>во|в|ко|к|до|со|с)\s+(?P<month>{_MONTH})", re.IGNORECASE
 )
 
 _NUMBER_WORDS = {
@@ -247,6 +254,7 @@ class _Draft:
     number_start: int = 0  # where the text starts when the preposition is left out
     range_next: bool = False  # "10–15%": this number is the first of a digit range
     prep_start: int = 0  # where "с"/"от" before the amount begins
+    change: bool = False  # "на" before it: a change («сократят на 25–30%»)
 
 
 def find_figures(sentence: str, *, today: dt.date | None = None) -> list[Figure]:
@@ -255,7 +263,10 @@ def find_figures(sentence: str, *, today: dt.date | None = None) -> list[Figure]
     if not (
         _ANY_DIGIT.search(sentence)
         or _number_word_in(sentence)
-        or (today is not None and _RELATIVE_YEAR_RE.search(sentence))
+        or (
+            today is not None
+            and (_RELATIVE_YEAR_RE.search(sentence) or _MONTH_ALONE_RE.search(sentence))
+        )
     ):
         return []
     masked = list(sentence)
@@ -362,6 +373,15 @@ def _find_times(sentence: str, masked: list[str], today: dt.date | None) -> list
                        month=_month_number(match.group("month")))
             )  # fmt: skip
         _mask(masked, match.start(), match.end())
+    if today is not None:
+        for match in _MONTH_ALONE_RE.finditer("".join(masked)):
+            prep = _prep(match)
+            times.append(
+                _Draft(match.start(), match.end(), float(today.year), "month",
+                       comparison=_TIME_PREPS.get(prep) if prep else None, year=today.year,
+                       month=_month_number(match.group("month")))
+            )  # fmt: skip
+            _mask(masked, match.start(), match.end())
     for regex in (_DATE_RE, _CLOCK_RE):
         for match in regex.finditer("".join(masked)):
             _mask(masked, match.start(), match.end())
@@ -438,19 +458,33 @@ def _find_amounts(masked: str) -> list[_Draft]:
 
 
 def _word_amounts(masked: str) -> list[_Draft]:
-    """Amounts written in words: «пять новых поликлиник», «двадцать пять км», «вдвое»."""
+    """Amounts written in words: «пять новых поликлиник», «двадцать пять км», «вдвое»,
+    «трёх-четырёх месяцев» (a spread), «половина», «три четверти» (shares)."""
     table = _number_words()
     drafts: list[_Draft] = []
-    run: list[tuple[int, int, float, bool]] = []  # (start, end, value, multiplier) of a number
+    for match in _number_spread_re().finditer(masked):
+        low, high = (table[w.lower().replace("ё", "е")] for w in match.group("low", "high"))
+        if low[1] or high[1] or low[0] >= high[0]:
+            continue  # multipliers and shares do not make spreads
+        draft = _Draft(match.start(), match.end(), high[0], "number", number_start=match.start())
+        _read_scale_and_unit(masked, draft)
+        draft.comparison = "range"
+        drafts.append(draft)
+        start, end = match.span()
+        masked = masked[:start] + "#" * (end - start) + masked[end:]  # read once
+    run: list[tuple[int, int, float, str | None]] = []  # (start, end, value, mark) of a number
 
     def flush() -> None:
         if not run:
             return
-        start, end, multiplier = run[0][0], run[-1][1], run[0][3]
+        start, end, mark = run[0][0], run[-1][1], run[0][3]
         value = sum(v for _, _, v, _ in run)
         draft = _Draft(start, end, value, "number", number_start=start)
-        if multiplier:
+        if mark == "раз":
             draft.unit, draft.comparison = "раз", "change"
+        elif mark == "доля":
+            draft.kind, draft.unit = "percent", "%"
+            _read_comparison(masked, draft)
         else:
             _read_scale_and_unit(masked, draft)
             _read_comparison(masked, draft)
@@ -458,49 +492,84 @@ def _word_amounts(masked: str) -> list[_Draft]:
         run.clear()
 
     for match in _number_word_re().finditer(masked):
-        value, multiplier = table[match.group().lower().replace("ё", "е")]
+        value, mark = table[match.group().lower().replace("ё", "е")]
+        multiplier = mark == "раз"
+        if mark == "доля":
+            if run and not run[-1][3] and masked[run[-1][1] : match.start()].isspace():
+                # «три четверти», «две трети»: so many shares
+                count = sum(v for _, _, v, _ in run)
+                run[:] = [(run[0][0], match.end(), round(count * value, 1), mark)]
+                flush()
+                continue
+            flush()
+            if _ORDINAL_BEFORE_RE.search(masked, max(0, match.start() - 12), match.start()):
+                continue  # «в первой половине года»: a part of a period, not a share
+            run.append((match.start(), match.end(), value, mark))
+            flush()
+            continue
         # «двадцать пять», «сто двадцать»: a smaller number right after a round one adds up.
         if (
             run
             and not multiplier
+            and mark is None
             and not run[-1][3]
             and masked[run[-1][1] : match.start()].isspace()
             and value < run[-1][2]
             and run[-1][2] % 10 == 0
             and run[-1][2] >= 20
         ):
-            run.append((match.start(), match.end(), value, multiplier))
+            run.append((match.start(), match.end(), value, mark))
             continue
         flush()
-        run.append((match.start(), match.end(), value, multiplier))
+        run.append((match.start(), match.end(), value, mark))
     flush()
     return drafts
 
 
 @cache
-def _number_words() -> dict[str, tuple[float, bool]]:
-    """Every form of every number word (data/number_words.txt) → (value, is a multiplier)."""
-    table: dict[str, tuple[float, bool]] = {}
+def _number_words() -> dict[str, tuple[float, str | None]]:
+    """Every form of every number word (data/number_words.txt) → (value, mark): the mark
+    is «раз» for a multiplier, «доля» for a share (its value in per cent), else None."""
+    table: dict[str, tuple[float, str | None]] = {}
     for line in data_lines("number_words.txt"):
         lemma, value, *rest = line.split()
+        mark = rest[0] if rest else None
         forms = {lemma}
         for parse in _morph().parse(lemma):
-            if parse.normal_form == lemma and parse.tag.POS in ("NUMR", "ADVB"):
+            if parse.normal_form == lemma and parse.tag.POS in ("NUMR", "ADVB", "NOUN"):
                 forms.update(form.word for form in parse.lexeme)
         for form in forms:
-            table[form.replace("ё", "е")] = (float(value), rest == ["раз"])
+            table[form.replace("ё", "е")] = (float(value), mark)
     return table
 
 
 @cache
-def _number_word_re() -> re.Pattern[str]:
+def _number_word_alternatives() -> str:
     forms = sorted(_number_words(), key=len, reverse=True)
-    alternatives = "|".join(f.replace("е", "[её]") for f in forms)
+    return "|".join(f.replace("е", "[её]") for f in forms)
+
+
+@cache
+def _number_word_re() -> re.Pattern[str]:
+    alternatives = _number_word_alternatives()
     return re.compile(rf"(?<![\w#-])(?:{alternatives})(?![\w#-])", re.IGNORECASE)
 
 
+@cache
+def _number_spread_re() -> re.Pattern[str]:
+    """«трёх-четырёх», «двух–трёх»: two number words joined by a dash."""
+    alternatives = _number_word_alternatives()
+    return re.compile(
+        rf"(?<![\w#-])(?P<low>{alternatives})\s*[-–—]\s*(?P<high>{alternatives})(?![\w#-])",
+        re.IGNORECASE,
+    )
+
+
+_ORDINAL_BEFORE_RE = re.compile(r"(?:перв|втор)[а-яё]*\s+$", re.IGNORECASE)
+
+
 def _number_word_in(sentence: str) -> bool:
-    return _number_word_re().search(sentence) is not None
+    return bool(_number_word_re().search(sentence) or _number_spread_re().search(sentence))
 
 
 # «в 2 раза», «в три раза»: a multiplier, a change by so many times.
@@ -591,6 +660,18 @@ def _read_scale_and_unit(masked: str, draft: _Draft) -> None:
     noun_end = _noun_group_end(masked, draft.end)
     if noun_end is not None:
         draft.kind, draft.unit, draft.end = "count", masked[position:noun_end], noun_end
+        if _last_lemma(draft.unit) in durations():
+            draft.kind = "duration"  # «в течение двух лет», «за три месяца»
+
+
+def _last_lemma(words: str) -> str:
+    return _morph().parse(words.split()[-1])[0].normal_form
+
+
+@cache
+def durations() -> frozenset[str]:
+    """Nouns that make an amount a length of time (data/durations.txt)."""
+    return frozenset(data_lines("durations.txt"))
 
 
 def _skip_spaces(text: str, position: int) -> int:
@@ -645,6 +726,9 @@ def _read_comparison(masked: str, draft: _Draft) -> None:
         if draft.kind == "percent" or any(_CHANGE_RE.match(w) for w in before):
             draft.comparison = "change"
             draft.start = word_start
+            draft.change = True
+        else:
+            draft.prep, draft.prep_start = word, word_start  # «на 25–30%»: see _join_spreads
         return
     if word in _FROM_WORDS:
         draft.prep = word  # a comparison only when a "до" figure follows
@@ -691,7 +775,12 @@ def _join_spreads(amounts: list[_Draft]) -> list[_Draft]:
             and (first.range_next or first.prep == "от")
         )
         if spread and second is not None:
-            first.end, first.value, first.comparison = second.end, second.value, "range"
+            first.end, first.value = second.end, second.value
+            first.comparison = "range"
+            if first.change:
+                first.comparison = "change"
+            elif first.prep == "на" and second.kind == "percent":
+                first.comparison, first.start = "change", first.prep_start
             if first.prep == "от":
                 first.start = first.prep_start
             first.scale = second.scale or first.scale

@@ -60,10 +60,11 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
     _, i, kind, n = found
     # «Насколько велик вклад …?», «Насколько высока доля …?»: how large a level is, not how
     # much it changed (a comparative, «насколько больше», is no adjective here).
+    # «Насколько были изношены сети?»: a short participle, after «быть» too, asks the same.
     how_large = [
         j
         for j, token in enumerate(tokens[:-1])
-        if token.lemma == "насколько" and analyze(tokens[j + 1].word).pos in ("ADJF", "ADJS")
+        if token.lemma == "насколько" and _describes_level(tokens[j + 1 : j + 3])
     ]
     if kind == "change" and n == 1 and i in how_large:
         kind, n = "amount", 2
@@ -109,6 +110,13 @@ def settled_kind(
         # what was done or said, and «финансирование» is what they are about, not a sum.
         return None, frozenset()
     return kind, frozenset(range(at, at + size))
+
+
+def _describes_level(following: list[Token]) -> bool:
+    """An adjective or a short participle, perhaps after a form of «быть»."""
+    if len(following) > 1 and following[0].lemma == "быть":
+        following = following[1:]
+    return analyze(following[0].word).pos in ("ADJF", "ADJS", "PRTS")
 
 
 def _relative(question: str, tokens: list[Token], i: int) -> bool:

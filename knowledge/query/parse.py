@@ -61,6 +61,7 @@ class QuestionKind(StrEnum):
     PERCENT = "percent"
     CHANGE = "change"
     WHEN = "when"
+    DURATION = "duration"
     WHO = "who"
     WHERE = "where"
     MONEY = "money"
@@ -80,7 +81,7 @@ class Flow(StrEnum):
 
 
 FIGURE_KINDS = frozenset(
-    {"percent", "change", "when", "money", "area", "length", "count", "amount"}
+    {"percent", "change", "when", "duration", "money", "area", "length", "count", "amount"}
 )
 
 

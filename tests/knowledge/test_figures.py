@@ -138,6 +138,7 @@ SEED_CASES: list[tuple[str, list[Row]]] = [
         [
             ("20,6%", "percent", 20.6, "%", None, 2023),
             ("в 2023 году", "year", 2023.0, None, None, 2023),
+            ("более четверти", "percent", 25.0, "%", "more", 2023),
             ("26,2%", "percent", 26.2, "%", None, 2023),
             ("в 2023 году", "year", 2023.0, None, None, 2023),
         ],
@@ -321,6 +322,26 @@ WORD_CASES: list[tuple[str, list[Row]]] = [
         ("8 школ", "count", 8.0, "школ", None, None),
         ("4 145 мест", "count", 4_145.0, "мест", None, None),
     ]),
+    # shares in words are per cent; «первая половина» is part of a period
+    ("Почти три четверти сетей изношены.", [
+        ("Почти три четверти", "percent", 75.0, "%", "about", None),
+    ]),
+    ("Долю доведут до половины.", [("до половины", "percent", 50.0, "%", "up_to", None)]),
+    ("Треть домов подключат к газу.", [("Треть", "percent", 33.3, "%", None, None)]),
+    ("В первой половине дня отключат свет.", []),
+    # collective numerals count people
+    ("Двое депутатов голосовали против.", [
+        ("Двое депутатов", "count", 2.0, "депутатов", None, None),
+    ]),
+    # a length of time, in digits or words, a spread of number words included
+    ("Работы займут 10 лет.", [("10 лет", "duration", 10.0, "лет", None, None)]),
+    ("Автобусы поступят в течение трёх-четырёх месяцев.", [
+        ("трёх-четырёх месяцев", "duration", 4.0, "месяцев", "range", None),
+    ]),
+    # «на» before a spread of per cents: a change
+    ("Время в пути сократится на 25–30%.", [
+        ("на 25–30%", "percent", 30.0, "%", "change", None),
+    ]),
 ]  # fmt: skip
 
 
@@ -355,6 +376,9 @@ RELATIVE_CASES: list[tuple[str, list[Row]]] = [
     ("Тариф вырос на 8% по сравнению с прошлым годом.", [
         ("на 8%", "percent", 8.0, "%", "change", None),
     ]),
+    # a month alone, after a preposition of time: the article's year
+    ("Каток заработает в декабре.", [("в декабре", "month", 2026.0, None, None, 2026)]),
+    ("Мост закроют до марта.", [("до марта", "month", 2026.0, None, "up_to", 2026)]),
 ]  # fmt: skip
 
 

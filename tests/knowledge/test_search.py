@@ -573,6 +573,13 @@ def test_limit_and_order(seed_index):
         # a topic noun with a verb of discussing: what was said, not a sum
         ("Какое финансирование обсуждали?", None),
         ("Какое финансирование предусмотрено на образование?", "money"),
+        # a length of time, not a date and not a count
+        ("За какой срок построят мост?", "duration"),
+        ("Сколько лет строили мост?", "duration"),
+        ("Сколько месяцев длился ремонт?", "duration"),
+        # «насколько» before a level («были изношены»), not a change
+        ("Насколько были изношены сети?", "amount"),
+        ("Насколько выросло число туристов?", "change"),
     ],
 )
 def test_question_kind(question, kind):
