@@ -52,6 +52,7 @@ WEIGHT_GENERIC = 0.25  # words of the domain that occur everywhere: «Алмат
 
 STEM_MIN = 7  # lemmas at least this long also match on their first STEM_LEN letters
 STEM_LEN = 6
+COMPOUND_NAMED_REST = 6  # see `Lexicon.split_compound`
 COMPOUND_REST_MIN = 4  # «госпрограмма» → «программа»; «медведь» is not «мед» + «ведь» (a particle)
 SHORT_STEM_LEN = 5  # a looser stem («участвовать» ~ «участие»), a weaker match
 
@@ -342,8 +343,11 @@ class Lexicon:
                 and is_known_word(rest)
                 and analyze(rest).pos == "NOUN"
             ):
-                # «Горохов», «Обломов»: a name, not a compound
-                return None if analyze(word).entity else (adjective, rest)
+                # «Горохов», «Обломов»: a name, not a compound — unless the rest is a long
+                # word of its own («медобъектов»: pymorphy3 guesses a surname from «-ов»)
+                if analyze(word).entity and len(rest) < COMPOUND_NAMED_REST:
+                    return None
+                return adjective, rest
         return None
 
     def word_groups(self, lemma: str) -> frozenset[str]:

@@ -87,6 +87,8 @@ def test_how_much_each_word_weighs(text, weights):
         ("медведь", None),  # the rest would be a particle
         ("туризм", None),  # the rest is too short to be a word
         ("горохов", None),  # a surname
+        ("медобъектов", ("медицинский", "объектов")),  # a surname's ending, a long noun
+        ("авианаправлений", ("авиационный", "направлений")),
     ],
 )
 def test_stump_compounds_split_into_adjective_and_noun(word, parts):
