@@ -17,9 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .factors import most_rough_factor, rough_factors
+from .places import places_in
 from .postings import Postings
 from .query import Question, QuestionParser, Unit
-from .query.channels import CHANNEL_CONTEXT, CHANNEL_GROUP, CHANNEL_LEAD
+from .query.channels import CHANNEL_CONTEXT, CHANNEL_GROUP, CHANNEL_LEAD, CHANNEL_PLACE
 from .query.parse import MAX_UNITS
 from .scoring import SLACK, Partial, Scores, UnitWays, Way, dense, exact
 
@@ -59,6 +60,7 @@ class Retriever:
         self._ways_cache: OrderedDict[tuple[object, ...], UnitWays] = OrderedDict()
         self._where = np.full(postings.n, -1, dtype=np.int32)
         self._where_lock = threading.Lock()
+        self._place_facts: dict[int, np.ndarray] = {}  # see `_about_place`
 
     def clear(self) -> None:
         """Forget cached scorings (tests switch between the dense and the pruned pass)."""
@@ -98,6 +100,21 @@ class Retriever:
                     unit_ways.generic,
                     (*unit_ways.ways, month_way),
                 )
+        # «Сколько спектаклей покажут на фестивале в Таразе?»: a fact of an article about
+        # Taraz (its headline and lead name it: see places.py) covers the city's word, as a
+        # weak context word (coverage and evidence, no score).
+        for number, unit in enumerate(units):
+            # (A city named everywhere, the bot's own, says nothing of which fact.)
+            about = None if unit.generic else self._about_place(unit)
+            if about is not None:
+                unit_ways = planned[number]
+                place_way = Way(0.0, about, None, 0.0, CHANNEL_PLACE, 0.0)
+                planned[number] = UnitWays(
+                    unit_ways.weight,
+                    unit_ways.rarity,
+                    unit_ways.generic,
+                    (*unit_ways.ways, place_way),
+                )
         # «Какие страны …?», «по примеру каких городов …?»: a fact naming several places
         # names what the place noun asks for (coverage only; PLACES_BONUS ranks them).
         if len(self.p.listing_places):
@@ -129,6 +146,17 @@ class Retriever:
         if len(planned) + len(years) > 64:
             years = []  # one bit per unit: the words come first
         return Plan(q, rarity, total, (*planned, *years))
+
+    def _about_place(self, unit: Unit) -> np.ndarray | None:
+        """The facts about the city a unit names («Таразе»), ascending; None: no city."""
+        mask = places_in(unit.label)
+        if not mask:
+            return None
+        about = self._place_facts.get(mask)
+        if about is None:
+            about = np.flatnonzero(self.p.places & mask).astype(np.int64)
+            self._place_facts[mask] = about
+        return about
 
     def unit_ways(self, unit: Unit, unit_rarity: float) -> UnitWays:
         """A unit's ways to facts (cached: the same words come back in many questions)."""

@@ -15,3 +15,5 @@ CHANNEL_CONTEXT = 0.4  # a word of the previous sentence: «В сфере тур
 # strong as the sentence before: 0.34 to 0.42 scored alike on the tune questions, 0.3 lower.
 CHANNEL_LEAD = CHANNEL_CONTEXT
 PHRASE_PART = 0.5  # a word of a synonym phrase matched alone (see knowledge/query/parse.py)
+# The city a question names, covered by a fact of an article about it (see retrieve.py).
+CHANNEL_PLACE = 0.9

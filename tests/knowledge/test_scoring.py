@@ -14,6 +14,7 @@ from knowledge import FactIndex, extract_facts, read_articles
 from knowledge import postings as postings_module
 from knowledge import retrieve as retrieve_module
 from knowledge.dev.bench import make_corpus, make_questions, write_corpus
+from knowledge.places import places_in
 from knowledge.query import channels, classify
 from knowledge.query import words as query_words
 from knowledge.query.classify import question_kind, settled_kind
@@ -146,6 +147,11 @@ def _plainly(index: FactIndex, question: str) -> tuple[np.ndarray, ...]:
         ways.sort(key=lambda way: -way[0])
         if number in months:
             ways.append((0.0, np.array(in_month[months[number]], dtype=np.int64), 0.0, 1.0))
+        city = places_in(unit.label)
+        if city and not unit.generic:
+            # the facts of articles about the city the word names
+            about = np.flatnonzero(index.postings.places & city)
+            ways.append((0.0, about, 0.0, channels.CHANNEL_PLACE))
         if number in q.place_units:
             ways.append((0.0, np.array(listing, dtype=np.int64), 0.0, channels.CHANNEL_GROUP))
         for _, ids, values, channel in ways:
