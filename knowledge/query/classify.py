@@ -8,7 +8,7 @@ kind, whatever the facts.
 
 from __future__ import annotations
 
-from ..text import Token, analyze, lexicon
+from ..text import WEIGHT_GENERIC, Token, analyze, lexicon
 from .words import lemma_set, question_phrases, word_list, word_set
 
 
@@ -58,6 +58,11 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
                 return "who", frozenset({which.position})
         return None, frozenset()
     _, i, kind, n = found
+    counted_at = _counted_after_how_many(tokens)
+    if kind == "money" and counted_at is not None and counted_at < i:
+        # «Сколько автобусов направят на маршруты?», «сколько мешков ушло на дамбу?»: what
+        # «сколько» counts comes first; the verb of spending says nothing of a sum.
+        return "count", frozenset({counted_at})
     # «Насколько велик вклад …?», «Насколько высока доля …?»: how large a level is, not how
     # much it changed (a comparative, «насколько больше», is no adjective here).
     # «Насколько были изношены сети?»: a short participle, after «быть» too, asks the same.
@@ -110,6 +115,29 @@ def settled_kind(
         # what was done or said, and «финансирование» is what they are about, not a sum.
         return None, frozenset()
     return kind, frozenset(range(at, at + size))
+
+
+def _counted_after_how_many(tokens: list[Token]) -> int | None:
+    """The position of «сколько» when a plural noun naming things (not a unit of measure,
+    not a word of a sum) follows it, adjectives aside: «сколько новых автобусов»."""
+    phrases = question_phrases()
+    for i, token in enumerate(tokens):
+        if token.lemma not in word_set("how_many"):
+            continue
+        for following in tokens[i + 1 :]:
+            info = analyze(following.word)
+            if info.pos in ADJECTIVES:
+                continue
+            if (
+                info.pos == "NOUN"
+                and info.plural  # «сколько автобусов»; «сколько горный кластер принесёт»
+                and following.weight > WEIGHT_GENERIC
+                and following.lemma not in lemma_set("measures.txt")
+                and not any(kind == "money" for _, kind, _ in phrases.get(following.lemma, ()))
+            ):
+                return i
+            return None
+    return None
 
 
 def _describes_level(following: list[Token]) -> bool:

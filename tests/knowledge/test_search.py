@@ -580,6 +580,12 @@ def test_limit_and_order(seed_index):
         # «насколько» before a level («были изношены»), not a change
         ("Насколько были изношены сети?", "amount"),
         ("Насколько выросло число туристов?", "change"),
+        # what «сколько» counts comes before a verb of spending
+        ("Сколько автобусов направят на маршруты?", "count"),
+        ("Сколько мешков с песком ушло на дамбу?", "count"),
+        ("Сколько денег ушло на ремонт?", "money"),
+        ("Сколько горный кластер принесёт экономике?", "money"),
+        ("Скока бабок ушло на соцподдержку?", "money"),
     ],
 )
 def test_question_kind(question, kind):
