@@ -20,9 +20,16 @@ from .factors import most_rough_factor, rough_factors
 from .places import places_in
 from .postings import Postings
 from .query import Question, QuestionParser, Unit
-from .query.channels import CHANNEL_CONTEXT, CHANNEL_GROUP, CHANNEL_LEAD, CHANNEL_PLACE
+from .query.channels import (
+    CHANNEL_ANAPHORA,
+    CHANNEL_CONTEXT,
+    CHANNEL_GROUP,
+    CHANNEL_LEAD,
+    CHANNEL_PLACE,
+)
 from .query.parse import MAX_UNITS
 from .scoring import SLACK, Partial, Scores, UnitWays, Way, dense, exact
+from .text import data_lines, words
 
 YEAR_WEIGHT = 0.5  # a year in the question, as a unit of coverage (see `Retriever.plan`)
 # Floors of a candidate answer: loose on purpose, since whether the best candidate is an
@@ -37,6 +44,7 @@ SCORE_CACHE = 8  # (question, threshold) scorings kept: one ask ranks up to thre
 # Below this many postings in all a question's posting lists, they are simply added up.
 DENSE_POSTINGS = 8_000
 WAYS_CACHE = 4096  # units (word, weight) whose ways to facts are kept
+POINTING_WORDS = 3  # how far into a sentence a word pointing back is looked for
 CANDIDATES = 16  # facts that get the full (figure-level) scoring after the array pass
 
 
@@ -61,6 +69,7 @@ class Retriever:
         self._where = np.full(postings.n, -1, dtype=np.int32)
         self._where_lock = threading.Lock()
         self._place_facts: dict[int, np.ndarray] = {}  # see `_about_place`
+        self._pointing: np.ndarray | None = None  # see `_points_back`
 
     def clear(self) -> None:
         """Forget cached scorings (tests switch between the dense and the pruned pass)."""
@@ -147,6 +156,19 @@ class Retriever:
             years = []  # one bit per unit: the words come first
         return Plan(q, rarity, total, (*planned, *years))
 
+    def _points_back(self) -> np.ndarray:
+        """Per fact: does one of its first words point back to the sentence before?"""
+        if self._pointing is None:
+            words_back = frozenset(data_lines("anaphora.txt"))
+            self._pointing = np.array(
+                [
+                    any(w in words_back for w, _ in words(f.text, parts=False)[:POINTING_WORDS])
+                    for f in self.p.facts
+                ],
+                dtype=bool,
+            )
+        return self._pointing
+
     def _about_place(self, unit: Unit) -> np.ndarray | None:
         """The facts about the city a unit names («Таразе»), ascending; None: no city."""
         mask = places_in(unit.label)
@@ -195,8 +217,15 @@ class Retriever:
             lead = self.p.lead_context(self.p.posting_ids[start:end])
             start, end = self.p.context_start[number], self.p.context_end[number]
             if end > start:
-                weak = channel * CHANNEL_CONTEXT
                 context = self.p.context_ids[start:end]
+                # A sentence that points back («Его протяжённость …») is about what the one
+                # before it names: its words count more there than for other sentences.
+                pointing = context[self._points_back()[context]]
+                if len(pointing):
+                    strong = channel * CHANNEL_ANAPHORA
+                    way = Way(strong * idf, pointing, None, strong * idf, strong, strong * idf)
+                    ways.append((way, ("anaphora", start)))
+                weak = channel * CHANNEL_CONTEXT
                 way = Way(weak * idf, context, None, weak * idf, weak, weak * idf)
                 ways.append((way, ("context", start)))
             if lead is not None:

@@ -17,3 +17,5 @@ CHANNEL_LEAD = CHANNEL_CONTEXT
 PHRASE_PART = 0.5  # a word of a synonym phrase matched alone (see knowledge/query/parse.py)
 # The city a question names, covered by a fact of an article about it (see retrieve.py).
 CHANNEL_PLACE = 0.9
+# A word of the previous sentence, for a sentence that points back to it («Его …»).
+CHANNEL_ANAPHORA = 0.7

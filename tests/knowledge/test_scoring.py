@@ -20,7 +20,7 @@ from knowledge.query import words as query_words
 from knowledge.query.classify import question_kind, settled_kind
 from knowledge.query.parse import MAX_UNITS
 from knowledge.scoring import dense, exact
-from knowledge.text import WEIGHT_GENERIC, Token, analyze, lexicon, words
+from knowledge.text import WEIGHT_GENERIC, Token, analyze, data_lines, lexicon, words
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 QUESTIONS = Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl"
@@ -131,6 +131,10 @@ def _plainly(index: FactIndex, question: str) -> tuple[np.ndarray, ...]:
                 index.postings.context_of(term) if not unit.generic and channel >= 0.9 else None
             )
             if context is not None:
+                back = [i for i in context.tolist() if _points_back(facts[i].text)]
+                if back:
+                    strong = channel * channels.CHANNEL_ANAPHORA
+                    ways.append((strong * idf, np.array(back), strong * idf, strong))
                 weak = channel * channels.CHANNEL_CONTEXT
                 ways.append((weak * idf, context, weak * idf, weak))
             if not unit.generic and channel >= 0.9:
@@ -179,6 +183,12 @@ def _plainly(index: FactIndex, question: str) -> tuple[np.ndarray, ...]:
             bits[reached] |= bit
             covered[reached] += 1.0 * year_rarity * channel
     return score, covered / total, evidence, bits
+
+
+def _points_back(text: str) -> bool:
+    """«Его …», «В нём …»: a word of data/anaphora.txt among the first three."""
+    first = [w for w, _ in words(text, parts=False)[:3]]
+    return any(w in data_lines("anaphora.txt") for w in first)
 
 
 @pytest.mark.parametrize("which", ["seed_index", "synthetic_index"])
