@@ -9,11 +9,22 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from functools import cache
 
+from .conversation import (
+    Aspect,
+    Context,
+    asks_latest,
+    fact_by_id,
+    follow_up,
+    latest_facts,
+    more_about,
+    speaker,
+)
 from .facts import Fact
 from .figures import Figure
 from .index import FactIndex
 from .match import ARTICLE_DATE, ASKED_BEFORE, Match
-from .text import analyze, data_lines, is_known_word, normalize, words
+from .nearmiss import NearMiss, dictionary_form, find_near_miss, unmentioned_place
+from .text import data_lines, normalize, words
 
 MAX_QUESTION_CHARS = 500  # longer messages are not matched at all: see Answer.problem
 
@@ -75,6 +86,15 @@ class Answer:
     # «Когда аким встречался с активом?»: the sentence names no date, so the article's date
     # (when the event was reported) answers, and the reply says that it is the article's.
     dated_by_article: bool = False
+    # «За весь 2025 год данных нет; за девять месяцев 2025 года — …»: found is True, but the
+    # figure shown answers a neighbouring question (another period, year or place).
+    near_miss: NearMiss | None = None
+    latest: bool = False  # «что нового?»: `digest` holds the newest facts
+    # A follow-up («а в 2024?»): the message as typed; `question` is what it was read as.
+    follow_up: str | None = None
+    # «а источник?», «кто это сказал?», «подробнее»: about the last answer's fact itself.
+    aspect: Aspect | None = None
+    speaker: str | None = None  # for Aspect.SPEAKER: who said it, as the article puts it
 
 
 def _matched(match: Match) -> frozenset[str]:
@@ -119,12 +139,12 @@ def _earlier(primary: Match, others: list[Match]) -> tuple[Earlier, ...]:
 def compose(question: str, matches: list[Match], *, index: FactIndex) -> Answer:
     """Turn the matcher's result into an answer (with suggestions when nothing matched)."""
     if not matches:
-        name = index.parse_question(question).unknown_name
+        name = unmentioned_place(index, question)
         return Answer(
             question=question,
             found=False,
             suggestions=index.suggestions(question),
-            unmentioned=_dictionary_form(name) if name else None,
+            unmentioned=dictionary_form(name) if name else None,
         )
     primary = matches[0]
     fact = primary.fact
@@ -151,11 +171,6 @@ def compose(question: str, matches: list[Match], *, index: FactIndex) -> Answer:
     )
 
 
-def _dictionary_form(word: str) -> str:
-    """«караганду» → «Караганда»; a word the dictionary only guesses at is kept as typed."""
-    return (analyze(word).lemma if is_known_word(word) else word).capitalize()
-
-
 @cache
 def _continuations() -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(normalize(line).split()) for line in data_lines("continuations.txt"))
@@ -179,11 +194,75 @@ def ask(index: FactIndex, question: str) -> Answer:
     talk = small_talk(question)
     if talk is not None:
         return Answer(question=question, found=False, problem=talk)
+    if asks_latest(question):
+        newest = latest_facts(index.facts)
+        if newest:
+            answer = compose(question, newest[:1], index=index)
+            return replace(answer, digest=tuple(newest), latest=True, matches=tuple(newest))
     digest = index.digest(question)
     if digest:
         answer = compose(question, digest[:3], index=index)
         return replace(answer, digest=tuple(sorted(digest, key=_newest_first)))
-    return compose(question, index.match(question, limit=3), index=index)
+    answer = compose(question, index.match(question, limit=3), index=index)
+    if not answer.found:
+        near = find_near_miss(index, question)
+        if near is not None:
+            miss, matches = near
+            return replace(compose(question, matches, index=index), near_miss=miss)
+    return answer
+
+
+def ask_in_context(index: FactIndex, message: str, context: Context | None) -> Answer:
+    """Answer `message` in a conversation: a follow-up («а в 2024?», «а источник?») is read
+    against `context`, the chat's last answer; anything else is asked as it is."""
+    follow = follow_up(message, context)
+    if follow is None or context is None:
+        return ask(index, message)
+    if follow.aspect is not None:
+        fact = fact_by_id(index.facts, context.fact_id) if context.fact_id else None
+        if fact is None:
+            return ask(index, message)
+        return about_fact(index, message, fact, follow.aspect)
+    answer = ask(index, follow.question or message)
+    last = fact_by_id(index.facts, context.fact_id) if context.fact_id else None
+    for narrower in follow.narrower if not answer.found or answer.near_miss else ():
+        # Less of the subject may find another figure: only one on the same topic counts.
+        other = ask(index, narrower)
+        same_topic = last is not None and other.found and other.near_miss is None
+        if same_topic and index.topic_of(other.matches[0].fact) == index.topic_of(last):
+            answer = other
+            break
+    return replace(answer, follow_up=message)
+
+
+def context_after(answer: Answer, previous: Context | None) -> Context | None:
+    """What the chat remembers after `answer`: its question and fact; an answer about the
+    last fact itself, or one that is no answer, keeps the context it had."""
+    if answer.aspect is not None or answer.problem is not None:
+        return previous
+    if not answer.found or not answer.matches:
+        if answer.follow_up and previous is not None:
+            return Context(question=answer.question, fact_id=previous.fact_id)
+        return previous
+    if answer.digest:
+        return previous
+    return Context(question=answer.question, fact_id=answer.matches[0].fact.id)
+
+
+def about_fact(index: FactIndex, message: str, fact: Fact, aspect: Aspect) -> Answer:
+    """«а источник?», «а кто это сказал?», «подробнее» about the last answer's fact."""
+    figure = fact.amounts[0] if fact.amounts else None
+    quote = more_about(index, fact) if aspect is Aspect.MORE else fact.text
+    return Answer(
+        question=message,
+        found=True,
+        figure=figure if aspect is Aspect.MORE else None,
+        quote=quote,
+        source=Source(fact.article_id, fact.article_title, fact.article_date, fact.article_url),
+        matches=(Match(fact, 1.0, figure, ("follow-up", aspect.value)),),
+        aspect=aspect,
+        speaker=speaker(index, fact) if aspect is Aspect.SPEAKER else None,
+    )
 
 
 def small_talk(message: str) -> str | None:

@@ -245,6 +245,9 @@ def describe(answer: Answer) -> str:
     """What the bot answered, in one line (for failure listings)."""
     if not answer.found:
         return "не найдено" + (f" ({answer.problem})" if answer.problem else "")
+    if answer.near_miss is not None:
+        miss = answer.near_miss
+        return f"near-miss ({miss.kind.value}: {miss.asked} → {miss.available or '—'})"
     figure = answer.figure.text if answer.figure is not None else "—"
     if answer.source is None:
         where = "без источника"
@@ -258,13 +261,18 @@ def describe(answer: Answer) -> str:
 
 
 def judge(q: EvalQuestion, answer: Answer) -> Verdict:
-    """Is `answer` right for `q`? Abstain questions: right when nothing was found."""
+    """Is `answer` right for `q`? Abstain questions: right when nothing was found.
+
+    A near-miss («за 2024 год нет; есть за 2025: …») does not assert the asked fact: it
+    counts as an abstention, right for a must-abstain question, «abstained» otherwise.
+    """
     answered = describe(answer)
+    abstained = not answer.found or answer.near_miss is not None
     if not q.found:
-        if answer.found:
+        if not abstained:
             return Verdict(False, ("answered a must-abstain question",), answered)
         return Verdict(True, (), answered)
-    if not answer.found:
+    if abstained:
         return Verdict(False, ("abstained",), answered)
     reasons: list[str] = []
     if q.figure is not None:
