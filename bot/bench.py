@@ -54,9 +54,9 @@ from knowledge.dev.bench import make_corpus, make_questions, write_corpus
 
 from .app import SOMETHING_WENT_WRONG, build_bot, build_dispatcher, open_library
 from .config import Settings
-from .handlers.questions import STALE_BUTTON
 from .handlers.topics import TOPICS_CHANGED
 from .logs import setup_logging
+from .messages import STALE_BUTTON
 from .middlewares import THROTTLE_NOTICE
 from .recording import OFFLINE_TOKEN, Call, RecordingSession
 from .render import EXAMPLE_QUESTIONS

@@ -32,14 +32,17 @@ from aiogram.types import (
     User,
 )
 
-from knowledge import Answer, Journal
+from knowledge import Journal, Match
+from knowledge.answer import context_after
+from knowledge.conversation import Context
 
 from .app import build_bot, build_dispatcher, open_library
 from .commands import set_commands
 from .config import Settings
 from .messages import CHART_FILE_LINE
 from .recording import OFFLINE_TOKEN, RecordingSession
-from .render import html_to_text, numbered_buttons, plain_reply, render_answer
+from .render import html_to_text, numbered_buttons, plain_reply
+from .replies import Decision, decide, decision_text
 
 CONSOLE_USER_ID = 7_000_001
 ARTICLE_END = "."
@@ -224,25 +227,55 @@ async def _read_article(
     return "\n".join(parts)
 
 
-def answer_json(answer: Answer) -> dict[str, Any]:
-    """One line of `ask --json`."""
-    text, _ = render_answer(answer)
+def answer_json(decision: Decision, question: str | None = None) -> dict[str, Any]:
+    """One line of `ask --json`: the reply exactly as the chat would send it, and the same
+    decision: `clarify` (the two facts the chat would ask about), `near_miss`, `digest`."""
+    answer = decision.answer
+    text, _ = decision_text(decision)
     return {
-        "question": answer.question,
+        "question": question if question is not None else answer.question,
         "found": answer.found,
         "answer": text,
-        "matches": [
+        "matches": [_match_json(m) for m in answer.matches],
+        "resolved": answer.question if answer.follow_up else None,
+        "clarify": [_match_json(m) for m in decision.pair] if decision.pair else None,
+        "near_miss": (
             {
-                "fact_id": m.fact.id,
-                "text": m.fact.text,
-                "figure": m.figure.text if m.figure is not None else None,
-                "source": m.fact.article_id,
-                "source_date": m.fact.article_date.isoformat() if m.fact.article_date else None,
-                "score": m.score,
+                "kind": answer.near_miss.kind.value,
+                "asked": answer.near_miss.asked,
+                "available": answer.near_miss.available,
             }
-            for m in answer.matches
-        ],
+            if answer.near_miss
+            else None
+        ),
+        "digest": [_match_json(m) for m in answer.digest] if answer.digest else None,
     }
+
+
+def _match_json(m: Match) -> dict[str, Any]:
+    return {
+        "fact_id": m.fact.id,
+        "text": m.fact.text,
+        "figure": m.figure.text if m.figure is not None else None,
+        "source": m.fact.article_id,
+        "source_date": m.fact.article_date.isoformat() if m.fact.article_date else None,
+        "score": m.score,
+    }
+
+
+def read_ask_line(line: str) -> tuple[int | None, str]:
+    """An `ask --json` input line: plain text, or {"chat": id, "text": …} for a
+    conversation (a JSON line without those is asked as the text it is)."""
+    stripped = line.strip()
+    if stripped.startswith("{"):
+        try:
+            data = json.loads(stripped)
+        except json.JSONDecodeError:
+            return None, line
+        if isinstance(data, dict) and isinstance(data.get("text"), str):
+            chat = data.get("chat")
+            return (chat if isinstance(chat, int) else None), data["text"]
+    return None, line
 
 
 async def run_ask(
@@ -253,16 +286,26 @@ async def run_ask(
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
 ) -> int:
-    """Answer `question` as plain text, or with `as_json` every stdin line as JSON lines."""
+    """Answer `question` as plain text, or with `as_json` every stdin line as JSON lines.
+
+    Lines of one `chat` are a conversation: a follow-up is read against that chat's last
+    answer, as in Telegram; plain lines are each asked on their own.
+    """
     store, library = await open_library(settings)
     try:
         if as_json:
+            contexts: dict[int, Context | None] = {}
             # Read lazily so answers stream out as questions come in.
             for line in stdin:
-                answer = library.ask(line.rstrip("\r\n"))
-                print(json.dumps(answer_json(answer), ensure_ascii=False), file=stdout, flush=True)
+                chat, text = read_ask_line(line.rstrip("\r\n"))
+                context = contexts.get(chat) if chat is not None else None
+                decision = decide(library, text, context)
+                if chat is not None:
+                    contexts[chat] = context_after(decision.answer, context)
+                line_json = answer_json(decision, text)
+                print(json.dumps(line_json, ensure_ascii=False), file=stdout, flush=True)
             return 0
-        text, markup = render_answer(library.ask(question or ""))
+        text, markup = decision_text(decide(library, question or ""))
         print(plain_reply(text, markup), file=stdout)
         return 0
     finally:

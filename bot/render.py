@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from collections.abc import Callable, Collection, Sequence
@@ -23,8 +24,10 @@ from knowledge import (
     UnansweredGroup,
     format_date_ru,
 )
-from knowledge.answer import MAX_QUESTION_CHARS
+from knowledge.answer import MAX_QUESTION_CHARS, figure_period
+from knowledge.conversation import Aspect
 from knowledge.journal import ALMATY
+from knowledge.nearmiss import NearMissKind
 
 from .callbacks import (
     ChartCallback,
@@ -38,15 +41,24 @@ from .callbacks import (
     topic_check,
 )
 from .messages import (
+    AS_OF,
     CHART_BUTTON,
+    LATEST_HEADER,
+    MONTHS_NOMINATIVE,
     MORE_FACTS,
+    NEAR_MISS_PERIOD,
+    NEAR_MISS_PLACE,
+    NEAR_MISS_YEAR,
     NEWS_FOOTER,
     NEWS_HEADER_MANY,
     NEWS_HEADER_ONE,
+    NO_SPEAKER,
+    SPEAKER,
     STATS_NO_SUBSCRIBERS,
     STATS_OUTBOX,
     STATS_SUBSCRIBERS,
     SUBSCRIBED_MARK,
+    UNDATED,
     WAS_BECAME,
 )
 
@@ -55,6 +67,7 @@ MAX_BUTTON_CHARS = 60  # longer button labels get cut with "…" (the full quest
 MAX_TITLE_CHARS = 200
 MAX_EARLIER_LINES = 5
 MAX_DIGEST_QUOTE_CHARS = 300
+DAYS_OLD = 365  # a figure from an article older than this says when it was true
 
 # Candidates for /start and /help; /start shows the first three the library can answer.
 # Callback data refers to them by index, so only append to this list.
@@ -87,11 +100,12 @@ TOO_LONG = "Вопрос слишком длинный: сформулируйт
 
 
 def render_answer(
-    answer: Answer, *, examples: Sequence[int] = (0, 1, 2)
+    answer: Answer, *, examples: Sequence[int] = (0, 1, 2), today: dt.date | None = None
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The bot's reply to a question: (HTML text, inline keyboard or None), ≤ 4096 characters.
 
-    `examples` are the EXAMPLE_QUESTIONS offered after a greeting or «что ты умеешь?».
+    `examples` are the EXAMPLE_QUESTIONS offered after a greeting or «что ты умеешь?»;
+    `today` (Almaty's, by default) tells a figure from an article over a year old.
     """
     if answer.problem in SMALL_TALK:
         text = SMALL_TALK[answer.problem]
@@ -106,13 +120,15 @@ def render_answer(
         return _render_not_found(answer)
     if answer.digest:
         return _render_digest(answer), None
-    return _fit(lambda quote: _render_found(answer, quote), answer.quote or ""), None
+    day = today if today is not None else dt.datetime.now(ALMATY).date()
+    quote = balance_quotes(answer.quote or "")
+    return _fit(lambda part: _render_found(answer, part, day), quote), None
 
 
 def _render_digest(answer: Answer) -> str:
     """Several facts, newest first: figure, sentence, date — one line each."""
     lines = [fact_line(match.fact, match.figure) for match in answer.digest]
-    return fit_lines(Bold(DIGEST_HEADER), lines)
+    return fit_lines(Bold(LATEST_HEADER if answer.latest else DIGEST_HEADER), lines)
 
 
 def fact_line(fact: Fact, figure: Figure | None, marker: str = "• ") -> Text:
@@ -137,19 +153,25 @@ def _render_not_found(answer: Answer) -> tuple[str, InlineKeyboardMarkup | None]
     return text.as_html(), suggestions_keyboard(answer.suggestions)
 
 
-def _render_found(answer: Answer, quote: str) -> Text:
+def _render_found(answer: Answer, quote: str, today: dt.date) -> Text:
     lines: list[Text] = []
-    if answer.dated_by_article and answer.source is not None:
+    if answer.aspect is Aspect.SPEAKER:
+        said = Text(SPEAKER, Bold(answer.speaker)) if answer.speaker else Text(NO_SPEAKER)
+        lines += [said, Text("«", quote, "»")]
+    elif answer.aspect is Aspect.SOURCE:
+        pass  # the source line below is the answer
+    elif answer.dated_by_article and answer.source is not None:
         lines.append(Bold(format_date_ru(answer.source.date)))
         lines.append(Text(DATED_BY_ARTICLE))
         lines.append(Text("«", quote, "»"))
     elif answer.figure is not None:
-        lines.append(Bold(answer.figure.label))
+        lines.append(_figure_line(answer, today))
         if quote:
             lines.append(Text("«", quote, "»"))
     else:
-        # No figure to put first: the key sentence itself is the answer.
-        lines.append(Bold(quote))
+        # No figure: the quote is the answer, with only the asked part («кто?»: the name)
+        # picked out.
+        lines.append(Text("«", *_picked_out(quote, answer.asked_part), "»"))
     for earlier in answer.earlier[:MAX_EARLIER_LINES]:
         year = earlier.figure.year or next(iter(earlier.fact.years), None)
         when = f" ({year})" if year else ""
@@ -165,6 +187,71 @@ def _render_found(answer: Answer, quote: str) -> Text:
             )
         )
     return as_list(*lines)
+
+
+def _figure_line(answer: Answer, today: dt.date) -> Text:
+    """«<b>1,9 млн человек — за девять месяцев 2025 года</b>», with what a near-miss lacks
+    before it and a note on an undated or old article after it."""
+    figure = answer.figure
+    assert figure is not None and answer.matches
+    fact = answer.matches[0].fact
+    period = figure_period(figure, fact)
+    bold = Bold(f"{figure.label} — {period}" if period else figure.label)
+    parts: list[Any] = [bold]
+    miss = answer.near_miss
+    if miss is not None:
+        if miss.kind is NearMissKind.PERIOD:
+            lead = NEAR_MISS_PERIOD.format(asked=miss.asked, available=miss.available)
+            parts = [lead, Bold(figure.label)]
+        elif miss.kind is NearMissKind.YEAR:
+            parts = [NEAR_MISS_YEAR.format(asked=miss.asked, available=miss.available), bold]
+        else:
+            parts = [NEAR_MISS_PLACE.format(name=miss.asked), bold]
+    date = fact.article_date
+    if date is None:
+        parts.append(f" ({UNDATED})")
+    elif (today - date).days > DAYS_OLD:
+        parts.append(f" ({AS_OF.format(month=MONTHS_NOMINATIVE[date.month - 1], year=date.year)})")
+    return Text(*parts)
+
+
+def _picked_out(quote: str, part: str | None) -> list[Any]:
+    """The quote with `part` in bold where it stands (or the quote as it is)."""
+    if not part or part not in quote:
+        return [quote]
+    start = quote.index(part)
+    return [quote[:start], Bold(part), quote[start + len(part) :]]
+
+
+# Quote marks inside a quote: an opening one, a closing one, and «"» that may be either.
+_OPENING_QUOTES = "«„“"
+_CLOSING_QUOTES = "»”"
+
+
+def balance_quotes(quote: str) -> str:
+    """The quote with its own quote marks as inner ones, „…“, every one paired: a quotation
+    that began in the sentence before («…3,6 трлн тенге", – сообщил аким») gets its opening
+    mark, one that goes on after it its closing mark."""
+    out: list[str] = []
+    open_count = 0
+    missing_openings = 0
+    for position, char in enumerate(quote):
+        if char == '"':
+            before = quote[position - 1] if position else " "
+            opening = before.isspace() or before in "([" + _OPENING_QUOTES
+            char = "«" if opening else "»"
+        if char in _OPENING_QUOTES:
+            open_count += 1
+            out.append("„")
+        elif char in _CLOSING_QUOTES:
+            if open_count:
+                open_count -= 1
+            else:
+                missing_openings += 1
+            out.append("“")
+        else:
+            out.append(char)
+    return "„" * missing_openings + "".join(out) + "“" * open_count
 
 
 def source_title(title: str, url: str | None) -> Text:
@@ -212,8 +299,15 @@ def fit_lines(
 
 
 def shorten(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters with "…"."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """`text` cut to `limit` characters with "…", at a word boundary when there is one in
+    the second half («количеств…» never: «количество…» or «…»)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:–—-") + "…"
 
 
 def suggestions_keyboard(questions: Sequence[str]) -> InlineKeyboardMarkup:
@@ -291,7 +385,6 @@ def plain_reply(text_html: str, markup: object = None) -> str:
 
 UP_LABEL = "👍"
 DOWN_LABEL = "👎"
-DID_YOU_MEAN = "Уточните, что вы имели в виду:"
 MAYBE_THIS = "Может быть, вы об этом?"
 
 

@@ -6,6 +6,7 @@ Plain structure only: rendering (HTML, buttons) is the bot's job.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -24,7 +25,8 @@ from .figures import Figure
 from .index import FactIndex
 from .match import ARTICLE_DATE, ASKED_BEFORE, Match
 from .nearmiss import NearMiss, dictionary_form, find_near_miss, unmentioned_place
-from .text import data_lines, normalize, words
+from .places import places_in
+from .text import analyze, data_lines, lexicon, normalize, words
 
 MAX_QUESTION_CHARS = 500  # longer messages are not matched at all: see Answer.problem
 
@@ -95,6 +97,8 @@ class Answer:
     # «а источник?», «кто это сказал?», «подробнее»: about the last answer's fact itself.
     aspect: Aspect | None = None
     speaker: str | None = None  # for Aspect.SPEAKER: who said it, as the article puts it
+    # «Кто аким?»: the part of a figureless quote that answers (the name), to pick out.
+    asked_part: str | None = None
 
 
 def _matched(match: Match) -> frozenset[str]:
@@ -159,16 +163,53 @@ def compose(question: str, matches: list[Match], *, index: FactIndex) -> Answer:
         before = index.preceding(fact) if ASKED_BEFORE in primary.why else None
         if before is not None:
             quote = f"{before.text} {quote}"
+    asked_part = None
+    if primary.figure is None and index.parse_question(question).kind == "who":
+        asked_part = person_named(quote)
     return Answer(
         question=question,
         found=True,
         figure=primary.figure,
         quote=quote,
+        asked_part=asked_part,
         source=Source(fact.article_id, fact.article_title, fact.article_date, fact.article_url),
         earlier=_earlier(primary, matches[1:]),
         matches=tuple(matches),
         dated_by_article=ARTICLE_DATE in primary.why,
     )
+
+
+# Two or three capitalised words in a row: a person's full name («Дархан Сатыбалды»).
+_CAPITALISED_RUN = re.compile(r"[А-ЯЁ][а-яё]+(?:[ -][А-ЯЁ][а-яё]+)+")
+_NAME_WORD = re.compile(r"[А-ЯЁ][а-яё]+")
+
+
+def person_named(sentence: str) -> str | None:
+    """The first full name of a person in `sentence` («Дархан Сатыбалды»): two or more
+    capitalised words in a row that read as names, or None."""
+    not_names = lexicon().roles | lexicon().not_names
+    for run in _CAPITALISED_RUN.finditer(sentence):
+        found = list(_NAME_WORD.finditer(run.group()))
+        # «Аким Алматы Дархан Сатыбалды»: the role and the city before the name are not it.
+        while found and (
+            analyze(found[0].group().lower()).lemma in not_names
+            or places_in(found[0].group()) != 0
+        ):
+            found.pop(0)
+        if len(found) >= 2 and analyze(found[-1].group().lower()).person:
+            return run.group()[found[0].start() : found[-1].end()]
+    return None
+
+
+def figure_period(figure: Figure, fact: Fact) -> str | None:
+    """«за девять месяцев 2025 года», «в 2025 году», «до 2030 года»: the words of the
+    sentence that give the figure's period, or None (no year, or the figure says it)."""
+    if figure.year is None or str(figure.year) in figure.text:
+        return None
+    for time in fact.figures:
+        if time.kind in ("year", "period") and time.year == figure.year and time is not figure:
+            return time.text[:1].lower() + time.text[1:]
+    return None
 
 
 @cache
@@ -204,7 +245,9 @@ def ask(index: FactIndex, question: str) -> Answer:
         answer = compose(question, digest[:3], index=index)
         return replace(answer, digest=tuple(sorted(digest, key=_newest_first)))
     answer = compose(question, index.match(question, limit=3), index=index)
-    if not answer.found:
+    # «за весь 2025 год туристов»: a sentence without a figure answers no whole-year question.
+    figureless_year = answer.figure is None and index.parse_question(question).whole_year
+    if not answer.found or figureless_year:
         near = find_near_miss(index, question)
         if near is not None:
             miss, matches = near
@@ -225,11 +268,12 @@ def ask_in_context(index: FactIndex, message: str, context: Context | None) -> A
         return about_fact(index, message, fact, follow.aspect)
     answer = ask(index, follow.question or message)
     last = fact_by_id(index.facts, context.fact_id) if context.fact_id else None
-    for narrower in follow.narrower if not answer.found or answer.near_miss else ():
+    missed = not answer.found or answer.near_miss is not None
+    for narrower in follow.narrower if missed and last is not None else ():
         # Less of the subject may find another figure: only one on the same topic counts.
         other = ask(index, narrower)
-        same_topic = last is not None and other.found and other.near_miss is None
-        if same_topic and index.topic_of(other.matches[0].fact) == index.topic_of(last):
+        found = other.found and other.near_miss is None
+        if found and index.topic_of(other.matches[0].fact) == index.topic_of(last):  # type: ignore[arg-type]
             answer = other
             break
     return replace(answer, follow_up=message)

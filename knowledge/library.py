@@ -12,8 +12,9 @@ from collections.abc import Awaitable, Callable
 from itertools import groupby
 from pathlib import Path
 
-from .answer import Answer, ask
+from .answer import Answer, ask_in_context
 from .background import off_loop
+from .conversation import Context
 from .facts import Fact
 from .index import FactIndex
 from .store import BuildReport, FactStore
@@ -90,9 +91,10 @@ class Library:
         )
         logger.error("Serving generation %d without: %s", generation, left_out)
 
-    def ask(self, question: str) -> Answer:
-        """Answer from the current index (no database round trip)."""
-        return ask(self.index, question)
+    def ask(self, question: str, context: Context | None = None) -> Answer:
+        """Answer from the current index (no database round trip); with the chat's
+        `context`, a follow-up («а в 2024?») is read against its last answer."""
+        return ask_in_context(self.index, question, context)
 
     async def refresh(self) -> bool:
         """Swap in the store's generation if it is newer than the served one.

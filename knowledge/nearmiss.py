@@ -151,10 +151,10 @@ def _without_word(question: str, word: str) -> str:
 
 
 def dictionary_form(word: str) -> str:
-    """«астане» → «Астана», «шымкенте» → «Шымкент»; a word the dictionary only guesses at
-    (and not as a place) is kept as typed."""
-    info = analyze(word)
-    return (info.lemma if is_known_word(word) or info.place else word).capitalize()
+    """«астане» → «Астана», «шымкенте» → «Шымкент» (data/places.txt); a word the
+    dictionary only guesses at is kept as typed."""
+    known = is_known_word(word) or places_in(word) != 0
+    return (analyze(word).lemma if known else word).capitalize()
 
 
 __all__ = ["dictionary_form", "NearMiss", "NearMissKind", "find_near_miss", "unmentioned_place"]

@@ -28,8 +28,6 @@ from ..messages import INLINE_CHART_TITLE
 from ..render import fact_label, main_figure, render_answer, shorten
 from .charts import chart_file_id
 
-router = Router(name=__name__)
-
 MAX_RESULTS = 5
 CACHE_SECONDS = 10  # the facts change with a reload; keep Telegram's cache short
 MAX_DESCRIPTION_CHARS = 200
@@ -37,7 +35,13 @@ NOT_FOUND_BUTTON = "Нет ответа — спросить в чате с бо
 START_PARAMETER = "inline"
 
 
-@router.inline_query()
+def inline_router() -> Router:
+    """Inline mode: facts (and charts) for «@bot вопрос» in any chat."""
+    router = Router(name=__name__)
+    router.inline_query.register(inline_answer)
+    return router
+
+
 async def inline_answer(
     query: InlineQuery, library: Library, bot: Bot, settings: Settings
 ) -> None:

@@ -1,52 +1,60 @@
-"""Any text is a question; buttons ask their question; everything else gets a hint."""
+"""Any text is a question; buttons ask their question; everything else gets a hint.
+
+A question is read in the chat's context (its last answer, kept in the FSM storage for
+half an hour): «а в 2024?» after an answer about tourists asks about tourists in 2024.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from contextlib import suppress
-from dataclasses import replace
 
 from aiogram import Bot, Router
-from aiogram.enums import ChatAction
-from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.formatting import Text
 
-from knowledge import Answer, FactIndex, Journal, Match, change_question, series_for
+from knowledge import Answer, FactIndex, Journal, Match, series_for
 from knowledge.journal import MAX_FACT_IDS
 from knowledge.library import Library
 
 from ..callbacks import ExampleCallback, SuggestionCallback
 from ..filters import AddressedToMe, HasText, IsSlashCommand, NotForAnotherBot, question_text
-from ..messages import NO_OTHER_DATA
+from ..messages import NOT_TEXT_HINT, STALE_BUTTON, UNKNOWN_COMMAND
 from ..render import (
-    DID_YOU_MEAN,
     EXAMPLE_QUESTIONS,
     MAX_BUTTON_CHARS,
-    MAX_MESSAGE_CHARS,
     SMALL_TALK,
     answer_keyboard,
-    render_answer,
-    render_choices,
 )
+from ..replies import Decision, decide, decision_text, load_context, save_context
 from ..suggestions import SuggestionMemory
 from .charts import send_chart
 from .start import pick_examples
 
-router = Router(name=__name__)
 logger = logging.getLogger(__name__)
 
-NOT_TEXT_HINT = "Я понимаю только текст. Напишите вопрос словами, например: «{example}»"
-UNKNOWN_COMMAND = (
-    "Такой команды нет. Команды: /start, /help, /topics, /sources — или просто задайте вопрос."
-)
-STALE_BUTTON = "Эта кнопка устарела. Напишите вопрос текстом."
-# Two facts whose scores are this close (a share of the higher) are a toss-up: ask.
-DID_YOU_MEAN_MARGIN = 0.10
+
+def questions_router() -> Router:
+    """The catch-all router: questions, their buttons, unknown commands and non-text."""
+    router = Router(name=__name__)
+    router.message.register(unknown_command, IsSlashCommand())
+    router.message.register(question, HasText(), AddressedToMe())
+    router.message.register(not_text, AddressedToMe())
+    router.callback_query.register(press_example, ExampleCallback.filter())
+    router.callback_query.register(press_suggestion, SuggestionCallback.filter())
+    router.callback_query.register(unknown_button)
+    return router
+
+
+def callback_chat_id(callback: CallbackQuery) -> int:
+    """The chat a button was pressed in (the user's own chat when the message is gone)."""
+    return callback.message.chat.id if callback.message else callback.from_user.id
 
 
 async def reply_to_question(
+    *,
     bot: Bot,
     chat_id: int,
     question: str,
@@ -54,42 +62,60 @@ async def reply_to_question(
     suggestions: SuggestionMemory,
     journal: Journal | None = None,
     user_id: int | None = None,
+    state: FSMContext | None = None,
 ) -> Message:
     """Show "typing…", answer from the library, remember the suggestions behind the buttons.
 
     With a journal, the question is recorded; a found answer then carries 👍/👎, and when the
-    matcher cannot tell two facts apart the person is asked which one they meant.
+    matcher cannot tell two facts apart the person is asked which one they meant. With the
+    chat's FSM `state`, a follow-up is read against the last answer, which is then updated.
     """
-    # The typing indicator is a courtesy: never let it stop the answer.
-    with suppress(TelegramAPIError):
-        await bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
-    over_time = change_question(question) is not None
-    series = None
-    if over_time:
-        # «Как менялось число туристов?»: a chart when the articles give two periods or more.
-        answer, series = series_for(library.index, question)
-        answer = replace(answer, question=question) if answer.found else library.ask(question)
-    else:
-        answer = library.ask(question)
-    pair = None if over_time else unsure_between(answer)
+    async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
+        return await _reply(
+            bot=bot,
+            chat_id=chat_id,
+            question=question,
+            library=library,
+            suggestions=suggestions,
+            journal=journal,
+            user_id=user_id,
+            state=state,
+        )
+
+
+async def _reply(
+    *,
+    bot: Bot,
+    chat_id: int,
+    question: str,
+    library: Library,
+    suggestions: SuggestionMemory,
+    journal: Journal | None,
+    user_id: int | None,
+    state: FSMContext | None,
+) -> Message:
+    context = await load_context(state)
+    decision = decide(library, question, context)
+    answer = decision.answer
+    await save_context(state, answer, context)
     record_id = None
     if journal is not None and answer.problem is None:
         record_id = await record_answer(
-            journal, user_id if user_id is not None else chat_id, answer, library.index, pair
+            journal,
+            user_id if user_id is not None else chat_id,
+            answer,
+            library.index,
+            decision.pair,
         )
-    if series is not None:
-        return await send_chart(bot, chat_id, series)
-    if pair is not None and record_id is not None:
-        text, choices = render_choices(DID_YOU_MEAN, record_id, list(enumerate(pair)))
-        return await bot.send_message(chat_id=chat_id, text=text, reply_markup=choices)
+    if decision.series is not None:
+        return await send_chart(bot, chat_id, decision.series)
+    if decision.pair is not None and record_id is None:
+        # «Уточните» needs the journal behind its buttons: without it, the best answer.
+        decision = Decision(answer)
     # A greeting or «что ты умеешь?» offers example questions the library answers.
-    offered = pick_examples(library) if answer.problem in SMALL_TALK else ()
-    text, markup = render_answer(answer, examples=offered)
-    if over_time and answer.found:
-        other = Text(NO_OTHER_DATA).as_html()
-        if len(text) + 1 + len(other) <= MAX_MESSAGE_CHARS:
-            text = f"{text}\n{other}"
-    if answer.found and markup is None and record_id is not None:
+    offered = tuple(pick_examples(library)) if answer.problem in SMALL_TALK else ()
+    text, markup = decision_text(decision, record_id=record_id or 0, examples=offered)
+    if answer.found and markup is None and record_id is not None and decision.pair is None:
         markup = answer_keyboard(record_id, chart=has_chart(library, answer))
     sent = await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
     if answer.suggestions and markup is not None:
@@ -102,32 +128,6 @@ def has_chart(library: Library, answer: Answer) -> bool:
     if not answer.earlier or answer.digest:
         return False
     return series_for(library.index, answer.question)[1] is not None
-
-
-def unsure_between(
-    answer: Answer, margin: float = DID_YOU_MEAN_MARGIN
-) -> tuple[Match, Match] | None:
-    """The best two facts, when the matcher cannot tell them apart: their scores are within
-    `margin` of each other, and they say different things (different figures, and the second
-    is not just an older figure for the same thing, shown as «Ранее»)."""
-    if not answer.found or answer.digest or len(answer.matches) < 2:
-        return None
-    first, second = answer.matches[0], answer.matches[1]
-    high = max(first.score, second.score)
-    low = min(first.score, second.score)
-    if high <= 0 or low < high * (1 - margin):
-        return None
-    if first.fact.id == second.fact.id or first.fact.text == second.fact.text:
-        return None
-    if _label(first) == _label(second):
-        return None
-    if any(earlier.fact.id == second.fact.id for earlier in answer.earlier):
-        return None
-    return first, second
-
-
-def _label(match: Match) -> str | None:
-    return match.figure.label if match.figure is not None else None
 
 
 async def record_answer(
@@ -173,19 +173,18 @@ def offered_facts(
     return ids
 
 
-@router.message(IsSlashCommand())
 async def unknown_command(message: Message, bot: Bot) -> None:
     """Commands other routers did not take («/start@other_bot» is another bot's: ignored)."""
     if await NotForAnotherBot()(message, bot):
         await message.answer(Text(UNKNOWN_COMMAND).as_html())
 
 
-@router.message(HasText(), AddressedToMe())
 async def question(
     message: Message,
     bot: Bot,
     library: Library,
     suggestions: SuggestionMemory,
+    state: FSMContext,
     journal: Journal | None = None,
 ) -> None:
     """Any text is a question (in a group, one addressed to the bot)."""
@@ -194,22 +193,30 @@ async def question(
     # getMe is asked once (aiogram caches it), and only when there may be a mention to strip.
     username = (await bot.me()).username if "@" in text else None
     text = question_text(text, username)
-    await reply_to_question(bot, message.chat.id, text, library, suggestions, journal, user_id)
+    await reply_to_question(
+        bot=bot,
+        chat_id=message.chat.id,
+        question=text,
+        library=library,
+        suggestions=suggestions,
+        journal=journal,
+        user_id=user_id,
+        state=state,
+    )
 
 
-@router.message(AddressedToMe())
 async def not_text(message: Message) -> None:
     """Stickers, photos, voice, documents…: ask for words."""
     await message.answer(Text(NOT_TEXT_HINT.format(example=EXAMPLE_QUESTIONS[0])).as_html())
 
 
-@router.callback_query(ExampleCallback.filter())
 async def press_example(
     callback: CallbackQuery,
     callback_data: ExampleCallback,
     bot: Bot,
     library: Library,
     suggestions: SuggestionMemory,
+    state: FSMContext,
     journal: Journal | None = None,
 ) -> None:
     """An example button from /start: ask that question."""
@@ -217,20 +224,25 @@ async def press_example(
         await callback.answer(STALE_BUTTON)
         return
     await callback.answer()
-    chat_id = callback.message.chat.id if callback.message else callback.from_user.id
-    question = EXAMPLE_QUESTIONS[callback_data.index]
     await reply_to_question(
-        bot, chat_id, question, library, suggestions, journal, callback.from_user.id
+        bot=bot,
+        chat_id=callback_chat_id(callback),
+        question=EXAMPLE_QUESTIONS[callback_data.index],
+        library=library,
+        suggestions=suggestions,
+        journal=journal,
+        user_id=callback.from_user.id,
+        state=state,
     )
 
 
-@router.callback_query(SuggestionCallback.filter())
 async def press_suggestion(
     callback: CallbackQuery,
     callback_data: SuggestionCallback,
     bot: Bot,
     library: Library,
     suggestions: SuggestionMemory,
+    state: FSMContext,
     journal: Journal | None = None,
 ) -> None:
     """A suggestion under "not found": ask it, if the button really is one we sent."""
@@ -239,9 +251,15 @@ async def press_suggestion(
         await callback.answer(STALE_BUTTON)
         return
     await callback.answer()
-    chat_id = callback.message.chat.id if callback.message else callback.from_user.id
     await reply_to_question(
-        bot, chat_id, question, library, suggestions, journal, callback.from_user.id
+        bot=bot,
+        chat_id=callback_chat_id(callback),
+        question=question,
+        library=library,
+        suggestions=suggestions,
+        journal=journal,
+        user_id=callback.from_user.id,
+        state=state,
     )
 
 
@@ -270,7 +288,6 @@ def _suggested_question(
     return button.text
 
 
-@router.callback_query()
 async def unknown_button(callback: CallbackQuery) -> None:
     """Callback data we do not recognise (old or forged)."""
     await callback.answer(STALE_BUTTON)

@@ -17,8 +17,6 @@ from ..config import Settings
 from ..filters import AddressedToMe, HasDocument, is_admin_elsewhere
 from ..render import EXAMPLE_QUESTIONS, INTRO, examples_keyboard, fit_lines, plural, shorten
 
-router = Router(name=__name__)
-
 ARTICLES = ("статья", "статьи", "статей")
 FACTS = ("факт", "факта", "фактов")
 ADMINS_ONLY = "Эта команда только для администраторов."
@@ -26,7 +24,8 @@ ADMINS_PRIVATE_ONLY = (
     "Команды администратора и статьи файлами — только в личном чате со мной: здесь их "
     "увидели бы все участники."
 )
-ADMIN_COMMANDS = ("reload", "add", "unanswered", "stats")
+# Admin command names, refused here for everyone the admin router did not serve.
+ADMIN_COMMAND_NAMES = ("reload", "add", "unanswered", "stats")
 FILES_REFUSED = (
     "Статьи файлами принимаю только от администраторов. Вопрос напишите словами, "
     "например: «{example}»"
@@ -38,6 +37,17 @@ MAX_TOPICS = 5
 # big corpus.
 _examples: weakref.WeakKeyDictionary[FactIndex, list[int]] = weakref.WeakKeyDictionary()
 _stock: weakref.WeakKeyDictionary[FactIndex, tuple[int, str | None]] = weakref.WeakKeyDictionary()
+
+
+def start_router() -> Router:
+    """/start, /help, /sources, and the refusals of admin commands and files."""
+    router = Router(name=__name__)
+    router.message.register(start, CommandStart())
+    router.message.register(help_, Command("help"))
+    router.message.register(sources, Command("sources"))
+    router.message.register(admin_command_refused, Command(*ADMIN_COMMAND_NAMES))
+    router.message.register(document_refused, HasDocument(), AddressedToMe())
+    return router
 
 
 def pick_examples(library: Library, count: int = 3) -> list[int]:
@@ -75,7 +85,6 @@ def describe_period(articles: list[ArticleInfo]) -> str | None:
     return f"с {format_date_ru(dates[0])} по {format_date_ru(dates[-1])}"
 
 
-@router.message(CommandStart())
 async def start(message: Message, library: Library, store: FactStore) -> None:
     """What the bot knows, and three example questions as buttons."""
     articles, period = await article_stock(library, store)
@@ -98,7 +107,6 @@ async def start(message: Message, library: Library, store: FactStore) -> None:
     )
 
 
-@router.message(Command("help"))
 async def help_(message: Message) -> None:
     """How to ask, with examples."""
     text = as_list(
@@ -119,7 +127,6 @@ async def help_(message: Message) -> None:
     await message.answer(text.as_html())
 
 
-@router.message(Command("sources"))
 async def sources(message: Message, store: FactStore) -> None:
     """Loaded articles, their dates and fact counts."""
     articles = await store.articles()
@@ -138,7 +145,6 @@ async def sources(message: Message, store: FactStore) -> None:
     await message.answer(fit_lines(header, lines))
 
 
-@router.message(Command(*ADMIN_COMMANDS))
 async def admin_command_refused(message: Message, settings: Settings) -> None:
     """Admins in their private chat are served by the admin router first; everyone else
     lands here (an admin in a group is told where the command works)."""
@@ -148,7 +154,6 @@ async def admin_command_refused(message: Message, settings: Settings) -> None:
     await message.answer(Text(ADMINS_ONLY).as_html())
 
 
-@router.message(HasDocument(), AddressedToMe())
 async def document_refused(message: Message, settings: Settings) -> None:
     """Articles come as .txt files from admins in their private chat (admin router); nobody
     else's are saved. In a group, a file not addressed to the bot is not its business."""

@@ -15,13 +15,20 @@ from knowledge.library import Library
 from ..callbacks import TopicCallback, TopicPageCallback, topic_check
 from ..render import render_topic_page, render_topics, topic_pages
 
-router = Router(name=__name__)
 logger = logging.getLogger(__name__)
 
 TOPICS_CHANGED = "Список тем изменился. Откройте /topics ещё раз."
 
 
-@router.message(Command("topics"))
+def topics_router() -> Router:
+    """/topics and its buttons."""
+    router = Router(name=__name__)
+    router.message.register(topics, Command("topics"))
+    router.callback_query.register(open_topic, TopicCallback.filter())
+    router.callback_query.register(turn_page, TopicPageCallback.filter())
+    return router
+
+
 async def topics(message: Message, library: Library) -> None:
     """The topics, biggest first, each a button."""
     listing = [(name, len(facts)) for name, facts in library.index.topics().items()]
@@ -43,7 +50,6 @@ def resolve_topic(
     return None
 
 
-@router.callback_query(TopicCallback.filter())
 async def open_topic(
     callback: CallbackQuery, callback_data: TopicCallback, bot: Bot, library: Library
 ) -> None:
@@ -59,7 +65,6 @@ async def open_topic(
     await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
 
 
-@router.callback_query(TopicPageCallback.filter())
 async def turn_page(
     callback: CallbackQuery, callback_data: TopicPageCallback, bot: Bot, library: Library
 ) -> None:
