@@ -23,6 +23,7 @@ USER citybot
 VOLUME ["/app/data"]
 
 # Long polling needs no open port; webhook mode (WEBHOOK_URL) listens on WEBHOOK_LISTEN,
-# 0.0.0.0:8080 by default. Without BOT_TOKEN this would start the console chat.
+# 0.0.0.0:8080 by default. Without BOT_TOKEN it exits 2 saying so, unless run with a
+# terminal (`docker compose run --rm bot`): then it is the console chat.
 EXPOSE 8080
 CMD ["python", "-m", "bot"]

@@ -7,14 +7,13 @@ import argparse
 import asyncio
 import logging
 import os
+import stat
 import sys
 from pathlib import Path
 
 from .config import ConfigError, load_settings
 from .logs import setup_logging
-
-NO_TOKEN_LINE = "BOT_TOKEN не задан — запускаю чат в консоли (выход: Ctrl+D)."
-CONSOLE_LINE = "Чат в консоли (выход: Ctrl+D)."
+from .messages import CONSOLE_HINT, CONSOLE_LINE, NO_INPUT_LINE, NO_TOKEN_LINE
 
 logger = logging.getLogger("bot")
 
@@ -99,9 +98,15 @@ def main(argv: list[str] | None = None) -> int:
     if len(webhook_secret) >= 8:  # a shorter one would mask ordinary words in the logs
         secrets.append(webhook_secret)
     setup_logging(level, secrets)
+    if console and args.command != "ask" and not args.console and not has_input(sys.stdin):
+        # A container without a terminal and without BOT_TOKEN: the chat would read end of
+        # input at once and exit 0, and a restart policy would start it again and again.
+        print(NO_INPUT_LINE, file=sys.stderr)
+        return 2
     if console and args.command != "ask":
         # Said first: the imports below take a few seconds.
         print(NO_TOKEN_LINE if settings.bot_token is None else CONSOLE_LINE, flush=True)
+        print(CONSOLE_HINT, flush=True)
     # Imported only now: aiogram takes seconds to import, --help and bad settings should not.
     from knowledge import BuildError
 
@@ -133,6 +138,19 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:
         logger.exception("Бот остановлен из-за ошибки")  # the filter redacts the token
         return 1
+
+
+def has_input(stream: object) -> bool:
+    """Can a person or a pipe type into `stream`: a terminal, a pipe or a file (not
+    /dev/null, which `docker run` without -i gives, nor a closed stdin)?"""
+    try:
+        fileno = stream.fileno()  # type: ignore[attr-defined]
+        if os.isatty(fileno):
+            return True
+        mode = os.fstat(fileno).st_mode
+    except (AttributeError, OSError, ValueError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,22 @@
-"""User-facing strings of subscriptions, broadcasts and charts (issue 17).
+"""User-facing strings: what the bot says, in one place.
 
-The older features keep theirs next to the code that sends them (render.py, handlers/).
+No aiogram here: `python -m bot` reads the start-up lines before aiogram is imported.
 """
 
 from __future__ import annotations
+
+# --- start-up -------------------------------------------------------------------------------
+
+NO_TOKEN_LINE = "BOT_TOKEN не задан — запускаю чат в консоли (выход: Ctrl+D)."
+CONSOLE_LINE = "Чат в консоли (выход: Ctrl+D)."
+CONSOLE_HINT = (
+    "Начните с /start или /help, или просто спросите, например: "
+    "«Сколько туристов приехало в Алматы в 2025 году?» — а потом «а в 2024?»"
+)
+NO_INPUT_LINE = (
+    "Ошибка настройки BOT_TOKEN: не задан, а чату в консоли не из чего читать (нет терминала). "
+    "Задайте BOT_TOKEN в .env, или для чата: docker compose run --rm bot (с терминалом)."
+)
 
 # --- /subscribe, /subscriptions, /unsubscribe ----------------------------------------------
 

@@ -105,7 +105,8 @@ def render_answer(
     """The bot's reply to a question: (HTML text, inline keyboard or None), ≤ 4096 characters.
 
     `examples` are the EXAMPLE_QUESTIONS offered after a greeting or «что ты умеешь?»;
-    `today` (Almaty's, by default) tells a figure from an article over a year old.
+    with `today` (the bot passes Almaty's), a figure from an article over a year old says
+    when it was true.
     """
     if answer.problem in SMALL_TALK:
         text = SMALL_TALK[answer.problem]
@@ -120,9 +121,13 @@ def render_answer(
         return _render_not_found(answer)
     if answer.digest:
         return _render_digest(answer), None
-    day = today if today is not None else dt.datetime.now(ALMATY).date()
     quote = balance_quotes(answer.quote or "")
-    return _fit(lambda part: _render_found(answer, part, day), quote), None
+    return _fit(lambda part: _render_found(answer, part, today), quote), None
+
+
+def almaty_today() -> dt.date:
+    """Today in Almaty: what «over a year old» is counted from."""
+    return dt.datetime.now(ALMATY).date()
 
 
 def _render_digest(answer: Answer) -> str:
@@ -153,7 +158,7 @@ def _render_not_found(answer: Answer) -> tuple[str, InlineKeyboardMarkup | None]
     return text.as_html(), suggestions_keyboard(answer.suggestions)
 
 
-def _render_found(answer: Answer, quote: str, today: dt.date) -> Text:
+def _render_found(answer: Answer, quote: str, today: dt.date | None) -> Text:
     lines: list[Text] = []
     if answer.aspect is Aspect.SPEAKER:
         said = Text(SPEAKER, Bold(answer.speaker)) if answer.speaker else Text(NO_SPEAKER)
@@ -189,13 +194,12 @@ def _render_found(answer: Answer, quote: str, today: dt.date) -> Text:
     return as_list(*lines)
 
 
-def _figure_line(answer: Answer, today: dt.date) -> Text:
+def _figure_line(answer: Answer, today: dt.date | None) -> Text:
     """«<b>1,9 млн человек — за девять месяцев 2025 года</b>», with what a near-miss lacks
     before it and a note on an undated or old article after it."""
     figure = answer.figure
-    assert figure is not None and answer.matches
-    fact = answer.matches[0].fact
-    period = figure_period(figure, fact)
+    assert figure is not None
+    period = figure_period(figure, answer.matches[0].fact) if answer.matches else None
     bold = Bold(f"{figure.label} — {period}" if period else figure.label)
     parts: list[Any] = [bold]
     miss = answer.near_miss
@@ -207,10 +211,10 @@ def _figure_line(answer: Answer, today: dt.date) -> Text:
             parts = [NEAR_MISS_YEAR.format(asked=miss.asked, available=miss.available), bold]
         else:
             parts = [NEAR_MISS_PLACE.format(name=miss.asked), bold]
-    date = fact.article_date
+    date = answer.source.date if answer.source is not None else today
     if date is None:
         parts.append(f" ({UNDATED})")
-    elif (today - date).days > DAYS_OLD:
+    elif today is not None and (today - date).days > DAYS_OLD:
         parts.append(f" ({AS_OF.format(month=MONTHS_NOMINATIVE[date.month - 1], year=date.year)})")
     return Text(*parts)
 
@@ -305,8 +309,8 @@ def shorten(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1]
     space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
+    if text[limit - 1] != " " and space > limit // 2:
+        cut = cut[:space]  # the word at the cut goes on: leave it out whole
     return cut.rstrip(" ,;:–—-") + "…"
 
 

@@ -22,7 +22,7 @@ from knowledge.library import Library
 
 from .charts import chart_caption
 from .messages import DID_YOU_MEAN, NO_OTHER_DATA
-from .render import MAX_MESSAGE_CHARS, render_answer, render_choices
+from .render import MAX_MESSAGE_CHARS, almaty_today, render_answer, render_choices
 
 # Two facts whose scores are this close (a share of the higher) are a toss-up: ask.
 DID_YOU_MEAN_MARGIN = 0.10
@@ -91,7 +91,7 @@ def decision_text(
     if decision.pair is not None:
         return render_choices(DID_YOU_MEAN, record_id, list(enumerate(decision.pair)))
     answer = decision.answer
-    text, markup = render_answer(answer, examples=examples)
+    text, markup = render_answer(answer, examples=examples, today=almaty_today())
     if decision.over_time and answer.found:
         other = Text(NO_OTHER_DATA).as_html()
         if len(text) + 1 + len(other) <= MAX_MESSAGE_CHARS:

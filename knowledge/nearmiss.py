@@ -16,7 +16,7 @@ from enum import StrEnum
 from .index import FactIndex
 from .match import Match
 from .places import places_in
-from .text import analyze, is_known_word, words
+from .text import analyze, data_lines, is_known_word, words
 
 
 class NearMissKind(StrEnum):
@@ -153,8 +153,10 @@ def _without_word(question: str, word: str) -> str:
 def dictionary_form(word: str) -> str:
     """«астане» → «Астана», «шымкенте» → «Шымкент» (data/places.txt); a word the
     dictionary only guesses at is kept as typed."""
-    known = is_known_word(word) or places_in(word) != 0
-    return (analyze(word).lemma if known else word).capitalize()
+    mask = places_in(word)
+    if mask and mask & (mask - 1) == 0:  # one city of data/places.txt: its first name
+        return data_lines("places.txt")[mask.bit_length() - 1].split("|")[0].strip().title()
+    return (analyze(word).lemma if is_known_word(word) else word).capitalize()
 
 
 __all__ = ["dictionary_form", "NearMiss", "NearMissKind", "find_near_miss", "unmentioned_place"]

@@ -25,7 +25,7 @@ from knowledge.text import clean_text
 from ..charts import chart_caption, title_of
 from ..config import Settings
 from ..messages import INLINE_CHART_TITLE
-from ..render import fact_label, main_figure, render_answer, shorten
+from ..render import almaty_today, fact_label, main_figure, render_answer, shorten
 from .charts import chart_file_id
 
 MAX_RESULTS = 5
@@ -115,7 +115,7 @@ def inline_results(library: Library, query: str) -> list[InlineQueryResultArticl
 
 
 def _article(number: int, match: Match, answer: Answer) -> InlineQueryResultArticle:
-    text, _ = render_answer(answer)
+    text, _ = render_answer(answer, today=almaty_today())
     digest = hashlib.sha1(match.fact.id.encode()).hexdigest()[:20]
     title = match.figure.label if match.figure is not None else fact_label(match.fact, None)
     return InlineQueryResultArticle(

@@ -33,9 +33,9 @@ T = TypeVar("T")
 
 USER_ID = 2000
 TOURISTS = "Сколько туристов приехало в Алматы в 2025 году?"
-TOURISTS_ANSWER = "<b>1,9 млн человек</b>"
+TOURISTS_ANSWER = "<b>1,9 млн человек — за девять месяцев 2025 года</b>"
 VELO = "Сколько км велодорожек построят в Алматы в 2026 году?"
-VELO_ANSWER = "<b>120 км</b>"
+VELO_ANSWER = "<b>120 км — в 2026 году</b>"
 # Not in seeds/: the answer to VELO once a test adds it.
 VELO_ARTICLE = (
     "---\n"

@@ -88,7 +88,7 @@ def test_console_chat_answers_and_presses_buttons(runs: dict[str, Run]) -> None:
     assert f"> {TOURISTS}" in lines
     # The answer, as a person reads it: no tags, the figure first.
     answer = lines.index(f"> {TOURISTS}") + 1
-    assert lines[answer] == "1,9 млн человек"
+    assert lines[answer].startswith("1,9 млн человек — за девять месяцев 2025 года")
     assert lines[answer + 1].startswith("«За девять месяцев 2025 года")
     assert lines[answer + 2].endswith(", 9 января 2026")
     assert "<b>" not in run.stdout
@@ -96,7 +96,7 @@ def test_console_chat_answers_and_presses_buttons(runs: dict[str, Run]) -> None:
     assert "[1] Сколько туристов приехало в Алматы в 2025 году?" in lines
     assert "[3] Сколько выделят на образование в 2026 году?" in lines
     pressed = lines.index("> 1") + 1
-    assert lines[pressed] == "1,9 млн человек"
+    assert lines[pressed].startswith("1,9 млн человек — за девять месяцев 2025 года")
     weather = lines.index(f"> {WEATHER}") + 1
     assert lines[weather] == "В статьях нет ответа на этот вопрос."
     assert lines[weather + 2].startswith("[1] ")
@@ -118,7 +118,7 @@ def test_ask_prints_the_reply_as_plain_text(runs: dict[str, Run]) -> None:
     run = runs["ask"]
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
-    assert lines[0] == "1,9 млн человек"
+    assert lines[0].startswith("1,9 млн человек — за девять месяцев 2025 года")
     assert lines[1].startswith("«За девять месяцев 2025 года количество туристов")
     assert lines[2].startswith("Источник: ") and lines[2].endswith(", 9 января 2026")
     assert len(lines) == 3
@@ -130,10 +130,19 @@ def test_ask_json_answers_each_line_in_order(runs: dict[str, Run]) -> None:
     rows = [json.loads(line) for line in run.stdout.splitlines()]
     assert [r["question"] for r in rows] == [TOURISTS, WEATHER, "", "   "]
     for row in rows:
-        assert set(row) == {"question", "found", "answer", "matches"}
+        assert set(row) == {
+            "question",
+            "found",
+            "answer",
+            "matches",
+            "clarify",
+            "near_miss",
+            "digest",
+            "resolved",
+        }
     tourists, weather, empty, blank = rows
     assert tourists["found"] is True
-    assert tourists["answer"].startswith("<b>1,9 млн человек</b>\n«")
+    assert tourists["answer"].startswith("<b>1,9 млн человек — за девять месяцев 2025 года</b>\n«")
     best = tourists["matches"][0]
     assert set(best) == {"fact_id", "text", "figure", "source", "source_date", "score"}
     assert best["figure"] == "1,9 млн человек"

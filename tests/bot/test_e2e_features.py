@@ -38,7 +38,9 @@ async def test_inline_query_over_http(running: RunningBot) -> None:
     assert results[0]["type"] == "article"
     assert results[0]["title"] == "1,9 млн человек"
     content = results[0]["input_message_content"]
-    assert content["message_text"].startswith("<b>1,9 млн человек</b>\n«За девять месяцев")
+    assert content["message_text"].startswith(
+        "<b>1,9 млн человек — за девять месяцев 2025 года</b>\n«За девять месяцев"
+    )
     assert content["message_text"].endswith(", 9 января 2026")
     assert call.params["is_personal"] in (False, "false", "False")
     assert int(call.params["cache_time"]) == 10
@@ -106,5 +108,5 @@ async def test_admin_uploads_an_article_file_over_http(
     assert saved.read_bytes() == VELO_ARTICLE.encode()
 
     velo = await server.reply_to(message_update(USER_ID, VELO))
-    assert text(velo).startswith("<b>120 км</b>")
+    assert text(velo).startswith("<b>120 км — в 2026 году</b>")
     assert text(velo).endswith("В Алматы построят новые велодорожки, 1 февраля 2026")

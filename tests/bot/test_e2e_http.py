@@ -39,7 +39,9 @@ async def test_questions_buttons_and_odd_messages_over_http(running: RunningBot)
     server = running.server
 
     reply = await server.reply_to(message_update(USER_ID, TOURISTS))
-    assert text(reply).startswith("<b>1,9 млн человек</b>\n«За девять месяцев 2025 года")
+    assert text(reply).startswith(
+        "<b>1,9 млн человек — за девять месяцев 2025 года</b>\n«За девять месяцев 2025 года"
+    )
     assert text(reply).endswith(", 9 января 2026")
     assert reply.params["parse_mode"] == "HTML"
     assert server.find("sendChatAction", where=lambda c: c.params["action"] == "typing")
@@ -48,7 +50,7 @@ async def test_questions_buttons_and_odd_messages_over_http(running: RunningBot)
     assert len(labels(start)) == 3
     mark = server.mark()
     pressed = await server.reply_to(callback_update(USER_ID, labels(start)[0][1], start.result))
-    assert text(pressed).startswith("<b>1,9 млн человек</b>")
+    assert text(pressed).startswith("<b>1,9 млн человек — за девять месяцев 2025 года</b>")
     assert server.find("answerCallbackQuery", since=mark)
 
     sticker = await server.reply_to(sticker_update(USER_ID))
@@ -95,14 +97,14 @@ async def test_reload_new_article_and_broken_file_over_http(
     assert text(refused) == "Эта команда только для администраторов."
     assert running.library.index.generation == generation
     not_yet = await server.reply_to(message_update(USER_ID, VELO))
-    assert not text(not_yet).startswith("<b>120 км</b>")
+    assert not text(not_yet).startswith("<b>120 км — в 2026 году</b>")
 
     reloaded = await server.reply_to(message_update(admin_id, "/reload"))
     assert "Статей: добавлено 1, изменено 0, удалено 0, без изменений 3" in text(reloaded)
     assert "Сейчас в базе: <b>4 статьи</b>" in text(reloaded)
     assert running.library.index.generation == generation + 1
     velo = await server.reply_to(message_update(USER_ID, VELO))
-    assert text(velo).startswith("<b>120 км</b>")
+    assert text(velo).startswith("<b>120 км — в 2026 году</b>")
     assert text(velo).endswith("В Алматы построят новые велодорожки, 1 февраля 2026")
 
     (articles_dir / "broken.txt").write_bytes(bytes(range(256)) * 8)
@@ -110,7 +112,7 @@ async def test_reload_new_article_and_broken_file_over_http(
     assert "Пропущено: broken.txt — " in text(skipped)
     assert running.library.index.generation == generation + 1
     still = await server.reply_to(message_update(USER_ID, TOURISTS))
-    assert text(still).startswith("<b>1,9 млн человек</b>")
+    assert text(still).startswith("<b>1,9 млн человек — за девять месяцев 2025 года</b>")
 
 
 async def test_429_on_send_message_is_waited_out(running: RunningBot) -> None:
@@ -118,7 +120,7 @@ async def test_429_on_send_message_is_waited_out(running: RunningBot) -> None:
     server.too_many_requests(1, retry_after=1)
     mark = server.mark()
     reply = await server.reply_to(message_update(USER_ID, TOURISTS))
-    assert text(reply).startswith("<b>1,9 млн человек</b>")
+    assert text(reply).startswith("<b>1,9 млн человек — за девять месяцев 2025 года</b>")
     attempts = server.find("sendMessage", since=mark)
     assert [c.status for c in attempts] == [429, 200]
 
@@ -131,7 +133,7 @@ async def test_get_me_failing_at_start_is_retried(
     try:
         assert [c.status for c in server.find("getMe")] == [500, 500, 200]
         reply = await server.reply_to(message_update(USER_ID, TOURISTS))
-        assert text(reply).startswith("<b>1,9 млн человек</b>")
+        assert text(reply).startswith("<b>1,9 млн человек — за девять месяцев 2025 года</b>")
     finally:
         assert await running.stop() == 0
 
@@ -174,7 +176,7 @@ async def test_server_not_up_yet_then_polling_starts(settings: Settings) -> None
         await server.wait_for_call("getUpdates", ok=None, timeout=15)
         dp = await ready
         reply = await server.reply_to(message_update(USER_ID, TOURISTS))
-        assert text(reply).startswith("<b>1,9 млн человек</b>")
+        assert text(reply).startswith("<b>1,9 млн человек — за девять месяцев 2025 года</b>")
         await dp.stop_polling()
         assert await asyncio.wait_for(task, 10) == 0
         assert not any(TOKEN in line for line in signal.lines)
@@ -200,7 +202,7 @@ async def test_python_m_bot_polls_and_stops_on_sigterm(
     try:
         await server.wait_for_call("getUpdates", ok=None, timeout=120)
         reply = await server.reply_to(message_update(USER_ID, TOURISTS))
-        assert text(reply).startswith("<b>1,9 млн человек</b>")
+        assert text(reply).startswith("<b>1,9 млн человек — за девять месяцев 2025 года</b>")
         proc.send_signal(signal.SIGTERM)
         out, err = await asyncio.wait_for(proc.communicate(), 30)
     finally:

@@ -189,7 +189,9 @@ async def test_one_figure_only_is_the_usual_reply_and_no_other_data(
     reply = await running.server.reply_to(
         message_update(3302, "Как менялся объем туристских услуг?")
     )
-    assert text(reply).startswith("<b>82,4 млрд тенге</b>\n«За девять месяцев 2025 года")
+    assert text(reply).startswith(
+        "<b>82,4 млрд тенге — за девять месяцев 2025 года</b>\n«За девять месяцев 2025 года"
+    )
     assert text(reply).endswith("9 января 2026\nДругих данных нет: в статьях только эта цифра.")
 
 

@@ -103,7 +103,7 @@ async def test_question_answered_with_bold_figure_quote_and_date(
 ) -> None:
     mark = len(session.calls)
     [reply] = await chat.send(TOURISTS)
-    assert reply.text.splitlines()[0] == "<b>1,9 млн человек</b>"
+    assert reply.text.splitlines()[0] == "<b>1,9 млн человек — за девять месяцев 2025 года</b>"
     assert "«За девять месяцев 2025 года количество туристов" in reply.text
     assert reply.text.splitlines()[-1].startswith("Источник: Аким Алматы Дархан Сатыбалды")
     assert reply.text.endswith(", 9 января 2026")
@@ -118,7 +118,7 @@ async def test_question_answered_with_bold_figure_quote_and_date(
 
 async def test_earlier_figure_is_shown(chat: ChatDriver) -> None:
     [reply] = await chat.send("Сколько получателей адресной социальной помощи в 2025 году?")
-    assert reply.text.startswith("<b>10 тыс. человек</b>\n")
+    assert reply.text.startswith("<b>10 тыс. человек — в 2025 году</b>\n")
     assert "\nРанее: 21 тыс. человек (2023)\n" in reply.text
 
 
@@ -169,7 +169,7 @@ async def test_start_shows_what_the_bot_knows_and_three_example_buttons(
 
     mark = len(session.calls)
     [answer] = await chat.press("ex:0", chat.last_message())
-    assert answer.text.startswith("<b>1,9 млн человек</b>")
+    assert answer.text.startswith("<b>1,9 млн человек — за девять месяцев 2025 года</b>")
     [ack] = callback_answers(session, mark)
     assert ack.text is None  # the spinner just stops
 
@@ -184,7 +184,7 @@ async def test_small_talk_gets_a_reply_not_a_search(chat: ChatDriver) -> None:
     assert "если в статьях ответа нет, я так и скажу" in about.text
     # a greeting before a question does not stop the question
     [answer] = await chat.send("Привет, сколько туристов приехало в Алматы в 2025 году?")
-    assert answer.text.startswith("<b>1,9 млн человек</b>")
+    assert answer.text.startswith("<b>1,9 млн человек — за девять месяцев 2025 года</b>")
 
 
 async def test_help_explains_how_to_ask(chat: ChatDriver) -> None:
@@ -222,7 +222,7 @@ async def test_reload_by_admin_reports_the_diff(
     assert library.index.generation == before + 1
 
     [answer] = await chat.send("Сколько км велодорожек построят в Алматы в 2026 году?")
-    assert answer.text.startswith("<b>120 км</b>")
+    assert answer.text.startswith("<b>120 км — в 2026 году</b>")
     # The title links to the article; & in the URL is escaped for Telegram.
     assert (
         'Источник: <a href="https://example.com/velo?a=1&amp;b=2">'
@@ -271,7 +271,7 @@ async def test_reload_failure_keeps_the_old_index(
     assert reply.text.endswith(". Работает прежняя версия.")
     assert library.index is before
     [answer] = await chat.send(TOURISTS)
-    assert answer.text.startswith("<b>1,9 млн человек</b>")
+    assert answer.text.startswith("<b>1,9 млн человек — за девять месяцев 2025 года</b>")
 
 
 async def test_sticker_gets_a_hint(chat: ChatDriver) -> None:
@@ -318,12 +318,15 @@ async def test_one_user_is_throttled_while_another_is_served(
     chat = ChatDriver(make_dispatcher(settings, library, store), recording_bot, session)
     replies = [await chat.send(TOURISTS, user_id=USER_ID) for _ in range(6)]
     assert [len(r) for r in replies] == [1, 1, 1, 1, 0, 0]
-    assert all(r[0].text.startswith("<b>1,9 млн человек</b>") for r in replies[:3])
+    assert all(
+        r[0].text.startswith("<b>1,9 млн человек — за девять месяцев 2025 года</b>")
+        for r in replies[:3]
+    )
     assert replies[3][0].text == (
         "Слишком много сообщений подряд. Подождите немного — и я снова отвечу."
     )
     [other] = await chat.send(TOURISTS, user_id=OTHER_USER_ID)
-    assert other.text.startswith("<b>1,9 млн человек</b>")
+    assert other.text.startswith("<b>1,9 млн человек — за девять месяцев 2025 года</b>")
 
 
 async def test_forged_callback_data_is_handled(

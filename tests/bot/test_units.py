@@ -121,9 +121,9 @@ def test_article_text_is_escaped() -> None:
     assert parse_html(text).splitlines()[1] == "«a < b & <script>x</script>»"
 
 
-def test_without_figure_the_sentence_comes_first_in_bold() -> None:
+def test_without_figure_the_sentence_is_quoted_and_nothing_is_bold() -> None:
     text, _ = render_answer(answer("Город строит метро.", figure=None))
-    assert text == "<b>Город строит метро.</b>\nИсточник: Статья, 9 января 2026"
+    assert text == "«Город строит метро.»\nИсточник: Статья, 9 января 2026"
 
 
 def test_a_date_taken_from_the_article_says_so() -> None:
