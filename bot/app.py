@@ -6,8 +6,9 @@ import asyncio
 import gc
 import logging
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager, suppress
+from typing import TypeVar
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -34,6 +35,7 @@ from .outbox import Broadcaster
 from .suggestions import SuggestionMemory
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Waiting for Telegram at start-up: 1 s, 2 s, 4 s … capped at a minute.
 STARTUP_BACKOFF = BackoffConfig(min_delay=1.0, max_delay=60.0, factor=2.0, jitter=0.1)
@@ -144,31 +146,48 @@ async def on_error(event: ErrorEvent, bot: Bot) -> bool:
     return True
 
 
-async def wait_for_telegram(
-    bot: Bot, stop: asyncio.Event, backoff: BackoffConfig = STARTUP_BACKOFF
-) -> User | None:
-    """getMe until it works (exponential backoff); None if `stop` is set meanwhile.
-
-    aiogram's start_polling calls getMe once and dies if Telegram is unreachable.
-    A rejected token (401) is not retried: it raises TelegramUnauthorizedError.
-    """
+async def retry_until_stopped(
+    call: Callable[[], Awaitable[T]],
+    stop: asyncio.Event,
+    *,
+    what: str,  # the log line's start: «Telegram is unreachable»
+    give_up: tuple[type[BaseException], ...] = (),
+    backoff: BackoffConfig = STARTUP_BACKOFF,
+) -> T | None:
+    """`call()` until it returns, waiting longer after each failure (exponential back-off);
+    None if `stop` is set first. The errors in `give_up` are raised at once: retrying them
+    cannot help (a rejected token, a refused webhook URL)."""
     delays = Backoff(config=backoff)
-    while True:
+    while not stop.is_set():
         try:
-            return await bot.me()
-        except TelegramUnauthorizedError:
+            return await call()
+        except give_up:
             raise
         except Exception as error:  # network, 5xx, bad gateway…: all worth retrying
             delay = next(delays)
             logger.warning(
-                "Telegram is unreachable (%s: %s), retrying in %.1f s",
-                type(error).__name__,
-                error,
-                delay,
+                "%s (%s: %s), retrying in %.1f s", what, type(error).__name__, error, delay
             )
         with suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=delay)
-            return None
+    return None
+
+
+async def wait_for_telegram(
+    bot: Bot, stop: asyncio.Event, backoff: BackoffConfig = STARTUP_BACKOFF
+) -> User | None:
+    """getMe until it works; None if `stop` is set meanwhile.
+
+    aiogram's start_polling calls getMe once and dies if Telegram is unreachable.
+    A rejected token (401) is not retried: it raises TelegramUnauthorizedError.
+    """
+    return await retry_until_stopped(
+        bot.me,
+        stop,
+        what="Telegram is unreachable",
+        give_up=(TelegramUnauthorizedError,),
+        backoff=backoff,
+    )
 
 
 @contextmanager

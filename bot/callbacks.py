@@ -3,6 +3,12 @@
 import hashlib
 
 from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery
+
+
+def callback_chat_id(callback: CallbackQuery) -> int:
+    """The chat a button was pressed in (the user's own chat when the message is gone)."""
+    return callback.message.chat.id if callback.message else callback.from_user.id
 
 
 class ExampleCallback(CallbackData, prefix="ex"):

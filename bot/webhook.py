@@ -16,7 +16,6 @@ import asyncio
 import hmac
 import logging
 from collections.abc import Awaitable
-from contextlib import suppress
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -27,7 +26,7 @@ from aiogram.exceptions import (
     TelegramNotFound,
     TelegramUnauthorizedError,
 )
-from aiogram.utils.backoff import Backoff, BackoffConfig
+from aiogram.utils.backoff import BackoffConfig
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
@@ -43,6 +42,7 @@ from .app import (
     build_dispatcher,
     build_watcher,
     open_library,
+    retry_until_stopped,
     tell_admins,
 )
 from .commands import set_commands
@@ -229,29 +229,24 @@ async def set_webhook(
 ) -> bool:
     """setWebhook, retried like getMe while Telegram is unreachable; False if refused/stopped."""
     assert settings.webhook_url is not None and settings.webhook_secret is not None
-    delays = Backoff(config=backoff)
-    while not stop.is_set():
-        try:
-            await bot.set_webhook(
-                url=settings.webhook_url,
-                secret_token=settings.webhook_secret.get_secret_value(),
+    url, secret = settings.webhook_url, settings.webhook_secret.get_secret_value()
+    try:
+        done = await retry_until_stopped(
+            lambda: bot.set_webhook(
+                url=url,
+                secret_token=secret,
                 drop_pending_updates=False,
                 allowed_updates=dp.resolve_used_update_types(),
-            )
-        except _REFUSED as error:
-            logger.error("Telegram refused the webhook %s: %s", settings.webhook_url, error)
-            return False
-        except Exception as error:  # network, 5xx: worth retrying
-            delay = next(delays)
-            logger.warning(
-                "Could not set the webhook (%s: %s), retrying in %.1f s",
-                type(error).__name__,
-                error,
-                delay,
-            )
-            with suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=delay)
-            continue
-        logger.info("Webhook set: %s", settings.webhook_url)
-        return True
-    return False
+            ),
+            stop,
+            what="Could not set the webhook",
+            give_up=_REFUSED,
+            backoff=backoff,
+        )
+    except _REFUSED as error:
+        logger.error("Telegram refused the webhook %s: %s", settings.webhook_url, error)
+        return False
+    if done is None:
+        return False
+    logger.info("Webhook set: %s", settings.webhook_url)
+    return True

@@ -13,7 +13,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from knowledge import Journal, Series, series_for
 from knowledge.library import Library
 
-from ..callbacks import ChartCallback
+from ..callbacks import ChartCallback, callback_chat_id
 from ..charts import chart_caption, render_chart
 from ..config import Settings
 from ..messages import CHART_NO_SERIES, CHART_STALE
@@ -63,7 +63,7 @@ async def press_chart(
         await callback.answer(CHART_NO_SERIES)
         return
     await callback.answer()
-    chat_id = callback.message.chat.id if callback.message else callback.from_user.id
+    chat_id = callback_chat_id(callback)
     await send_chart(bot, chat_id, series)
 
 

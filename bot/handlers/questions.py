@@ -19,7 +19,7 @@ from knowledge import Answer, FactIndex, Journal, Match, series_for
 from knowledge.journal import MAX_FACT_IDS
 from knowledge.library import Library
 
-from ..callbacks import ExampleCallback, SuggestionCallback
+from ..callbacks import ExampleCallback, SuggestionCallback, callback_chat_id
 from ..filters import AddressedToMe, HasText, IsSlashCommand, NotForAnotherBot, question_text
 from ..messages import NOT_TEXT_HINT, STALE_BUTTON, UNKNOWN_COMMAND
 from ..render import (
@@ -46,11 +46,6 @@ def questions_router() -> Router:
     router.callback_query.register(press_suggestion, SuggestionCallback.filter())
     router.callback_query.register(unknown_button)
     return router
-
-
-def callback_chat_id(callback: CallbackQuery) -> int:
-    """The chat a button was pressed in (the user's own chat when the message is gone)."""
-    return callback.message.chat.id if callback.message else callback.from_user.id
 
 
 async def reply_to_question(

@@ -19,7 +19,7 @@ from aiogram.utils.formatting import Text
 from knowledge import Subscriptions
 from knowledge.library import Library
 
-from ..callbacks import SubscribeCallback
+from ..callbacks import SubscribeCallback, callback_chat_id
 from ..messages import (
     MY_TOPICS,
     NO_SUBSCRIPTIONS,
@@ -76,7 +76,7 @@ async def toggle_topic(
         await callback.answer(TOPIC_GONE if found is None else SUBSCRIPTIONS_UNAVAILABLE)
         return
     _, name, _ = found
-    chat_id = callback.message.chat.id if callback.message else callback.from_user.id
+    chat_id = callback_chat_id(callback)
     now = await subscriptions.toggle(chat_id, name)
     await callback.answer((SUBSCRIBED if now else UNSUBSCRIBED).format(topic=name))
     message = callback.message

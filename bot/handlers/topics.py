@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from knowledge import Fact, FactIndex
 from knowledge.library import Library
 
-from ..callbacks import TopicCallback, TopicPageCallback, topic_check
+from ..callbacks import TopicCallback, TopicPageCallback, callback_chat_id, topic_check
 from ..render import render_topic_page, render_topics, topic_pages
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ async def open_topic(
     await callback.answer()
     position, name, facts = found
     text, markup = render_topic_page(position, name, facts, 0)
-    chat_id = callback.message.chat.id if callback.message else callback.from_user.id
+    chat_id = callback_chat_id(callback)
     await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
 
 
@@ -86,5 +86,5 @@ async def turn_page(
                 return  # pressed twice: the page is already shown
             # Too old to edit, or deleted: send the page instead.
             logger.info("Could not edit a topic page: %s", error)
-    chat_id = message.chat.id if message else callback.from_user.id
+    chat_id = callback_chat_id(callback)
     await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
