@@ -28,6 +28,7 @@ from knowledge.answer import MAX_QUESTION_CHARS, figure_period
 from knowledge.conversation import Aspect
 from knowledge.journal import ALMATY
 from knowledge.nearmiss import NearMissKind
+from knowledge.text import agree_with_number
 
 from .callbacks import (
     ChartCallback,
@@ -316,46 +317,32 @@ def shorten(text: str, limit: int) -> str:
 
 def suggestions_keyboard(questions: Sequence[str]) -> InlineKeyboardMarkup:
     """One button per suggested question; callback data is its index."""
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=shorten(question, MAX_BUTTON_CHARS),
-                    callback_data=SuggestionCallback(index=index).pack(),
-                )
-            ]
-            for index, question in enumerate(questions)
-        ]
-    )
+    builder = InlineKeyboardBuilder()
+    for index, question in enumerate(questions):
+        builder.button(
+            text=shorten(question, MAX_BUTTON_CHARS), callback_data=SuggestionCallback(index=index)
+        )
+    builder.adjust(1)
+    return builder.as_markup()
 
 
 def examples_keyboard(indices: Sequence[int]) -> InlineKeyboardMarkup:
     """Buttons for EXAMPLE_QUESTIONS[i], i in `indices`."""
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=shorten(EXAMPLE_QUESTIONS[index], MAX_BUTTON_CHARS),
-                    callback_data=ExampleCallback(index=index).pack(),
-                )
-            ]
-            for index in indices
-        ]
-    )
+    builder = InlineKeyboardBuilder()
+    for index in indices:
+        builder.button(
+            text=shorten(EXAMPLE_QUESTIONS[index], MAX_BUTTON_CHARS),
+            callback_data=ExampleCallback(index=index),
+        )
+    builder.adjust(1)
+    return builder.as_markup()
 
 
-def plural(count: int, forms: tuple[str, str, str]) -> str:
-    """«1 статья», «3 статьи», «5 статей»."""
-    tail = count % 100
-    if 11 <= tail <= 14:
-        form = forms[2]
-    elif count % 10 == 1:
-        form = forms[0]
-    elif 2 <= count % 10 <= 4:
-        form = forms[1]
-    else:
-        form = forms[2]
-    return f"{count} {form}"
+def plural(count: int, word: str | tuple[str, ...]) -> str:
+    """«1 статья», «3 статьи», «5 статей» (pymorphy3 puts `word` in the form; a tuple of
+    forms is read as its first, the word itself)."""
+    noun = word if isinstance(word, str) else word[0]
+    return f"{count} {agree_with_number(noun, count)}"
 
 
 _TAG = re.compile(r"<[^>]*>")
@@ -394,19 +381,10 @@ MAYBE_THIS = "Может быть, вы об этом?"
 
 def feedback_keyboard(record_id: int) -> InlineKeyboardMarkup:
     """👍 and 👎 in one row; the callback data carries the answer's journal record id."""
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=UP_LABEL, callback_data=FeedbackCallback(id=record_id, up=True).pack()
-                ),
-                InlineKeyboardButton(
-                    text=DOWN_LABEL,
-                    callback_data=FeedbackCallback(id=record_id, up=False).pack(),
-                ),
-            ]
-        ]
-    )
+    builder = InlineKeyboardBuilder()
+    builder.button(text=UP_LABEL, callback_data=FeedbackCallback(id=record_id, up=True))
+    builder.button(text=DOWN_LABEL, callback_data=FeedbackCallback(id=record_id, up=False))
+    return builder.as_markup()
 
 
 def fact_label(fact: Fact, figure: Figure | None) -> str:
@@ -424,18 +402,14 @@ def render_choices(
         fact_line(match.fact, match.figure, marker=f"{number}. ")
         for number, (_, match) in enumerate(choices, 1)
     ]
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=f"{number}. {shorten(fact_label(match.fact, match.figure), 56)}",
-                    callback_data=PickCallback(id=record_id, index=index).pack(),
-                )
-            ]
-            for number, (index, match) in enumerate(choices, 1)
-        ]
-    )
-    return fit_lines(Text(header), lines), markup
+    builder = InlineKeyboardBuilder()
+    for number, (index, match) in enumerate(choices, 1):
+        builder.button(
+            text=f"{number}. {shorten(fact_label(match.fact, match.figure), 56)}",
+            callback_data=PickCallback(id=record_id, index=index),
+        )
+    builder.adjust(1)
+    return fit_lines(Text(header), lines), builder.as_markup()
 
 
 # --- topics ----------------------------------------------------------------------------------
@@ -451,18 +425,14 @@ def render_topics(topics: Sequence[tuple[str, int]]) -> tuple[str, InlineKeyboar
     """/topics: the topic names with their fact counts, as buttons."""
     if not topics:
         return Text(NO_TOPICS).as_html(), None
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=shorten(f"{name} ({count})", MAX_BUTTON_CHARS),
-                    callback_data=TopicCallback(index=index, check=topic_check(name)).pack(),
-                )
-            ]
-            for index, (name, count) in enumerate(topics)
-        ]
-    )
-    return Text(TOPICS_HEADER).as_html(), markup
+    builder = InlineKeyboardBuilder()
+    for index, (name, count) in enumerate(topics):
+        builder.button(
+            text=shorten(f"{name} ({count})", MAX_BUTTON_CHARS),
+            callback_data=TopicCallback(index=index, check=topic_check(name)),
+        )
+    builder.adjust(1)
+    return Text(TOPICS_HEADER).as_html(), builder.as_markup()
 
 
 def topic_pages(count: int) -> int:
@@ -481,21 +451,21 @@ def render_topic_page(
         f"»: факты {start + 1}–{start + len(shown)} из {len(facts)}, сначала новые",
     )
     text = fit_lines(header, [fact_line(fact, main_figure(fact)) for fact in shown])
-    row: list[InlineKeyboardButton] = []
+    builder = InlineKeyboardBuilder()
     check = topic_check(name)
     if page > 0:
-        data = TopicPageCallback(index=index, check=check, page=page - 1).pack()
-        row.append(InlineKeyboardButton(text=BACK_LABEL, callback_data=data))
+        back = TopicPageCallback(index=index, check=check, page=page - 1)
+        builder.button(text=BACK_LABEL, callback_data=back)
     if start + TOPIC_PAGE_SIZE < len(facts):
-        data = TopicPageCallback(index=index, check=check, page=page + 1).pack()
-        row.append(InlineKeyboardButton(text=MORE_LABEL, callback_data=data))
-    return text, InlineKeyboardMarkup(inline_keyboard=[row]) if row else None
+        more = TopicPageCallback(index=index, check=check, page=page + 1)
+        builder.button(text=MORE_LABEL, callback_data=more)
+    return text, builder.as_markup() if any(True for _ in builder.buttons) else None
 
 
 # --- admin reports ---------------------------------------------------------------------------
 
-TIMES = ("раз", "раза", "раз")
-DAYS = ("день", "дня", "дней")
+TIMES = "раз"
+DAYS = "день"
 
 
 def render_unanswered(groups: Sequence[UnansweredGroup], days: int) -> str:

@@ -694,3 +694,14 @@ class Translator:
 def translator() -> Translator:
     """The shared translator (read once)."""
     return Translator()
+
+
+@lru_cache(maxsize=4_096)
+def agree_with_number(word: str, count: int) -> str:
+    """«статья», 5 → «статей»: the noun in the form a count asks for (pymorphy3's
+    make_agree_with_number); a word the dictionary cannot inflect is kept."""
+    parses = _morph().parse(word)
+    # «раз» is also the genitive plural of «раза»: the word as given is a nominative.
+    parse = next((p for p in parses if {"NOUN", "nomn", "sing"} in p.tag), parses[0])
+    agreed = parse.make_agree_with_number(abs(count))
+    return agreed.word if agreed is not None else word

@@ -17,8 +17,8 @@ from ..config import Settings
 from ..filters import AddressedToMe, HasDocument, is_admin_elsewhere
 from ..render import EXAMPLE_QUESTIONS, INTRO, examples_keyboard, fit_lines, plural, shorten
 
-ARTICLES = ("статья", "статьи", "статей")
-FACTS = ("факт", "факта", "фактов")
+ARTICLES = "статья"
+FACTS = "факт"
 ADMINS_ONLY = "Эта команда только для администраторов."
 ADMINS_PRIVATE_ONLY = (
     "Команды администратора и статьи файлами — только в личном чате со мной: здесь их "
