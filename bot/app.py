@@ -30,6 +30,10 @@ from knowledge.watch import GenerationWatcher
 from .commands import set_commands
 from .config import Settings
 from .handlers import get_routers
+from .messages import (
+    SOMETHING_WENT_WRONG,
+    STARTED_WITH_A_PROBLEM,
+)
 from .middlewares import RetryAfterMiddleware, ThrottlingMiddleware
 from .outbox import Broadcaster
 from .suggestions import SuggestionMemory
@@ -41,8 +45,6 @@ T = TypeVar("T")
 STARTUP_BACKOFF = BackoffConfig(min_delay=1.0, max_delay=60.0, factor=2.0, jitter=0.1)
 # Updates handled at once while polling; the rest wait in aiogram's queue.
 TASKS_CONCURRENCY_LIMIT = 32
-SOMETHING_WENT_WRONG = "Что-то пошло не так. Попробуйте ещё раз чуть позже."
-STARTED_WITH_A_PROBLEM = "Бот запущен, но не со всеми статьями. {problem}"
 # A slow or unreachable Redis must not hold an update for long (throttling fails open).
 REDIS_TIMEOUTS = {"socket_connect_timeout": 5.0, "socket_timeout": 5.0}
 

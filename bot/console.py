@@ -39,14 +39,16 @@ from knowledge.conversation import Context
 from .app import build_bot, build_dispatcher, open_library
 from .commands import set_commands
 from .config import Settings
-from .messages import CHART_FILE_LINE
+from .messages import (
+    ADD_HINT,
+    CHART_FILE_LINE,
+)
 from .recording import OFFLINE_TOKEN, RecordingSession
 from .render import html_to_text, numbered_buttons, plain_reply
 from .replies import Decision, decide, decision_text
 
 CONSOLE_USER_ID = 7_000_001
 ARTICLE_END = "."
-ADD_HINT = "Вставьте статью (с заголовком --- date: … ---) и закончите строкой из одной точки."
 
 
 class ConsoleChat:

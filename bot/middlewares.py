@@ -21,10 +21,12 @@ from aiogram.methods.base import Response, TelegramType
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from .logs import Redactor
+from .messages import (
+    THROTTLE_NOTICE,
+)
 
 logger = logging.getLogger(__name__)
 
-THROTTLE_NOTICE = "Слишком много сообщений подряд. Подождите немного — и я снова отвечу."
 # Redis keys of the shared flood limit: citybot:throttle:<user id>, one per user and window.
 THROTTLE_KEY_PREFIX = "citybot:throttle:"
 

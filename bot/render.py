@@ -43,10 +43,17 @@ from .callbacks import (
 )
 from .messages import (
     AS_OF,
+    BACK_LABEL,
     CHART_BUTTON,
+    DATED_BY_ARTICLE,
+    DIGEST_HEADER,
+    DOWN_LABEL,
+    EMPTY_QUESTION,
+    EXAMPLE_QUESTIONS,
     LATEST_HEADER,
     MONTHS_NOMINATIVE,
     MORE_FACTS,
+    MORE_LABEL,
     NEAR_MISS_PERIOD,
     NEAR_MISS_PLACE,
     NEAR_MISS_YEAR,
@@ -54,14 +61,24 @@ from .messages import (
     NEWS_HEADER_MANY,
     NEWS_HEADER_ONE,
     NO_SPEAKER,
+    NO_TOPICS,
+    NOT_FOUND,
+    SMALL_TALK,
     SPEAKER,
     STATS_NO_SUBSCRIBERS,
     STATS_OUTBOX,
     STATS_SUBSCRIBERS,
     SUBSCRIBED_MARK,
+    TOO_LONG,
+    TOPICS_HEADER,
     UNDATED,
+    UNMENTIONED,
+    UP_LABEL,
     WAS_BECAME,
 )
+
+# Re-exported: feedback.py takes it from here.
+from .messages import MAYBE_THIS as MAYBE_THIS
 
 MAX_MESSAGE_CHARS = 4096  # Telegram's limit for one message
 MAX_BUTTON_CHARS = 60  # longer button labels get cut with "…" (the full question is kept)
@@ -69,35 +86,6 @@ MAX_TITLE_CHARS = 200
 MAX_EARLIER_LINES = 5
 MAX_DIGEST_QUOTE_CHARS = 300
 DAYS_OLD = 365  # a figure from an article older than this says when it was true
-
-# Candidates for /start and /help; /start shows the first three the library can answer.
-# Callback data refers to them by index, so only append to this list.
-EXAMPLE_QUESTIONS: tuple[str, ...] = (
-    "Сколько туристов приехало в Алматы в 2025 году?",
-    "Сколько в Алматы малых и средних предприятий?",
-    "Сколько выделят на образование в 2026 году?",
-    "Сколько км горных троп благоустроят в 2026 году?",
-    "Какую долю экономики Казахстана дает Алматы?",
-)
-
-INTRO = "Я отвечаю на вопросы о планах и показателях Алматы по новостным статьям."
-# Replies to whole messages that are no question (knowledge/data/small_talk.txt).
-SMALL_TALK = {
-    "greeting": f"Здравствуйте! {INTRO} Спросите своими словами, например:",
-    "thanks": "Пожалуйста! Спрашивайте ещё.",
-    "about": (
-        f"{INTRO} В ответе — цифра, предложение, из которого она взята, и дата источника; "
-        "если в статьях ответа нет, я так и скажу. Спрашивайте своими словами — по-русски, "
-        "латиницей, по-казахски или по-английски. Темы: /topics, источники: /sources. "
-        "Например:"
-    ),
-}
-NOT_FOUND = "В статьях нет ответа на этот вопрос."
-UNMENTIONED = "«{name}» в них не упоминается."
-DATED_BY_ARTICLE = "Дата самого события в статье не названа: это дата публикации."
-DIGEST_HEADER = "Вот что известно по этой теме (сначала новое):"
-EMPTY_QUESTION = "Напишите вопрос словами — например: «{example}»"
-TOO_LONG = "Вопрос слишком длинный: сформулируйте его короче (до {limit} символов)."
 
 
 def render_answer(
@@ -374,10 +362,6 @@ def plain_reply(text_html: str, markup: object = None) -> str:
 
 # --- feedback, "did you mean", alternatives ------------------------------------------------
 
-UP_LABEL = "👍"
-DOWN_LABEL = "👎"
-MAYBE_THIS = "Может быть, вы об этом?"
-
 
 def feedback_keyboard(record_id: int) -> InlineKeyboardMarkup:
     """👍 and 👎 in one row; the callback data carries the answer's journal record id."""
@@ -414,11 +398,7 @@ def render_choices(
 
 # --- topics ----------------------------------------------------------------------------------
 
-TOPICS_HEADER = "Темы, о которых есть факты. Нажмите на тему — покажу самые свежие:"
-NO_TOPICS = "Тем пока нет: в статьях не нашлось фактов."
 TOPIC_PAGE_SIZE = 5
-MORE_LABEL = "ещё »"
-BACK_LABEL = "« назад"
 
 
 def render_topics(topics: Sequence[tuple[str, int]]) -> tuple[str, InlineKeyboardMarkup | None]:

@@ -24,14 +24,16 @@ from knowledge.text import clean_text
 
 from ..charts import chart_caption, title_of
 from ..config import Settings
-from ..messages import INLINE_CHART_TITLE
+from ..messages import (
+    INLINE_CHART_TITLE,
+    NOT_FOUND_BUTTON,
+)
 from ..render import almaty_today, fact_label, main_figure, render_answer, shorten
 from .charts import chart_file_id
 
 MAX_RESULTS = 5
 CACHE_SECONDS = 10  # the facts change with a reload; keep Telegram's cache short
 MAX_DESCRIPTION_CHARS = 200
-NOT_FOUND_BUTTON = "Нет ответа — спросить в чате с ботом"
 START_PARAMETER = "inline"
 
 

@@ -15,21 +15,18 @@ from knowledge.library import Library
 
 from ..config import Settings
 from ..filters import AddressedToMe, HasDocument, is_admin_elsewhere
-from ..render import EXAMPLE_QUESTIONS, INTRO, examples_keyboard, fit_lines, plural, shorten
+from ..messages import (
+    ADMINS_ONLY,
+    ADMINS_PRIVATE_ONLY,
+    FILES_REFUSED,
+    INTRO,
+)
+from ..render import EXAMPLE_QUESTIONS, examples_keyboard, fit_lines, plural, shorten
 
 ARTICLES = "статья"
 FACTS = "факт"
-ADMINS_ONLY = "Эта команда только для администраторов."
-ADMINS_PRIVATE_ONLY = (
-    "Команды администратора и статьи файлами — только в личном чате со мной: здесь их "
-    "увидели бы все участники."
-)
 # Admin command names, refused here for everyone the admin router did not serve.
 ADMIN_COMMAND_NAMES = ("reload", "add", "unanswered", "stats")
-FILES_REFUSED = (
-    "Статьи файлами принимаю только от администраторов. Вопрос напишите словами, "
-    "например: «{example}»"
-)
 MAX_TOPICS = 5
 
 # Per index (one per generation of the store): what /start shows does not change until the

@@ -13,11 +13,12 @@ from knowledge import Fact, FactIndex
 from knowledge.library import Library
 
 from ..callbacks import TopicCallback, TopicPageCallback, callback_chat_id, topic_check
+from ..messages import (
+    TOPICS_CHANGED,
+)
 from ..render import render_topic_page, render_topics, topic_pages
 
 logger = logging.getLogger(__name__)
-
-TOPICS_CHANGED = "Список тем изменился. Откройте /topics ещё раз."
 
 
 def topics_router() -> Router:
