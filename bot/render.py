@@ -46,8 +46,10 @@ from .messages import (
     BACK_LABEL,
     CHART_BUTTON,
     DATED_BY_ARTICLE,
+    DAYS,
     DIGEST_HEADER,
     DOWN_LABEL,
+    EARLIER,
     EMPTY_QUESTION,
     EXAMPLE_QUESTIONS,
     LATEST_HEADER,
@@ -62,17 +64,34 @@ from .messages import (
     NEWS_HEADER_ONE,
     NO_SPEAKER,
     NO_TOPICS,
+    NO_UNANSWERED,
     NOT_FOUND,
+    OFFER_SUGGESTIONS,
     SMALL_TALK,
+    SOURCE,
     SPEAKER,
+    STATS_ANSWERED,
     STATS_NO_SUBSCRIBERS,
     STATS_OUTBOX,
+    STATS_QUESTIONS,
     STATS_SUBSCRIBERS,
+    STATS_TITLE,
+    STATS_TOPICS,
+    STATS_UNANSWERED,
+    STATS_VOTES,
     SUBSCRIBED_MARK,
+    TIMES,
     TOO_LONG,
+    TOPIC_PAGE_AFTER,
+    TOPIC_PAGE_BEFORE,
     TOPICS_HEADER,
+    TRY_OTHERWISE,
+    UNANSWERED_LINE,
+    UNANSWERED_NOTE,
+    UNANSWERED_TITLE,
     UNDATED,
     UNMENTIONED,
+    UNTITLED,
     UP_LABEL,
     WAS_BECAME,
 )
@@ -141,9 +160,9 @@ def main_figure(fact: Fact) -> Figure | None:
 def _render_not_found(answer: Answer) -> tuple[str, InlineKeyboardMarkup | None]:
     why = (Text(UNMENTIONED.format(name=answer.unmentioned)),) if answer.unmentioned else ()
     if not answer.suggestions:
-        text = as_list(Text(NOT_FOUND, " Попробуйте спросить иначе или посмотрите /help."), *why)
+        text = as_list(Text(NOT_FOUND, " ", TRY_OTHERWISE), *why)
         return text.as_html(), None
-    text = as_list(NOT_FOUND, *why, "Вот о чём я могу рассказать — нажмите на вопрос:")
+    text = as_list(NOT_FOUND, *why, OFFER_SUGGESTIONS)
     return text.as_html(), suggestions_keyboard(answer.suggestions)
 
 
@@ -169,11 +188,11 @@ def _render_found(answer: Answer, quote: str, today: dt.date | None) -> Text:
     for earlier in answer.earlier[:MAX_EARLIER_LINES]:
         year = earlier.figure.year or next(iter(earlier.fact.years), None)
         when = f" ({year})" if year else ""
-        lines.append(Text("Ранее: ", earlier.figure.label, when))
+        lines.append(Text(EARLIER, earlier.figure.label, when))
     if answer.source is not None:
         lines.append(
             as_line(
-                "Источник: ",
+                SOURCE,
                 source_title(answer.source.title, answer.source.url),
                 ", ",
                 format_date_ru(answer.source.date),
@@ -249,7 +268,7 @@ def balance_quotes(quote: str) -> str:
 
 def source_title(title: str, url: str | None) -> Text:
     """The article title, linked when it has a web address."""
-    title = shorten(title.strip() or "без названия", MAX_TITLE_CHARS)
+    title = shorten(title.strip() or UNTITLED, MAX_TITLE_CHARS)
     if url and re.match(r"^https?://[^\s<>\"']+$", url):
         # aiogram puts the URL into href="…" verbatim: escape & for the HTML we send.
         return TextLink(title, url=html.escape(url, quote=True))
@@ -425,10 +444,11 @@ def render_topic_page(
     """One page of a topic's facts (newest first), with «назад» / «ещё» buttons."""
     start = page * TOPIC_PAGE_SIZE
     shown = facts[start : start + TOPIC_PAGE_SIZE]
+    first, last = start + 1, start + len(shown)
     header = Text(
-        "Тема «",
+        TOPIC_PAGE_BEFORE,
         Bold(name),
-        f"»: факты {start + 1}–{start + len(shown)} из {len(facts)}, сначала новые",
+        TOPIC_PAGE_AFTER.format(first=first, last=last, total=len(facts)),
     )
     text = fit_lines(header, [fact_line(fact, main_figure(fact)) for fact in shown])
     builder = InlineKeyboardBuilder()
@@ -444,23 +464,17 @@ def render_topic_page(
 
 # --- admin reports ---------------------------------------------------------------------------
 
-TIMES = "раз"
-DAYS = "день"
-
 
 def render_unanswered(groups: Sequence[UnansweredGroup], days: int) -> str:
     """/unanswered: similar questions grouped, the most frequent first."""
     if not groups:
-        return Text(f"За {plural(days, DAYS)} вопросов без ответа нет.").as_html()
-    header = Text(
-        Bold(f"Без ответа за {plural(days, DAYS)}"),
-        " (не нашлось или 👎), сначала частые:",
-    )
+        return Text(NO_UNANSWERED.format(days=plural(days, DAYS))).as_html()
+    header = Text(Bold(UNANSWERED_TITLE.format(days=plural(days, DAYS))), UNANSWERED_NOTE)
     lines = [
         Text(
             "• «",
             shorten(group.text, MAX_DIGEST_QUOTE_CHARS),
-            f"» — {plural(group.count, TIMES)}, последний {_local_date(group)}",
+            UNANSWERED_LINE.format(times=plural(group.count, TIMES), last=_local_date(group)),
         )
         for group in groups
     ]
@@ -475,23 +489,25 @@ def render_stats(stats: Stats, extra: Sequence[Text | str] = ()) -> str:
     """/stats: questions today and in a week, the share answered, topics, unanswered, votes;
     `extra` lines after them (subscribers)."""
     lines: list[Text | str] = [
-        f"Вопросов сегодня: {stats.today}, за 7 дней: {stats.week}",
-        f"С ответом: {stats.answered} из {stats.week} ({round(100 * stats.answered_share)}%)",
+        STATS_QUESTIONS.format(today=stats.today, week=stats.week),
+        STATS_ANSWERED.format(
+            answered=stats.answered, week=stats.week, share=round(100 * stats.answered_share)
+        ),
     ]
     if stats.topics:
         topics = ", ".join(f"{name} — {count}" for name, count in stats.topics)
-        lines.append(f"Темы отвеченных: {topics}")
+        lines.append(STATS_TOPICS.format(topics=topics))
     if stats.unanswered:
-        lines.append("Чаще всего без ответа:")
+        lines.append(STATS_UNANSWERED)
         lines.extend(
             Text("• «", shorten(group.text, 200), f"» — {group.count}")
             for group in stats.unanswered
         )
     total = stats.up + stats.down
     share = f" ({round(100 * stats.up / total)}% 👍)" if total else ""
-    lines.append(f"Оценки: 👍 {stats.up}, 👎 {stats.down}{share}")
+    lines.append(STATS_VOTES.format(up=stats.up, down=stats.down, share=share))
     lines.extend(extra)
-    return fit_lines(Bold("Статистика"), lines)
+    return fit_lines(Bold(STATS_TITLE), lines)
 
 
 # --- subscriptions and charts (issue 17; strings in messages.py) ---------------------------

@@ -19,7 +19,15 @@ from ..messages import (
     ADMINS_ONLY,
     ADMINS_PRIVATE_ONLY,
     FILES_REFUSED,
+    HELLO,
+    HELP_EXAMPLES,
+    HELP_HOW,
+    HELP_MORE,
+    HELP_TITLE,
     INTRO,
+    START_INVITATION,
+    STOCK,
+    TOPICS_LABEL,
 )
 from ..render import EXAMPLE_QUESTIONS, examples_keyboard, fit_lines, plural, shorten
 
@@ -86,7 +94,7 @@ async def start(message: Message, library: Library, store: FactStore) -> None:
     """What the bot knows, and three example questions as buttons."""
     articles, period = await article_stock(library, store)
     facts = len(library.index.facts)
-    stock = f"В базе {plural(articles, ARTICLES)} и {plural(facts, FACTS)}"
+    stock = STOCK.format(articles=plural(articles, ARTICLES), facts=plural(facts, FACTS))
     if period:
         stock += f" ({period})"
     # Topics are derived from the facts (knowledge/data/topics.json), biggest first.
@@ -94,10 +102,10 @@ async def start(message: Message, library: Library, store: FactStore) -> None:
         f"{name} ({plural(len(facts), FACTS)})"
         for name, facts in list(library.index.topics().items())[:MAX_TOPICS]
     ]
-    parts: list[Text | str] = [Bold("Здравствуйте!"), INTRO, stock + "."]
+    parts: list[Text | str] = [Bold(HELLO), INTRO, stock + "."]
     if topics:
-        parts.append(as_list("Темы:", as_marked_list(*topics, marker="• ")))
-    parts.append("Спросите своими словами или нажмите на пример:")
+        parts.append(as_list(TOPICS_LABEL, as_marked_list(*topics, marker="• ")))
+    parts.append(START_INVITATION)
     await message.answer(
         as_list(*parts, sep="\n\n").as_html(),
         reply_markup=examples_keyboard(pick_examples(library)),
@@ -106,21 +114,8 @@ async def start(message: Message, library: Library, store: FactStore) -> None:
 
 async def help_(message: Message) -> None:
     """How to ask, with examples."""
-    text = as_list(
-        Bold("Как спросить"),
-        "Напишите вопрос обычными словами — о цифрах и планах Алматы: сколько, когда, "
-        "на сколько выросло. Я найду предложение в статьях и покажу число, цитату и источник.",
-        as_list("Например:", as_marked_list(*EXAMPLE_QUESTIONS[:3], marker="• ")),
-        "Если ответа в статьях нет, я так и скажу и предложу вопросы, на которые ответ есть. "
-        "Под ответом есть 👍 и 👎: после 👎 покажу другие подходящие факты.",
-        "В любом чате можно написать @-имя бота и вопрос — и выбрать факт из списка.",
-        "Спросите «как менялось …» или «… по годам» — пришлю график, если в статьях есть "
-        "цифры за разные периоды.",
-        "Команды: /start — что я знаю, /topics — факты по темам, /sources — список статей, "
-        "/subscribe — новости по темам, /subscriptions — мои подписки, /unsubscribe — "
-        "отписаться, /help — эта подсказка.",
-        sep="\n\n",
-    )
+    examples = as_list(HELP_EXAMPLES, as_marked_list(*EXAMPLE_QUESTIONS[:3], marker="• "))
+    text = as_list(Bold(HELP_TITLE), HELP_HOW, examples, *HELP_MORE, sep="\n\n")
     await message.answer(text.as_html())
 
 
