@@ -36,9 +36,13 @@ def long_run(pytestconfig: pytest.Config) -> bool:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The measured figures with `-v` (or in $CITYBOT_RELIABILITY_FIGURES): `pytest -q`
+    prints only the pass/fail summary."""
     if not FIGURES.values:
+        return
+    FIGURES.dump()
+    if terminalreporter.config.get_verbosity() <= 0:
         return
     terminalreporter.section("reliability figures")
     for name, value in sorted(FIGURES.values.items()):
         terminalreporter.write_line(f"{name}: {value}")
-    FIGURES.dump()
