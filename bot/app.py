@@ -36,6 +36,7 @@ from .messages import (
 )
 from .middlewares import RetryAfterMiddleware, ThrottlingMiddleware
 from .outbox import Broadcaster
+from .replies import CONTEXT_SECONDS
 from .suggestions import SuggestionMemory
 
 logger = logging.getLogger(__name__)
@@ -95,7 +96,10 @@ def build_dispatcher(settings: Settings, library: Library, store: FactStore) -> 
         # Shared by the replicas: FSM state and the flood limit (closed by dp.storage.close()).
         from aiogram.fsm.storage.redis import RedisStorage
 
-        storage = RedisStorage.from_url(settings.redis_url, connection_kwargs=REDIS_TIMEOUTS)
+        # A chat's data is its last answer, a context for half an hour: it need not outlive it.
+        storage = RedisStorage.from_url(
+            settings.redis_url, connection_kwargs=REDIS_TIMEOUTS, data_ttl=CONTEXT_SECONDS
+        )
         redis = storage.redis
     # Questions and 👍/👎, in the facts' database (knowledge.journal).
     journal = Journal(settings.database_url, salt=settings.journal_salt_value)

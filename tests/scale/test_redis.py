@@ -200,3 +200,23 @@ async def test_callback_queries_count_in_redis_too(
     await a.dp.feed_update(a.bot, Update(update_id=1, callback_query=query))
     assert int(await redis_client.get(f"{THROTTLE_KEY_PREFIX}{user}")) == 2
     assert await a.send(user) == [THROTTLE_NOTICE]
+
+
+async def test_a_follow_up_on_another_replica_reads_the_context_from_redis(
+    settings: Settings,
+    make_replica: Callable[[Settings], Replica],
+    redis_url: str,
+    user_ids: Callable[[], int],
+) -> None:
+    """The chat's last answer lives in the FSM storage: «а в 2024?» handled by replica B
+    follows the answer replica A gave; without Redis, B would not know it."""
+    a = make_replica(with_redis(settings, redis_url, limit=100))
+    b = make_replica(with_redis(settings, redis_url, limit=100))
+    user = user_ids()
+    [first] = await a.send(user, TOURISTS)
+    assert first.startswith(TOURISTS_ANSWER)
+    [follow_up] = await b.send(user, "а в 2024?")
+    assert follow_up.startswith("За 2024 год данных нет; есть за 2025: <b>1,9 млн человек")
+    alone = make_replica(settings)  # memory storage: no context from A
+    [no_context] = await alone.send(user, "а в 2024?")
+    assert no_context.startswith("В статьях нет ответа на этот вопрос.")
