@@ -268,14 +268,15 @@ def ask_in_context(index: FactIndex, message: str, context: Context | None) -> A
         return about_fact(index, message, fact, follow.aspect)
     answer = ask(index, follow.question or message)
     last = fact_by_id(index.facts, context.fact_id) if context.fact_id else None
-    missed = not answer.found or answer.near_miss is not None
-    for narrower in follow.narrower if missed and last is not None else ():
-        # Less of the subject may find another figure: only one on the same topic counts.
-        other = ask(index, narrower)
-        found = other.found and other.near_miss is None
-        if found and index.topic_of(other.matches[0].fact) == index.topic_of(last):  # type: ignore[arg-type]
-            answer = other
-            break
+    if last is not None and (not answer.found or answer.near_miss is not None):
+        topic = index.topic_of(last)
+        for narrower in follow.narrower:
+            # Less of the subject may find another figure: only one on the same topic counts.
+            other = ask(index, narrower)
+            found = other.found and other.near_miss is None
+            if found and index.topic_of(other.matches[0].fact) == topic:
+                answer = other
+                break
     return replace(answer, follow_up=message)
 
 

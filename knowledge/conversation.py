@@ -15,6 +15,7 @@ from functools import cache
 from .facts import Fact
 from .index import FactIndex
 from .match import Match
+from .nearmiss import YEAR_PHRASE
 from .places import places_in
 from .text import analyze, data_lines, words
 
@@ -25,11 +26,6 @@ MAX_POINTER_WORDS = 7
 _YEAR_ONLY = re.compile(
     r"^(?:(?:в|во|за|на|к|по итогам|по)\s+)?((?:19|20)\d\d)(?:-?го)?"
     r"(?:\s*(?:год[а-я]*|гг?\.?))?$"
-)
-_YEAR_IN_QUESTION = re.compile(
-    r"(?:\b(?:в|во|за|на|к|по итогам|по)\s+)?\b((?:19|20)\d\d)(?:-?го)?"
-    r"(?:\s*(?:год[а-я]*|гг?\.?)(?![а-яё]))?",
-    re.IGNORECASE,
 )
 _PLACE_PREPOSITIONS = ("в", "во", "на", "по", "для", "у")
 _SUBJECT_PARTS = frozenset({"NOUN", "ADJF", "ADJS", "PRTF"})
@@ -148,8 +144,8 @@ def _after_opening(said: tuple[str, ...], openings: frozenset[tuple[str, ...]]) 
 
 def _with_year(question: str, year: str) -> str:
     """The question with its year replaced by `year` (or «в <year> году» added)."""
-    if _YEAR_IN_QUESTION.search(question):
-        return _YEAR_IN_QUESTION.sub(f"в {year} году", question, count=1) + "?"
+    if YEAR_PHRASE.search(question):
+        return YEAR_PHRASE.sub(f"в {year} году", question, count=1) + "?"
     return f"{question} в {year} году?"
 
 
@@ -179,7 +175,7 @@ def _with_place(question: str, place: str) -> str:
 def _subject(question: str) -> list[str]:
     """What the last question was about: its nouns and adjectives, without the question
     words and the year («получателей адресной социальной помощи»)."""
-    without_year = _YEAR_IN_QUESTION.sub(" ", question)
+    without_year = YEAR_PHRASE.sub(" ", question)
     return [
         word
         for word, _ in words(without_year, parts=False)

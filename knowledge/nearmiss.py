@@ -35,7 +35,7 @@ class NearMiss:
 
 
 # «в 2024 году», «за 2024 г.», «2024-го»: the year phrase of a question, with its preposition.
-_YEAR_PHRASE = re.compile(
+YEAR_PHRASE = re.compile(
     r"(?:\b(?:в|во|за|на|к|по итогам|по)\s+)?"
     r"(?:(?:весь|всего|целый|целого|полный|полного)\s+)?"
     r"\b((?:19|20)\d\d)(?:-?го)?(?:\s*(?:год[а-я]*|гг?\.?)(?![а-яё]))?",
@@ -76,7 +76,7 @@ def find_near_miss(index: FactIndex, question: str) -> tuple[NearMiss, list[Matc
                 asked = f"весь {asked_years[0]} год"
                 return NearMiss(NearMissKind.PERIOD, asked, part), matches
         return None
-    relaxed = _YEAR_PHRASE.sub(" ", question)
+    relaxed = YEAR_PHRASE.sub(" ", question)
     relaxed = re.sub(r"\s+([?.!,])", r"\1", re.sub(r"\s{2,}", " ", relaxed)).strip()
     if relaxed == question.strip() or not re.search(r"[^\W\d_]{3}", relaxed):
         return None
@@ -159,4 +159,11 @@ def dictionary_form(word: str) -> str:
     return (analyze(word).lemma if is_known_word(word) else word).capitalize()
 
 
-__all__ = ["dictionary_form", "NearMiss", "NearMissKind", "find_near_miss", "unmentioned_place"]
+__all__ = [
+    "YEAR_PHRASE",
+    "NearMiss",
+    "NearMissKind",
+    "dictionary_form",
+    "find_near_miss",
+    "unmentioned_place",
+]
