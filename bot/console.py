@@ -32,9 +32,7 @@ from aiogram.types import (
     User,
 )
 
-from knowledge import Journal, Match
-from knowledge.answer import context_after
-from knowledge.conversation import Context
+from knowledge import Context, Journal, Match, context_after
 
 from .app import build_bot, build_dispatcher, open_library
 from .commands import set_commands

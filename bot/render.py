@@ -14,21 +14,22 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from knowledge import (
     Answer,
+    Aspect,
     Fact,
     Figure,
     Match,
+    NearMissKind,
     NewFact,
     Notice,
     OutboxCounts,
     Stats,
     UnansweredGroup,
+    agree_with_number,
+    figure_period,
     format_date_ru,
 )
-from knowledge.answer import MAX_QUESTION_CHARS, figure_period
-from knowledge.conversation import Aspect
+from knowledge.answer import MAX_QUESTION_CHARS
 from knowledge.journal import ALMATY
-from knowledge.nearmiss import NearMissKind
-from knowledge.text import agree_with_number
 
 from .callbacks import (
     ChartCallback,

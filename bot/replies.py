@@ -15,9 +15,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.formatting import Text
 
-from knowledge import Answer, Match, Series, change_question, series_for
-from knowledge.answer import context_after
-from knowledge.conversation import Context
+from knowledge import Answer, Context, Match, Series, change_question, context_after, series_for
 from knowledge.library import Library
 
 from .charts import chart_caption
