@@ -66,56 +66,28 @@ async def reply_to_question(
     chat's FSM `state`, a follow-up is read against the last answer, which is then updated.
     """
     async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
-        return await _reply(
-            bot=bot,
-            chat_id=chat_id,
-            question=question,
-            library=library,
-            suggestions=suggestions,
-            journal=journal,
-            user_id=user_id,
-            state=state,
-        )
-
-
-async def _reply(
-    *,
-    bot: Bot,
-    chat_id: int,
-    question: str,
-    library: Library,
-    suggestions: SuggestionMemory,
-    journal: Journal | None,
-    user_id: int | None,
-    state: FSMContext | None,
-) -> Message:
-    context = await load_context(state)
-    decision = decide(library, question, context)
-    answer = decision.answer
-    await save_context(state, answer, context)
-    record_id = None
-    if journal is not None and answer.problem is None:
-        record_id = await record_answer(
-            journal,
-            user_id if user_id is not None else chat_id,
-            answer,
-            library.index,
-            decision.pair,
-        )
-    if decision.series is not None:
-        return await send_chart(bot, chat_id, decision.series)
-    if decision.pair is not None and record_id is None:
-        # «Уточните» needs the journal behind its buttons: without it, the best answer.
-        decision = Decision(answer)
-    # A greeting or «что ты умеешь?» offers example questions the library answers.
-    offered = tuple(pick_examples(library)) if answer.problem in SMALL_TALK else ()
-    text, markup = decision_text(decision, record_id=record_id or 0, examples=offered)
-    if answer.found and markup is None and record_id is not None and decision.pair is None:
-        markup = answer_keyboard(record_id, chart=has_chart(library, answer))
-    sent = await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
-    if answer.suggestions and markup is not None:
-        suggestions.remember(chat_id, sent.message_id, answer.suggestions)
-    return sent
+        context = await load_context(state)
+        decision = decide(library, question, context)
+        answer = decision.answer
+        await save_context(state, answer, context)
+        record_id = None
+        if journal is not None and answer.problem is None:
+            asker = user_id if user_id is not None else chat_id
+            record_id = await record_answer(journal, asker, answer, library.index, decision.pair)
+        if decision.series is not None:
+            return await send_chart(bot, chat_id, decision.series)
+        if decision.pair is not None and record_id is None:
+            # «Уточните» needs the journal behind its buttons: without it, the best answer.
+            decision = Decision(answer)
+        # A greeting or «что ты умеешь?» offers example questions the library answers.
+        offered = tuple(pick_examples(library)) if answer.problem in SMALL_TALK else ()
+        text, markup = decision_text(decision, record_id=record_id or 0, examples=offered)
+        if answer.found and markup is None and record_id is not None and decision.pair is None:
+            markup = answer_keyboard(record_id, chart=has_chart(library, answer))
+        sent = await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+        if answer.suggestions and markup is not None:
+            suggestions.remember(chat_id, sent.message_id, answer.suggestions)
+        return sent
 
 
 def has_chart(library: Library, answer: Answer) -> bool:
