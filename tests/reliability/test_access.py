@@ -524,7 +524,7 @@ async def test_token_never_logged_in_process_at_debug(
 
         library: Library = dp["library"]
 
-        def crash(question: str) -> Any:
+        def crash(question: str, context: object = None) -> Any:
             raise RuntimeError(f"cannot reach https://api.telegram.org/bot{TOKEN}/sendMessage")
 
         library.ask = crash  # type: ignore[method-assign]

@@ -31,7 +31,7 @@ from bot.middlewares import THROTTLE_NOTICE
 from bot.recording import RecordingSession
 from bot.render import TOO_LONG
 from bot.webhook import SECRET_HEADER, build_webhook_app
-from knowledge import FactIndex, FactStore
+from knowledge import Context, FactIndex, FactStore
 from knowledge.answer import MAX_QUESTION_CHARS
 from knowledge.library import Library
 
@@ -94,9 +94,9 @@ async def test_one_user_flooding_does_not_slow_another(
     asked = [0]
     real_ask = library.ask
 
-    def counting_ask(question: str) -> Any:
+    def counting_ask(question: str, context: Context | None = None) -> Any:
         asked[0] += 1
-        return real_ask(question)
+        return real_ask(question, context)
 
     monkeypatch.setattr(library, "ask", counting_ask)
 

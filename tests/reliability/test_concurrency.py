@@ -32,7 +32,7 @@ from bot.app import SOMETHING_WENT_WRONG
 from bot.config import Settings
 from bot.recording import RecordingSession
 from bot.render import EXAMPLE_QUESTIONS, render_answer
-from knowledge import Answer, FactIndex, FactStore
+from knowledge import Answer, Context, FactIndex, FactStore
 from knowledge.library import Library
 
 USERS = 100
@@ -70,9 +70,9 @@ async def test_questions_during_reloads_see_one_whole_generation_and_no_reload_i
     asked: list[tuple[FactIndex, Answer]] = []
     real_ask = library.ask
 
-    def recording_ask(question: str) -> Answer:
+    def recording_ask(question: str, context: Context | None = None) -> Answer:
         index = library.index  # the index this answer is taken from
-        answer = real_ask(question)
+        answer = real_ask(question, context)
         asked.append((index, answer))
         return answer
 

@@ -864,6 +864,6 @@ def test_flood_from_one_user_is_throttled_and_never_crashes(
     flood_one_user()
     # Another user, same window: still answered.
     calls = harness.feed(update("message", message(7, TOURISTS)))
-    assert sent_texts(calls)[0].startswith("<b>1,9 млн человек</b>")
+    assert sent_texts(calls)[0].startswith("<b>1,9 млн человек — за девять месяцев 2025 года</b>")
     assert harness.counts() == harness.before
     FIGURES.record(f"fuzz.{'long' if long_run else 'ci'}.flood_messages", total[0])
