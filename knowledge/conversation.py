@@ -88,11 +88,9 @@ def asks_latest(message: str) -> bool:
 def latest_facts(facts: tuple[Fact, ...], *, limit: int = LATEST_LIMIT) -> list[Match]:
     """The newest facts, newest first (by article date, then order in the article); facts
     with a figure before those without, within one date."""
-    dated = [f for f in facts if f.article_date is not None]
-    ordered = sorted(
-        dated,
-        key=lambda f: (-f.article_date.toordinal(), not f.amounts, f.position),  # type: ignore[union-attr]
-    )
+    dated = [(f.article_date.toordinal(), f) for f in facts if f.article_date is not None]
+    dated.sort(key=lambda pair: (-pair[0], not pair[1].amounts, pair[1].position))
+    ordered = [fact for _, fact in dated]
     return [Match(f, 1.0, f.amounts[0] if f.amounts else None) for f in ordered[:limit]]
 
 
@@ -111,7 +109,6 @@ def follow_up(message: str, context: Context | None) -> FollowUp | None:
     rest = _after_opening(said, phrases["opening"])
     if not rest:
         return None
-    opened = len(rest) < len(said)
     previous = context.question.strip().rstrip("?").strip()
     text = " ".join(rest)
     year = _YEAR_ONLY.match(text)
@@ -124,7 +121,7 @@ def follow_up(message: str, context: Context | None) -> FollowUp | None:
         return FollowUp(question=_with_place(previous, place))
     pointers = {word for (word,) in phrases["pointer"]}
     if len(rest) <= MAX_POINTER_WORDS and any(word in pointers for word in rest):
-        if rest[0] == "кто" or (opened and rest[:1] == ("кто",)):
+        if rest[0] == "кто":  # «а кто это сказал?» in other words
             return FollowUp(aspect=Aspect.SPEAKER)
         asked = " ".join(word for word in rest if word not in pointers)
         subject = _subject(previous)
