@@ -1,21 +1,30 @@
-"""`python -m knowledge bench --facts N [--queries M] [--json] [--profile]`: how citybot scales.
+"""`python -m knowledge bench --facts N [--queries M] [--corpus news|seeds] [--json] [--profile]`:
+how citybot scales.
 
 `python -m knowledge bench --pathological [--json]`: peak RSS and time of the hostile inputs of
 issue 20 (a 50,000-letter word, 200,000 numbers in one sentence, a 2 MB file of one
 sentence), each in a fresh process; exit code 1 if one misses the targets (400 MB, 5 s).
 
-A deterministic synthetic corpus of about N facts (`random.Random(N)`) is made by recombining
-the seed articles' sentences with new figures in the same formats («1,9 млн», «405 тыс.»,
-«8%»), new years (2019–2030), other topics, places (Kazakh cities, Almaty's districts) and
-people, so the vocabulary and sentence shapes stay those of real news. The articles are
-written as front-matter files into a temporary folder, so the real parser, extractor and
-store run on them. Then:
+A deterministic synthetic corpus of about N facts, of one of two kinds (`--corpus`):
+
+- `news` (the default, knowledge/dev/news_corpus.py): sentences of news shapes over lemmas
+  of pymorphy3's dictionary drawn with a Zipf distribution, so the vocabulary keeps growing
+  with N as news vocabulary does (Heaps' law) and a question's words stay rare; questions in
+  the eval's mix (EVAL_MIX);
+- `seeds` (`random.Random(N)`): the seed articles' sentences recombined with new figures in
+  the same formats («1,9 млн», «405 тыс.», «8%»), new years (2019–2030), other topics, places
+  (Kazakh cities, Almaty's districts) and people. Its vocabulary stops growing at about 2,200
+  terms, so every posting list grows linearly with N (the corpus of the numbers before
+  issue 19, kept to compare).
+
+The articles are written as front-matter files into a temporary folder, so the real parser,
+extractor and store run on them. Then:
 
 - build: `read_articles` + `FactStore.rebuild` into a temporary SQLite file (`build_s`);
 - load: `FactStore.load()` + `FactIndex.build` (`load_s`, also as `index_load_s`), as the bot
   does on start;
-- questions: M questions (about half paraphrased from the corpus' own sentences, a quarter
-  of those with typos, a quarter that must be abstained on: weather, metro, recipes…)
+- questions: M questions (paraphrased from the corpus' own sentences, some with typos, some
+  that must be abstained on: weather, metro, recipes…; `seeds`: a half, a quarter, a quarter)
   through `knowledge.answer.ask`, the bot's full answer path, single-threaded: latency
   percentiles in ms and `qps`; a few warm-up questions first are not timed;
 - the same questions through the tantivy and BM25 baselines (knowledge/baselines.py) on
@@ -397,12 +406,29 @@ def _typo(question: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def make_questions(facts: Sequence[Fact], count: int, seed: int) -> list[BenchQuestion]:
-    """`count` questions: 1/2 paraphrased, 1/4 paraphrased with typos, 1/4 must-abstain."""
+# The kinds of question in tests/eval/questions.jsonl: of 960, 162 must be abstained on
+# and 107 have typos; the rest are paraphrases (direct, colloquial, Latin, Kazakh, English).
+EVAL_MIX = {"abstain": 162, "typo": 107, "answerable": 960 - 162 - 107}
+
+
+def make_questions(
+    facts: Sequence[Fact], count: int, seed: int, *, mix: dict[str, int] | None = None
+) -> list[BenchQuestion]:
+    """`count` questions: 1/2 paraphrased, 1/4 paraphrased with typos, 1/4 must-abstain;
+    or, with `mix`, kinds in those proportions (EVAL_MIX: as in the eval)."""
     rng = random.Random(f"questions/{seed}/{count}")
     out: list[BenchQuestion] = []
+    if mix is not None:
+        whole = sum(mix.values())
+        # Spread evenly: question k is of the kind whose running share falls behind most.
+        slots = []
+        done = dict.fromkeys(mix, 0)
+        for number in range(count):
+            kind = max(mix, key=lambda k: mix[k] * (number + 1) / whole - done[k])
+            done[kind] += 1
+            slots.append({"answerable": 0, "typo": 2, "abstain": 3}[kind])
     for number in range(count):
-        slot = number % 4
+        slot = number % 4 if mix is None else slots[number]
         if slot == 3 or not facts:
             nom, gen, loc = rng.choice(PLACES)
             text = rng.choice(ABSTAIN).format(
@@ -503,6 +529,7 @@ def run(
     n_queries: int,
     *,
     seeds: Path,
+    corpus: str = "news",
     profile: bool = False,
     baselines: bool = True,
 ) -> dict[str, Any]:
@@ -513,11 +540,14 @@ def run(
     with tempfile.TemporaryDirectory(prefix="citybot-bench-") as tmp:
         root = Path(tmp)
         started = time.perf_counter()
-        corpus = make_corpus(n_facts, seeds)
-        write_corpus(corpus, root / "articles")
-        log(f"corpus: {len(corpus)} articles in {time.perf_counter() - started:.1f} s")
-        # The generator's own objects are not citybot's: they must not count in its RSS.
-        del corpus
+        if corpus == "news":
+            _write_news_corpus(n_facts, seeds, root / "articles")
+        else:
+            articles = make_corpus(n_facts, seeds)
+            write_corpus(articles, root / "articles")
+            # The generator's own objects are not citybot's: they must not count in its RSS.
+            del articles
+        log(f"{corpus} corpus in {time.perf_counter() - started:.1f} s")
         built = asyncio.run(_build_and_load(root / "articles", root / "bench.db"))
         facts: list[Fact] = built["facts"]
         db_mb = (root / "bench.db").stat().st_size / 2**20
@@ -530,7 +560,8 @@ def run(
     after = _current_rss_mb()
     log(f"index: {index_build_s:.1f} s")
 
-    questions = make_questions(facts, n_queries, n_facts)
+    mix = EVAL_MIX if corpus == "news" else None
+    questions = make_questions(facts, n_queries, n_facts, mix=mix)
     texts = [q.text for q in questions]
     for warm in WARM_UP:
         ask(index, warm)
@@ -555,7 +586,9 @@ def run(
         1 for q, a in answerable if a.found and a.source and a.source.article_id == q.article_id
     )
     result.update(
+        corpus=corpus,
         facts=len(facts),
+        terms=len(index.postings.idf),
         articles=built["articles"],
         build_s=round(built["build_s"], 3),
         articles_per_s=round(built["articles"] / built["build_s"], 1) if built["build_s"] else 0,
@@ -597,6 +630,16 @@ def run(
     return result
 
 
+def _write_news_corpus(n_facts: int, seeds: Path, directory: Path) -> None:
+    """The news-shaped corpus (knowledge/dev/news_corpus.py), written by a process of its
+    own: the generator's dictionary and caches are not citybot's peak RSS."""
+    import subprocess
+
+    command = [sys.executable, "-m", "knowledge.dev.news_corpus", "--facts", str(n_facts)]
+    command += ["--out", str(directory), "--seeds", str(seeds)]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+
 def _time_baseline(
     cls: type[BM25Baseline] | type[TantivyBaseline], facts: Sequence[Fact], texts: Sequence[str]
 ) -> tuple[float, float]:
@@ -613,7 +656,9 @@ def _share(part: int, whole: int) -> float | None:
 
 
 TABLE = (
+    ("corpus", "corpus"),
     ("facts", "facts"),
+    ("terms", "terms in the index"),
     ("articles", "articles"),
     ("build_s", "build (parse + extract + store), s"),
     ("articles_per_s", "articles per second"),
@@ -756,7 +801,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=1000, help="questions to time")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--profile", action="store_true", help="profile the question loop")
-    parser.add_argument("--seeds", type=Path, default=None, help="articles to recombine")
+    parser.add_argument("--seeds", type=Path, default=None, help="the seed articles")
+    parser.add_argument(
+        "--corpus",
+        choices=("news", "seeds"),
+        default="news",
+        help="news: a vocabulary growing as news vocabulary does (knowledge/dev/news_corpus.py); "
+        "seeds: the seed sentences recombined (the corpus of the numbers before issue 19)",
+    )
     parser.add_argument(
         "--pathological",
         action="store_true",
@@ -769,7 +821,7 @@ def main(argv: list[str] | None = None) -> int:
     from .evaluate import DEFAULT_ARTICLES, _existing
 
     seeds = args.seeds or _existing(DEFAULT_ARTICLES)
-    result = run(args.facts, args.queries, seeds=seeds, profile=args.profile)
+    result = run(args.facts, args.queries, seeds=seeds, corpus=args.corpus, profile=args.profile)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:

@@ -90,10 +90,20 @@ def test_bench_json_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     assert set(REQUIRED) <= set(result)
     for key in REQUIRED:
         assert isinstance(result[key], int | float) and result[key] > 0, key
+    assert result["corpus"] == "news"
     assert abs(result["facts"] - 300) <= 30
     assert result["queries"] == 50
     assert result["bm25_queries"] == 50
     assert "citybot" in captured.err  # progress goes to stderr
+
+
+def test_bench_on_the_seed_corpus(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--corpus seeds`: the recombined seed sentences, as before issue 19."""
+    args = ["--facts", "200", "--queries", "20", "--corpus", "seeds", "--json"]
+    assert bench.main(args) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["corpus"] == "seeds"
+    assert result["queries"] == 20 and abs(result["facts"] - 200) <= 20
 
 
 def test_pathological_inputs_are_refused_by_the_cap_and_bounded_past_it() -> None:
