@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
+from functools import lru_cache, partial
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
@@ -31,6 +32,7 @@ from .words import question_types
 
 FUZZY_CUTOFF = 82  # rapidfuzz ratio; below it a word is unknown rather than a typo
 FUZZY_MIN_LEN = 5
+CLOSEST_CACHE = 4096  # words remembered per look-up table (see Speller._closest)
 LATIN_CUTOFF = 84  # rapidfuzz ratio between Latin spellings of a word
 LATIN = re.compile(r"[a-z]")
 _ENGLISH_SOFT_C = re.compile(r"c(?=[eiy])")
@@ -69,6 +71,18 @@ class Speller:
             if LATIN.search(word) and len(word) >= FUZZY_MIN_LEN - 1:
                 self._latin_words.setdefault(latin_key(word), word)
         self._latin_word_buckets = buckets(self._latin_words)
+        # The closest word of a bucket, remembered: a look-up reads a whole bucket (thousands
+        # of words at 100,000 facts), and the same unknown words come back in many questions
+        # («сколько» is not a word of the facts, «погода» not a word of the city's plans).
+        self._closest: dict[str, Callable[[str], tuple[str, float] | None]] = {
+            name: lru_cache(maxsize=CLOSEST_CACHE)(partial(closest, buckets=table, cutoff=cut))
+            for name, table, cut in (
+                ("spelling", self._spelling_buckets, FUZZY_CUTOFF),
+                ("vocabulary", self._vocabulary, FUZZY_CUTOFF),
+                ("latin", self._latin_buckets, LATIN_CUTOFF),
+                ("latin words", self._latin_word_buckets, LATIN_CUTOFF),
+            )
+        }
 
     def to_russian(self, question: str) -> str:
         """The question in Russian words: English and Kazakh through their lexicons, Russian
@@ -115,7 +129,7 @@ class Speller:
                 and not LATIN.search(word)
                 and not is_known_word(word)
             ):
-                best = closest(word, self._spelling_buckets, FUZZY_CUTOFF)
+                best = self._closest["spelling"](word)
                 if best is not None:
                     word, corrected = best[0], True
             out.append(word)
@@ -142,7 +156,7 @@ class Speller:
         key = latin_key(word)
         if key in self._latin_words:
             return self._latin_words[key]
-        best = closest(key, self._latin_word_buckets, LATIN_CUTOFF)
+        best = self._closest["latin words"](key)
         return self._latin_words[best[0]] if best is not None else None
 
     def _from_latin(self, word: str) -> str:
@@ -162,13 +176,13 @@ class Speller:
             if key in self._latin:
                 return self._latin[key]
             if len(key) >= FUZZY_MIN_LEN - 1:
-                best = closest(key, self._latin_buckets, LATIN_CUTOFF)
+                best = self._closest["latin"](key)
                 if best is not None:
                     return self._latin[best[0]]
         return None
 
     def typo_alternatives(self, token: Token) -> list[tuple[str, float]]:
-        best = closest(token.word, self._vocabulary, FUZZY_CUTOFF)
+        best = self._closest["vocabulary"](token.word)
         if best is None:
             return []
         lemma = self._surface[best[0]]
