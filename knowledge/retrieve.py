@@ -28,7 +28,7 @@ from .query.channels import (
     CHANNEL_PLACE,
 )
 from .query.parse import MAX_UNITS
-from .scoring import SLACK, Partial, Scores, UnitWays, Way, dense, exact
+from .scoring import SLACK, Partial, Scores, UnitWays, Way, exact
 from .text import data_lines, words
 
 YEAR_WEIGHT = 0.5  # a year in the question, as a unit of coverage (see `Retriever.plan`)
@@ -260,25 +260,27 @@ class Retriever:
         if plan is None:
             return None
         if sum(unit.cost for unit in plan.units) <= DENSE_POSTINGS:
-            scored = (plan, dense(plan.units, plan.total, self.p.n))
-            self._scores[key] = scored
-            if len(self._scores) > SCORE_CACHE:
-                self._scores.popitem(last=False)
-            return scored
-        contenders = self._contenders(plan, threshold)
-        # Scratch space for `exact`: the index's own, unless another thread is using it.
-        if self._where_lock.acquire(blocking=False):
-            try:
-                scores = exact(plan.units, plan.total, contenders, self._where)
-            finally:
-                self._where_lock.release()
+            # Every fact any way reaches, scored exactly: what a pass over all facts gives,
+            # at the cost of the postings rather than of the number of facts.
+            reached = [way.ids for unit in plan.units for way in unit.ways]
+            contenders = np.unique(np.concatenate(reached)) if reached else np.zeros(0, int)
+            contenders = contenders.astype(np.int64, copy=False)
         else:
-            scores = exact(plan.units, plan.total, contenders, np.full(self.p.n, -1, np.int32))
-        scored = (plan, scores)
+            contenders = self._contenders(plan, threshold)
+        scored = (plan, self._exact(plan, contenders))
         self._scores[key] = scored
         if len(self._scores) > SCORE_CACHE:
             self._scores.popitem(last=False)
         return scored
+
+    def _exact(self, plan: Plan, contenders: np.ndarray) -> Scores:
+        # Scratch space for `exact`: the index's own, unless another thread is using it.
+        if self._where_lock.acquire(blocking=False):
+            try:
+                return exact(plan.units, plan.total, contenders, self._where)
+            finally:
+                self._where_lock.release()
+        return exact(plan.units, plan.total, contenders, np.full(self.p.n, -1, np.int32))
 
     def _contenders(self, plan: Plan, threshold: bool) -> np.ndarray:
         """Facts that may be among `rank`'s CANDIDATES best (ascending): a superset of them,
