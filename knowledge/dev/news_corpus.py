@@ -6,7 +6,7 @@ whose vocabulary stops growing at about 2,200 terms so that every posting list g
 linearly with the number of facts.
 
 Words: lemmas of pymorphy3's own dictionary (nouns, adjectives, verbs), drawn with a Zipf
-distribution (exponent ZIPF_EXPONENT over a pool of up to POOL_MOST lemmas in a shuffled
+distribution (exponent ZIPF_EXPONENT, ranks after RANK_OFFSET, over a pool of up to POOL_MOST lemmas in a shuffled
 order) and inflected to agree (case, number, gender; a noun after a number takes the form
 the number asks for). Drawn so, the number of distinct lemmas grows as Heaps' law says news
 vocabulary does: V ≈ K·N^β with β about 0.6 over 1,000–100,000 facts (`vocabulary_growth`
@@ -50,6 +50,10 @@ from .bench import (
 )
 
 ZIPF_EXPONENT = 1.2
+# Zipf's law ranks a whole text's words, and its top ranks are the function words and the
+# templates' own words (prepositions, «году», «тенге», «составит»): the drawn words' ranks
+# start after them. Without the offset the first noun would be one in five nouns drawn.
+RANK_OFFSET = 30
 POOL_MOST = 100_000  # lemmas in the ranking (of about 180,000 the dictionary has)
 POOL_PER_FACT = 4  # a small corpus reads only as many of the dictionary's lemmas as it needs
 POOL_LEAST = 4_000
@@ -91,7 +95,12 @@ class Vocabulary:
         for lemma, pos in ranked:
             self.by_pos[pos].append(lemma)
         self._cumulative = {
-            pos: list(accumulate(1.0 / rank**ZIPF_EXPONENT for rank in range(1, len(lemmas) + 1)))
+            pos: list(
+                accumulate(
+                    1.0 / (RANK_OFFSET + rank) ** ZIPF_EXPONENT
+                    for rank in range(1, len(lemmas) + 1)
+                )
+            )
             for pos, lemmas in self.by_pos.items()
         }
         self._rng = rng
@@ -99,7 +108,7 @@ class Vocabulary:
         self._forms: dict[tuple[str, str, frozenset[str]], str] = {}
 
     def draw(self, pos: str) -> str:
-        """A lemma of this part of speech, rank r with probability ∝ 1 / r^ZIPF_EXPONENT."""
+        """A lemma of this part of speech: rank r with probability ∝ 1 / (RANK_OFFSET + r)^s."""
         cumulative = self._cumulative[pos]
         at = bisect_left(cumulative, self._rng.random() * cumulative[-1])
         return self.by_pos[pos][min(at, len(cumulative) - 1)]
