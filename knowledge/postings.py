@@ -40,7 +40,7 @@ class Details:
 class Carriers:
     """The question's terms as the words that carry them (see Postings.carriers)."""
 
-    words: dict[int, list[str]]  # word number → terms
+    terms: dict[int, tuple[int, str]]  # term number → (its place in the question, term)
     phrases: dict[int, str]  # term number → synonym-group term
 
 
@@ -60,11 +60,6 @@ class Postings:
         self.word_offsets = analysed.offsets
         self.words = analysed.words
         self.word_terms = analysed.word_terms
-        term_words: dict[int, list[int]] = defaultdict(list)
-        for word_number, word_terms in enumerate(analysed.word_terms):
-            for term in word_terms:
-                term_words[term].append(word_number)
-        self.term_words = {t: tuple(w) for t, w in term_words.items()}
         self.phrase_offsets = analysed.phrase_offsets
         self.phrase_terms = analysed.phrase_terms
         self.phrase_positions = analysed.phrase_positions
@@ -238,28 +233,34 @@ class Postings:
         return self.context_ids[start:end] if end > start else None
 
     def carriers(self, terms: Iterable[str]) -> Carriers:
-        """Which words (by number) carry which of `terms`, and which of them are phrases."""
-        words: dict[int, list[str]] = defaultdict(list)
+        """The question's terms by number, and which of them are phrases.
+
+        The words that carry them are found fact by fact (`detail`, a candidate's words'
+        terms): a term's words are thousands at 100,000 facts of news (every form of every
+        word with the stem), a candidate's words a few dozen.
+        """
+        numbered: dict[int, tuple[int, str]] = {}
         phrases: dict[int, str] = {}
-        for term in dict.fromkeys(terms):
+        for order, term in enumerate(dict.fromkeys(terms)):
             number = self.term_id.get(term)
             if number is None:
                 continue
             if term.startswith("="):
                 phrases[number] = term
-            for word in self.term_words.get(number, ()):
-                words[word].append(term)
-        return Carriers(dict(words), phrases)
+            numbered[number] = (order, term)
+        return Carriers(numbered, phrases)
 
     def detail(self, number: int, carriers: Carriers) -> Details:
         """Where the terms of `carriers` and the figures stand in fact `number`."""
         positions: dict[str, list[int]] = defaultdict(list)
         start, end = self.word_offsets[number], self.word_offsets[number + 1]
-        words = carriers.words
+        terms, word_terms = carriers.terms, self.word_terms
         for position, word in enumerate(self.words[start:end].tolist()):
-            if word in words:
-                for term in words[word]:
-                    positions[term].append(position)
+            carried = [terms[t] for t in word_terms[word] if t in terms]
+            if len(carried) > 1:
+                carried.sort()  # in the question's order
+            for _, term in carried:
+                positions[term].append(position)
         start, end = self.phrase_offsets[number], self.phrase_offsets[number + 1]
         if end > start and carriers.phrases:
             for term, position in zip(
