@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from functools import lru_cache, partial
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
@@ -194,27 +195,80 @@ class Speller:
         return out
 
 
-def buckets(vocabulary: Iterable[str]) -> dict[str, list[str]]:
-    buckets: dict[str, list[str]] = defaultdict(list)
+# Letters in this many bins (code point mod BINS: the Cyrillic and the Latin alphabets
+# each fall in bins of their own), a bit each, for the bound in `closest`.
+BINS = 64
+
+
+class Bucket:
+    """The words of one first letter (sorted), with their lengths and the letters they use
+    (a bit per bin)."""
+
+    __slots__ = ("lengths", "letters", "words")
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self.lengths = np.array([len(w) for w in words], dtype=np.int32)
+        self.letters = _letters(words)
+
+    def reaching(self, word: str, cutoff: float) -> list[str]:
+        """The words, in order, whose ratio to `word` may reach `cutoff`: the ratio is
+        1 − edits / (n + m) in insertions and deletions, and there are no fewer edits than
+        the lengths differ by, nor than the bins of letters one word uses and the other not."""
+        most = (1 - cutoff / 100) * (len(word) + self.lengths) + 1e-9
+        return self._within(word, most, most)
+
+    def one_edit(self, word: str) -> list[str]:
+        """The words, in order, that one edit (OSA: a letter inserted, deleted, changed or
+        two swapped) may make `word`: a length one apart and two bins of letters at most."""
+        return self._within(word, 1, 2)
+
+    def _within(
+        self, word: str, lengths: np.ndarray | float, bins: np.ndarray | float
+    ) -> list[str]:
+        apart = np.abs(self.lengths - len(word))
+        differ = np.bitwise_count(self.letters ^ _letters([word])[0])
+        at = np.flatnonzero((apart <= lengths) & (differ <= bins))
+        return [self.words[i] for i in at.tolist()]
+
+
+def _letters(words: list[str]) -> np.ndarray:
+    """Per word (none empty), a bit for each bin its letters fall in."""
+    codes = np.frombuffer("".join(words).encode("utf-32-le"), dtype=np.uint32)
+    bits = np.left_shift(np.uint64(1), (codes % BINS).astype(np.uint64))
+    starts = np.cumsum([0] + [len(w) for w in words[:-1]])
+    return np.bitwise_or.reduceat(bits, starts)
+
+
+def buckets(vocabulary: Iterable[str]) -> dict[str, Bucket]:
+    by_letter: dict[str, list[str]] = defaultdict(list)
     # Sorted: rapidfuzz takes the first of equally close words, and a set's order changes
     # with Python's hash seed, so the same typo would be read differently from run to run.
     for word in sorted(vocabulary):
         if word:
-            buckets[word[0]].append(word)
-    return dict(buckets)
+            by_letter[word[0]].append(word)
+    return {letter: Bucket(words) for letter, words in by_letter.items()}
 
 
-def closest(word: str, buckets: dict[str, list[str]], cutoff: float) -> tuple[str, float] | None:
+def closest(word: str, buckets: dict[str, Bucket], cutoff: float) -> tuple[str, float] | None:
     """The closest word with the same first letter (rapidfuzz ratio ≥ cutoff), if any; or
     else one that differs only by two neighbouring letters swapped («услгу» → «услуг»), the
     commonest slip of the fingers, which the ratio counts as two edits (80 for five letters).
+
+    Only the words that can reach the cutoff are compared (`Bucket.reaching`: at 100,000
+    facts a letter's bucket holds thousands). The words left keep their order, so the first
+    of equally close words is the same as over the whole bucket.
     """
-    bucket = buckets.get(word[:1], ())
-    best = process.extractOne(word, bucket, scorer=fuzz.ratio, score_cutoff=cutoff)
+    bucket = buckets.get(word[:1])
+    if bucket is None:
+        return None
+    reach = bucket.reaching(word, cutoff)
+    best = process.extractOne(word, reach, scorer=fuzz.ratio, score_cutoff=cutoff)
     if best:
         return best[0], best[1]
+    near = bucket.one_edit(word)
     for candidate, _, _ in process.extract(
-        word, bucket, scorer=OSA.distance, score_cutoff=1, limit=8
+        word, near, scorer=OSA.distance, score_cutoff=1, limit=8
     ):
         if Levenshtein.distance(word, candidate) == 2:  # one swap, not one changed letter
             return candidate, cutoff

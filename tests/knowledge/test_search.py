@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from knowledge import FactIndex
 from knowledge.query.classify import question_kind
@@ -628,3 +630,35 @@ def test_an_empty_index_matches_nothing():
     index = FactIndex.build([])
     assert index.match("Сколько туристов?") == []
     assert index.suggestions("Сколько туристов?") == ()
+
+
+def _closest_by_scanning(word, vocabulary, cutoff):
+    """`closest` as it was before the bounds: every word of the letter compared."""
+    from rapidfuzz import fuzz, process
+    from rapidfuzz.distance import OSA, Levenshtein
+
+    from knowledge.query.spelling import _sounds_alike
+
+    bucket = [w for w in sorted(vocabulary) if w[:1] == word[:1]]
+    best = process.extractOne(word, bucket, scorer=fuzz.ratio, score_cutoff=cutoff)
+    if best:
+        return best[0], best[1]
+    for candidate, _, _ in process.extract(
+        word, bucket, scorer=OSA.distance, score_cutoff=1, limit=8
+    ):
+        if Levenshtein.distance(word, candidate) == 2 or _sounds_alike(word, candidate):
+            return candidate, cutoff
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    vocabulary=st.lists(st.text(alphabet="абвгкоуыzq-1", min_size=1, max_size=9), max_size=40),
+    word=st.text(alphabet="абвгкоуыzq-1", min_size=1, max_size=10),
+    cutoff=st.sampled_from([60, 82, 84]),
+)
+def test_closest_word_is_the_one_a_scan_of_every_word_finds(vocabulary, word, cutoff):
+    """The bounds that skip words (length, letters used) never skip the word found."""
+    assert closest(word, buckets(vocabulary), cutoff) == _closest_by_scanning(
+        word, vocabulary, cutoff
+    )
