@@ -20,11 +20,12 @@ from .facts import TIME_KINDS, Fact
 from .places import article_places, places_in
 from .query.parse import FIGURE_KINDS
 from .terms import context_lists, fact_terms, share_segments
-from .text import Lexicon
+from .text import Lexicon, data_lines, words
 
 K1 = 1.2
 B = 0.5
 PLACES_LISTED = 2  # places a sentence names to answer «какие страны …?» (see FactIndex)
+POINTING_WORDS = 3  # how far into a sentence a word pointing back is looked for
 LEAD_CONTEXT_MAX = 2_000  # facts one word may reach this way; a word in more leads says little
 
 
@@ -132,6 +133,16 @@ class Postings:
         )
         # The cities each fact is about: its article's (headline and lead) and its own.
         self.places = np.zeros(n, dtype=np.int64)
+        # «Его протяжённость …», «Это позволило …»: a sentence that points back to the one
+        # before it (a word of data/anaphora.txt among its first POINTING_WORDS).
+        words_back = frozenset(data_lines("anaphora.txt"))
+        self.points_back = np.array(
+            [
+                any(w in words_back for w, _ in words(f.text, parts=False)[:POINTING_WORDS])
+                for f in facts
+            ],
+            dtype=bool,
+        )
         lead_numbers = leads.tolist()
         ends = [*lead_numbers[1:], n][: len(lead_numbers)]
         for first, end in zip(lead_numbers, ends, strict=True):

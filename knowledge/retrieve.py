@@ -28,8 +28,7 @@ from .query.channels import (
     CHANNEL_PLACE,
 )
 from .query.parse import MAX_UNITS
-from .scoring import SLACK, Partial, Scores, UnitWays, Way, exact
-from .text import data_lines, words
+from .scoring import SLACK, Partial, Scores, UnitWays, Way, dense, exact
 
 YEAR_WEIGHT = 0.5  # a year in the question, as a unit of coverage (see `Retriever.plan`)
 # Floors of a candidate answer: loose on purpose, since whether the best candidate is an
@@ -43,8 +42,10 @@ MIN_EVIDENCE = 0.5  # non-generic words matched, each counted by its weight and 
 SCORE_CACHE = 8  # (question, threshold) scorings kept: one ask ranks up to three times
 # Below this many postings in all a question's posting lists, they are simply added up.
 DENSE_POSTINGS = 8_000
+# Up to this many facts such a question is scored over arrays of every fact (`dense`);
+# above it, over the facts it reaches only (no per-question arrays the size of the index).
+DENSE_FACTS = 20_000
 WAYS_CACHE = 4096  # units (word, weight) whose ways to facts are kept
-POINTING_WORDS = 3  # how far into a sentence a word pointing back is looked for
 CANDIDATES = 16  # facts that get the full (figure-level) scoring after the array pass
 
 
@@ -69,7 +70,6 @@ class Retriever:
         self._where = np.full(postings.n, -1, dtype=np.int32)
         self._where_lock = threading.Lock()
         self._place_facts: dict[int, np.ndarray] = {}  # see `_about_place`
-        self._pointing: np.ndarray | None = None  # see `_points_back`
 
     def clear(self) -> None:
         """Forget cached scorings (tests switch between the dense and the pruned pass)."""
@@ -156,19 +156,6 @@ class Retriever:
             years = []  # one bit per unit: the words come first
         return Plan(q, rarity, total, (*planned, *years))
 
-    def _points_back(self) -> np.ndarray:
-        """Per fact: does one of its first words point back to the sentence before?"""
-        if self._pointing is None:
-            words_back = frozenset(data_lines("anaphora.txt"))
-            self._pointing = np.array(
-                [
-                    any(w in words_back for w, _ in words(f.text, parts=False)[:POINTING_WORDS])
-                    for f in self.p.facts
-                ],
-                dtype=bool,
-            )
-        return self._pointing
-
     def _about_place(self, unit: Unit) -> np.ndarray | None:
         """The facts about the city a unit names («Таразе»), ascending; None: no city."""
         mask = places_in(unit.label)
@@ -220,7 +207,7 @@ class Retriever:
                 context = self.p.context_ids[start:end]
                 # A sentence that points back («Его протяжённость …») is about what the one
                 # before it names: its words count more there than for other sentences.
-                pointing = context[self._points_back()[context]]
+                pointing = context[self.p.points_back[context]]
                 if len(pointing):
                     strong = channel * CHANNEL_ANAPHORA
                     way = Way(strong * idf, pointing, None, strong * idf, strong, strong * idf)
@@ -259,7 +246,15 @@ class Retriever:
         plan = self.plan(question)
         if plan is None:
             return None
-        if sum(unit.cost for unit in plan.units) <= DENSE_POSTINGS:
+        cost = sum(unit.cost for unit in plan.units)
+        if cost <= DENSE_POSTINGS and self.p.n <= DENSE_FACTS:
+            # A small index: one pass over arrays of every fact is cheapest.
+            scored = (plan, dense(plan.units, plan.total, self.p.n))
+            self._scores[key] = scored
+            if len(self._scores) > SCORE_CACHE:
+                self._scores.popitem(last=False)
+            return scored
+        if cost <= DENSE_POSTINGS:
             # Every fact any way reaches, scored exactly: what a pass over all facts gives,
             # at the cost of the postings rather than of the number of facts.
             reached = [way.ids for unit in plan.units for way in unit.ways]
