@@ -26,6 +26,7 @@ from .index import FactIndex
 from .match import ARTICLE_DATE, ASKED_BEFORE, Match
 from .nearmiss import NearMiss, dictionary_form, find_near_miss, unmentioned_place
 from .places import places_in
+from .query import Cue
 from .text import analyze, data_lines, lexicon, normalize, words
 
 MAX_QUESTION_CHARS = 500  # longer messages are not matched at all: see Answer.problem
@@ -246,7 +247,9 @@ def ask(index: FactIndex, question: str) -> Answer:
         return replace(answer, digest=tuple(sorted(digest, key=_newest_first)))
     answer = compose(question, index.match(question, limit=3), index=index)
     # «за весь 2025 год туристов»: a sentence without a figure answers no whole-year question.
-    figureless_year = answer.figure is None and index.parse_question(question).whole_year
+    figureless_year = (
+        answer.figure is None and Cue.WHOLE_YEAR in index.parse_question(question).cues
+    )
     if not answer.found or figureless_year:
         near = find_near_miss(index, question)
         if near is not None:

@@ -15,7 +15,7 @@ import numpy as np
 
 from .facts import TIME_KINDS, Fact
 from .figures import Figure
-from .query import Question, Unit
+from .query import Cue, Question, Unit
 from .query.focus import flow_of
 from .query.spelling import LATIN
 from .query.words import lemma_set, word_list
@@ -132,7 +132,11 @@ def _counts_things(q: Question) -> bool:
 
 def wants_figure(fact: Fact, q: Question) -> bool:
     """Does the question want one of the fact's figures (and so where its words stand)?"""
-    return bool(fact.figures) and q.kind not in ("who", "where", "define") and not q.which_thing
+    return (
+        bool(fact.figures)
+        and q.kind not in ("who", "where", "define")
+        and Cue.WHICH_THING not in q.cues
+    )
 
 
 def choose_figure(
@@ -182,7 +186,7 @@ def choose_figure(
             figure.kind == "percent"
             and (
                 (q.kind == "count" and q.lemmas & lemma_set("people.txt"))
-                or (q.kind == "percent" and q.people)
+                or (q.kind == "percent" and Cue.PEOPLE in q.cues)
             )
             and not _people_after(fact.text, figure)
         ):
@@ -219,9 +223,9 @@ def choose_figure(
             value -= STATED_FIGURE
         if figure.unit and unit_lemmas(figure.unit) & q.lemmas:
             value += UNIT_FIGURE
-        if figure.comparison == "to" and not q.years and not q.earlier:
+        if figure.comparison == "to" and not q.years and Cue.EARLIER not in q.cues:
             value += NEWER_FIGURE  # «с 21 тыс. … до 10 тыс.»: the newer figure is the answer
-        if figure.comparison == "from" and q.earlier:
+        if figure.comparison == "from" and Cue.EARLIER in q.cues:
             value += OLDER_FIGURE  # «… раньше», «до перехода на …»: the older one
         if (
             q.kind is None

@@ -17,6 +17,7 @@ import numpy as np
 
 from .facts import TIME_KINDS, Fact
 from .match import Match
+from .query import Cue
 from .text import lexicon
 
 if TYPE_CHECKING:
@@ -130,7 +131,12 @@ class Digests:
         """
         q = self._index.parse_question(question)
         specific = [u for u in q.units if not u.generic]
-        bare_topic = q.kind is None and not q.years and not q.asks and 0 < len(specific) <= 2
+        bare_topic = (
+            q.kind is None
+            and not q.years
+            and Cue.ONE_THING not in q.cues
+            and 0 < len(specific) <= 2
+        )
         if q.kind != "digest" and not bare_topic:
             return []
         if specific:

@@ -15,7 +15,7 @@ import numpy as np
 from .figures import Figure
 from .match import ARTICLE_DATE, NO_HOLDER
 from .places import agree
-from .query import Question
+from .query import Cue, Question
 from .query.parse import FIGURE_KINDS
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def rough_factors(p: Postings, ids: np.ndarray, q: Question) -> tuple[np.ndarray
     elif q.kind in FIGURE_KINDS:
         fit = p.fit[q.kind][ids]
         fits = fit >= MIN_FIT
-        if q.kind == "when" and q.past:  # see _factors
+        if q.kind == "when" and Cue.PAST in q.cues:  # see _factors
             reported = (p.article_year[ids] > 0) & (fit == 0)
             factor *= np.where(
                 fits, KIND_BASE + KIND_SLOPE * fit, np.where(reported, REPORTED, NO_FIGURE_OF_KIND)
@@ -117,7 +117,7 @@ def factors(
     if kind == "who":
         factor *= WHO_PERSON if p.has_person[number] else WHO_NOBODY
     elif kind in FIGURE_KINDS:
-        if kind == "when" and figure is None and q.past and reported_event(p, number):
+        if kind == "when" and figure is None and Cue.PAST in q.cues and reported_event(p, number):
             # «Когда аким встречался с активом?»: the sentence reports the event and names
             # no date; the article's date is when it was reported (said so in the answer).
             factor *= REPORTED
@@ -131,7 +131,9 @@ def factors(
         fact = p.facts[number]
         fact_years = set(fact.years)
         date = fact.article_date
-        if q.whole_year and any(f.kind == "period" and f.year in q.years for f in fact.figures):
+        if Cue.WHOLE_YEAR in q.cues and any(
+            f.kind == "period" and f.year in q.years for f in fact.figures
+        ):
             notes.append("part-of-year")  # «за девять месяцев 2025 года»
         # «… говорил в сентябре 2025 года»: the month and year the article was written
         # in date what the question asks about, whatever years the sentence names.

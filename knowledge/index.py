@@ -31,7 +31,7 @@ from .factors import confident, factors, rough_factors
 from .facts import Fact
 from .match import ARTICLE_DATE, ASKED_BEFORE, NO_HOLDER, Match
 from .postings import PLACES_LISTED, Postings
-from .query import Question, QuestionParser, Speller
+from .query import Cue, Question, QuestionParser, Speller
 from .retrieve import (
     CANDIDATES,
     MIN_COVERAGE,
@@ -180,7 +180,9 @@ class FactIndex:
                 details = p.detail(number, carriers)
             figure, fit = choose_figure(fact, q, matched, rarity, details)
             factor, notes = factors(p, number, q, figure, fit)
-            listing = q.asks_places and places_named(fact.text, q, self._lx) >= PLACES_LISTED
+            listing = (
+                Cue.PLACES in q.cues and places_named(fact.text, q, self._lx) >= PLACES_LISTED
+            )
             if (
                 details is not None
                 and not listing
@@ -199,7 +201,7 @@ class FactIndex:
                 notes.append(NO_HOLDER)
             if listing:
                 factor *= PLACES_BONUS  # «Какие страны …?»: a sentence naming several
-            if q.also and adds_to_before(fact.text):
+            if Cue.ALSO in q.cues and adds_to_before(fact.text):
                 factor *= ALSO_BONUS  # «Какую ещё задачу …?»: «В числе задач также …»
             final = float(s.score[i]) * factor * (0.5 + float(s.coverage[i]))
             if threshold and not confident(notes):

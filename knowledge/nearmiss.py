@@ -16,6 +16,7 @@ from enum import StrEnum
 from .index import FactIndex
 from .match import Match
 from .places import places_in
+from .query import Cue
 from .text import analyze, data_lines, is_known_word, words
 
 
@@ -67,7 +68,7 @@ def find_near_miss(index: FactIndex, question: str) -> tuple[NearMiss, list[Matc
     if not q.years:
         return None
     asked_years = sorted(q.years)
-    if q.whole_year:
+    if Cue.WHOLE_YEAR in q.cues:
         relaxed = _without_whole(question)
         matches = index.match(relaxed, limit=3) if relaxed != question else []
         if matches and matches[0].figure is not None:

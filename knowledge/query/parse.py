@@ -73,6 +73,24 @@ class QuestionKind(StrEnum):
     DEFINE = "define"
 
 
+class Cue(StrEnum):
+    """Something the question's wording says about the answer it wants, beyond its kind and
+    words: each is read by one rule of the matcher."""
+
+    EARLIER = "earlier"  # «… раньше», «до перехода»: the time before a change (earlier.txt)
+    WHOLE_YEAR = "whole_year"  # «за весь 2025 год»: part of the year is no answer
+    # «какие консулы …», «что сказал …» (interrogatives.txt): one thing is asked, so two
+    # words are not a bare topic to sum up in a digest
+    ONE_THING = "one_thing"
+    # «Какие хабы есть …?», «Будет ли …?», «Почему …?»: a list of things, whether something
+    # is so, or why; a figure of the sentence would be shown as if it were the answer
+    WHICH_THING = "which_thing"
+    PAST = "past"  # «Когда аким встречался …?»: a verb in the past tense
+    PLACES = "places"  # «Какие страны …?» (data/place_nouns.txt)
+    PEOPLE = "people"  # a noun for people: «Какая часть работающих алматинцев …?»
+    ALSO = "also"  # «Какую ещё задачу …?», «кроме …»: one thing more
+
+
 class Flow(StrEnum):
     """Which way money goes (data/money_spent.txt, money_earned.txt)."""
 
@@ -105,32 +123,20 @@ class Question:
     # «Сколько рабочих мест …»: the units naming what is counted; a fact that does not
     # mention them counts something else.
     focus: tuple[int, ...] = ()
-    earlier: bool = False  # asks about the time before a change (data/earlier.txt)
-    whole_year: bool = False  # «за весь 2025 год»: part of the year is no answer
+    cues: frozenset[Cue] = frozenset()  # what the wording says of the answer (see Cue)
     # «… в Астане?», «… занимает Шымкент?»: a place or a name the facts never mention (a
     # capitalised word inside the question, or a place the dictionary knows). The facts are
     # about other places and people, so a figure they give is not an answer, however well
     # the other words match.
     unknown_name: str | None = None
-    # «какие консулы …», «что сказал …» (data/interrogatives.txt): one thing is asked, so two
-    # words are not a bare topic to sum up in a digest.
-    asks: bool = False
-    # «Какие хабы есть …?», «Будет ли скоростной транспорт?», «Почему …?»: a list of things
-    # is asked, whether something is so, or why; a figure of the sentence would be shown as
-    # if it were the answer.
-    which_thing: bool = False
     # «Сколько стоят 190 проектов?»: amounts the question states are known to the asker; the
     # answer is another figure of the sentence.
     stated: frozenset[float] = frozenset()
-    past: bool = False  # «Когда аким встречался …?»: a verb in the past tense
     asked: tuple[int, ...] = ()  # «В интервью какой газете …?»: the units of the thing asked
     months: tuple[tuple[int, int], ...] = ()  # (unit, month 1..12): «на январском совещании»
     # «Каков охват …?»: the amount asked about; the figure next to it in the sentence is it.
     measured: tuple[int, ...] = ()
-    asks_places: bool = False  # «Какие страны …?» (data/place_nouns.txt)
     place_units: tuple[int, ...] = ()  # the units of «страны» in «Какие страны …?»
-    people: bool = False  # a noun for people: «Какая часть работающих алматинцев …?»
-    also: bool = False  # «Какую ещё задачу …?», «кроме …»: one thing more
     flow: Flow | None = None  # which way the money asked about goes
     places: int = 0  # the cities the question names, a mask of data/places.txt
 
@@ -335,6 +341,23 @@ class QuestionParser:
                     generic=token.weight <= WEIGHT_GENERIC,
                 )
             )
+        cues = {
+            Cue.EARLIER: bool(earlier),
+            Cue.WHOLE_YEAR: bool(years) and asks_whole_year([t.lemma for t in tokens]),
+            Cue.ONE_THING: any(t.lemma in lemma_set("interrogatives.txt") for t in tokens),
+            Cue.WHICH_THING: kind is None
+            and (
+                asks_which_things(tokens)
+                or any(t.word == "ли" or t.lemma in word_set("why") for t in tokens)
+            ),
+            Cue.PAST: any(analyze(t.word).past for t in tokens),
+            Cue.PLACES: bool(place_positions),
+            Cue.PEOPLE: any(
+                t.lemma in lemma_set("people.txt") and analyze(t.word).pos == "NOUN"
+                for t in tokens
+            ),
+            Cue.ALSO: bool({t.word for t in tokens} & word_set("also_asked")),
+        }
         return Question(
             places=places_in(question) or HOME_PLACE,
             text=question,
@@ -343,26 +366,12 @@ class QuestionParser:
             kind=QuestionKind(kind) if kind is not None else None,
             lemmas=frozenset(t.lemma for t in tokens),
             focus=tuple(sorted({f for f in focus if f < MAX_UNITS})),
-            earlier=bool(earlier),
-            whole_year=bool(years) and asks_whole_year([t.lemma for t in tokens]),
+            cues=frozenset(cue for cue, said in cues.items() if said),
             unknown_name=unknown_name,
-            asks=any(t.lemma in lemma_set("interrogatives.txt") for t in tokens),
-            which_thing=kind is None
-            and (
-                asks_which_things(tokens)
-                or any(t.word == "ли" or t.lemma in word_set("why") for t in tokens)
-            ),
-            past=any(analyze(t.word).past for t in tokens),
             asked=tuple(a for a in asked if a < MAX_UNITS),
             months=tuple(m for m in months if m[0] < MAX_UNITS),
             measured=tuple(m for m in measured if m < MAX_UNITS),
-            asks_places=bool(place_positions),
             place_units=tuple(u for u in place_units if u < MAX_UNITS),
             stated=frozenset(f.value for f in find_figures(original) if f.kind not in TIME_KINDS),
-            also=bool({t.word for t in tokens} & word_set("also_asked")),
             flow=Flow(flow) if (flow := flow_of(t.lemma for t in tokens)) else None,
-            people=any(
-                t.lemma in lemma_set("people.txt") and analyze(t.word).pos == "NOUN"
-                for t in tokens
-            ),
         )

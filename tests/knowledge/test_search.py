@@ -3,6 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from knowledge import FactIndex
+from knowledge.query import Cue
 from knowledge.query.classify import question_kind
 from knowledge.query.spelling import buckets, closest
 from knowledge.text import lexicon
@@ -442,7 +443,7 @@ def test_an_unknown_name_is_remembered(seed_index, question, name):
     ],
 )
 def test_a_question_about_a_whole_year_is_told(seed_index, question, whole_year):
-    assert seed_index.parse_question(question).whole_year is whole_year
+    assert (Cue.WHOLE_YEAR in seed_index.parse_question(question).cues) is whole_year
 
 
 def test_a_whole_year_question_takes_a_whole_year_figure(seed_index):
