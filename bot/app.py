@@ -23,9 +23,7 @@ from aiogram.types import ErrorEvent, User
 from aiogram.utils.backoff import Backoff, BackoffConfig
 from aiogram.utils.formatting import Text
 
-from knowledge import FactStore, Journal, Subscriptions
-from knowledge.library import Library
-from knowledge.watch import GenerationWatcher
+from knowledge import FactStore, GenerationWatcher, Journal, Library, Subscriptions
 
 from .commands import set_commands
 from .config import Settings

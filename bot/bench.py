@@ -50,7 +50,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardMarkup, Message, Update
 
 from knowledge import Journal
-from knowledge.dev.bench import make_corpus, make_questions, write_corpus
+from knowledge.dev import make_corpus, make_questions, write_corpus
 
 from .app import SOMETHING_WENT_WRONG, build_bot, build_dispatcher, open_library
 from .config import Settings

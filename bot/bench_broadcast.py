@@ -24,8 +24,7 @@ from aiogram import Bot
 from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 
-from knowledge import FactStore, Subscriptions
-from knowledge.library import Library
+from knowledge import FactStore, Library, Subscriptions
 
 from .app import build_bot
 from .config import Settings

@@ -9,7 +9,7 @@ from aiogram.enums import ChatType
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
 
-from knowledge.text import clean_text
+from knowledge import clean_text
 
 from .config import Settings
 

@@ -45,8 +45,7 @@ from aiogram.exceptions import (
 )
 from sqlalchemy.engine import make_url
 
-from knowledge import FactIndex, Subscriptions
-from knowledge.library import Library
+from knowledge import FactIndex, Library, Subscriptions
 
 from .render import render_notice
 

@@ -13,6 +13,8 @@ from aiogram.utils.formatting import Bold, Text, TextLink, as_line, as_list
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from knowledge import (
+    ALMATY,
+    MAX_QUESTION_CHARS,
     Answer,
     Aspect,
     Fact,
@@ -22,14 +24,13 @@ from knowledge import (
     NewFact,
     Notice,
     OutboxCounts,
+    Problem,
     Stats,
     UnansweredGroup,
     agree_with_number,
     figure_period,
     format_date_ru,
 )
-from knowledge.answer import MAX_QUESTION_CHARS
-from knowledge.journal import ALMATY
 
 from .callbacks import (
     ChartCallback,
@@ -119,12 +120,12 @@ def render_answer(
     """
     if answer.problem in SMALL_TALK:
         text = SMALL_TALK[answer.problem]
-        if answer.problem == "thanks":
+        if answer.problem == Problem.THANKS:
             return Text(text).as_html(), None
         return Text(text).as_html(), examples_keyboard(examples)
-    if answer.problem == "empty":
+    if answer.problem == Problem.EMPTY:
         return Text(EMPTY_QUESTION.format(example=EXAMPLE_QUESTIONS[0])).as_html(), None
-    if answer.problem == "too_long":
+    if answer.problem == Problem.TOO_LONG:
         return Text(TOO_LONG.format(limit=MAX_QUESTION_CHARS)).as_html(), None
     if not answer.found:
         return _render_not_found(answer)

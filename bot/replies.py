@@ -15,8 +15,16 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.formatting import Text
 
-from knowledge import Answer, Context, Match, Series, change_question, context_after, series_for
-from knowledge.library import Library
+from knowledge import (
+    Answer,
+    Context,
+    Library,
+    Match,
+    Series,
+    change_question,
+    context_after,
+    series_for,
+)
 
 from .charts import chart_caption
 from .messages import DID_YOU_MEAN, NO_OTHER_DATA

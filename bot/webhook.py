@@ -30,8 +30,7 @@ from aiogram.utils.backoff import BackoffConfig
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
-from knowledge import FactStore
-from knowledge.library import Library
+from knowledge import FactStore, Library
 
 from .app import (
     STARTUP_BACKOFF,

@@ -1,8 +1,10 @@
 """citybot's knowledge: articles → facts → store → search → answer. No Telegram here."""
 
 from .answer import (
+    MAX_QUESTION_CHARS,
     Answer,
     Earlier,
+    Problem,
     Source,
     ask,
     ask_in_context,
@@ -11,13 +13,33 @@ from .answer import (
     figure_period,
     format_date_ru,
 )
-from .articles import Article, Skipped, parse_article, read_articles
+from .articles import (
+    MAX_ARTICLE_BYTES,
+    Article,
+    Skipped,
+    parse_article,
+    parse_article_bytes,
+    read_articles,
+    too_big,
+)
 from .conversation import Aspect, Context
 from .facts import Fact, extract_facts
 from .figures import Figure, find_figures
 from .index import FactIndex
-from .journal import Journal, QuestionRecord, Stats, UnansweredGroup, VoteResult
-from .match import Match
+from .journal import (
+    ALMATY,
+    DOWN,
+    FLUSH_INTERVAL_S,
+    MAX_FACT_IDS,
+    UP,
+    Journal,
+    QuestionRecord,
+    Stats,
+    UnansweredGroup,
+    VoteResult,
+)
+from .library import AddedArticle, ArticleNotLoaded, ArticleRefused, Library, Stock
+from .match import Match, Note
 from .nearmiss import NearMiss, NearMissKind
 from .series import Point, Series, change_question, series_for, series_of
 from .store import DEFAULT_DATABASE_URL, ArticleInfo, BuildError, BuildReport, FactStore
@@ -30,7 +52,8 @@ from .subscriptions import (
     OutboxItem,
     Subscriptions,
 )
-from .text import agree_with_number
+from .text import agree_with_number, clean_text
+from .watch import GenerationWatcher
 
 __all__ = [
     "figure_period",
@@ -41,11 +64,21 @@ __all__ = [
     "NearMiss",
     "Context",
     "Aspect",
+    "ALMATY",
     "DEFAULT_DATABASE_URL",
+    "DOWN",
+    "FLUSH_INTERVAL_S",
+    "MAX_ARTICLE_BYTES",
+    "MAX_FACT_IDS",
+    "MAX_QUESTION_CHARS",
+    "UP",
+    "AddedArticle",
     "Announcement",
     "Answer",
     "Article",
     "ArticleInfo",
+    "ArticleNotLoaded",
+    "ArticleRefused",
     "BuildError",
     "BuildReport",
     "Claim",
@@ -54,29 +87,37 @@ __all__ = [
     "FactIndex",
     "FactStore",
     "Figure",
+    "GenerationWatcher",
     "Journal",
+    "Library",
     "Match",
     "NewFact",
+    "Note",
     "Notice",
     "OutboxCounts",
     "OutboxItem",
     "Point",
+    "Problem",
     "QuestionRecord",
     "Series",
     "Skipped",
     "Source",
     "Stats",
+    "Stock",
     "Subscriptions",
     "UnansweredGroup",
     "VoteResult",
     "ask",
     "change_question",
+    "clean_text",
     "compose",
     "extract_facts",
     "find_figures",
     "format_date_ru",
     "parse_article",
+    "parse_article_bytes",
     "read_articles",
     "series_for",
     "series_of",
+    "too_big",
 ]

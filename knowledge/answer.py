@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from functools import cache
 
 from .conversation import (
@@ -23,7 +24,7 @@ from .conversation import (
 from .facts import Fact
 from .figures import Figure
 from .index import FactIndex
-from .match import ARTICLE_DATE, ASKED_BEFORE, Match
+from .match import Match, Note
 from .nearmiss import NearMiss, dictionary_form, find_near_miss, unmentioned_place
 from .places import places_in
 from .query import Cue
@@ -70,6 +71,21 @@ class Earlier:
     fact: Fact
 
 
+class Problem(StrEnum):
+    """Why a message was not matched at all."""
+
+    EMPTY = "empty"
+    TOO_LONG = "too_long"  # over MAX_QUESTION_CHARS
+    # Small talk (data/small_talk.txt names each kind's phrases):
+    GREETING = "greeting"
+    THANKS = "thanks"
+    ABOUT = "about"  # «что ты умеешь?»
+
+    @property
+    def is_small_talk(self) -> bool:
+        return self not in (Problem.EMPTY, Problem.TOO_LONG)
+
+
 @dataclass(frozen=True)
 class Answer:
     question: str
@@ -81,9 +97,7 @@ class Answer:
     suggestions: tuple[str, ...] = ()  # questions the bot can answer, for "not found"
     digest: tuple[Match, ...] = ()  # several facts for a topic or a period, newest first
     matches: tuple[Match, ...] = ()
-    # Why the question was not matched at all: "empty", "too_long", or small talk
-    # (data/small_talk.txt): "greeting", "thanks", "about" («что ты умеешь?»).
-    problem: str | None = None
+    problem: Problem | None = None  # why the question was not matched at all
     # «Шымкент»: a place or name in the question that no article mentions (why nothing matched)
     unmentioned: str | None = None
     # «Когда аким встречался с активом?»: the sentence names no date, so the article's date
@@ -100,10 +114,6 @@ class Answer:
     speaker: str | None = None  # for Aspect.SPEAKER: who said it, as the article puts it
     # «Кто аким?»: the part of a figureless quote that answers (the name), to pick out.
     asked_part: str | None = None
-
-
-def _matched(match: Match) -> frozenset[str]:
-    return frozenset(w for w in match.why if w.startswith("~"))
 
 
 def _newer(a: Match, b: Match) -> bool:
@@ -134,7 +144,7 @@ def _earlier(primary: Match, others: list[Match]) -> tuple[Earlier, ...]:
             and other.fact.article_id != primary.fact.article_id
             and other_figure.kind == figure.kind
             and other_figure.value != figure.value
-            and _matched(other) == _matched(primary)
+            and other.matched == primary.matched
             and _newer(primary, other)
         ):
             out.append(Earlier(other_figure, other.fact))
@@ -161,7 +171,7 @@ def compose(question: str, matches: list[Match], *, index: FactIndex) -> Answer:
         if after is not None and _continues(after.text):
             quote = f"{fact.text} {after.text}"
         # «В интервью какой газете …?»: the sentence before names the thing asked about.
-        before = index.preceding(fact) if ASKED_BEFORE in primary.why else None
+        before = index.preceding(fact) if Note.ASKED_BEFORE in primary.notes else None
         if before is not None:
             quote = f"{before.text} {quote}"
     asked_part = None
@@ -176,7 +186,7 @@ def compose(question: str, matches: list[Match], *, index: FactIndex) -> Answer:
         source=Source(fact.article_id, fact.article_title, fact.article_date, fact.article_url),
         earlier=_earlier(primary, matches[1:]),
         matches=tuple(matches),
-        dated_by_article=ARTICLE_DATE in primary.why,
+        dated_by_article=Note.ARTICLE_DATE in primary.notes,
     )
 
 
@@ -230,9 +240,9 @@ def ask(index: FactIndex, question: str) -> Answer:
     Empty and over-long questions are answered without any matching work.
     """
     if not question.strip():
-        return Answer(question=question, found=False, problem="empty")
+        return Answer(question=question, found=False, problem=Problem.EMPTY)
     if len(question) > MAX_QUESTION_CHARS:
-        return Answer(question=question, found=False, problem="too_long")
+        return Answer(question=question, found=False, problem=Problem.TOO_LONG)
     talk = small_talk(question)
     if talk is not None:
         return Answer(question=question, found=False, problem=talk)
@@ -313,18 +323,18 @@ def about_fact(index: FactIndex, message: str, fact: Fact, aspect: Aspect) -> An
     )
 
 
-def small_talk(message: str) -> str | None:
-    """ "greeting", "thanks" or "about" for a whole message that is small talk, else None."""
+def small_talk(message: str) -> Problem | None:
+    """The kind of small talk a whole message is (greeting, thanks, about), else None."""
     return _small_talk().get(tuple(w for w, _ in words(message, parts=False)))
 
 
 @cache
-def _small_talk() -> dict[tuple[str, ...], str]:
-    table: dict[tuple[str, ...], str] = {}
+def _small_talk() -> dict[tuple[str, ...], Problem]:
+    table: dict[tuple[str, ...], Problem] = {}
     for line in data_lines("small_talk.txt"):
         kind, phrases = line.split(":", 1)
         for phrase in phrases.split("|"):
-            table[tuple(w for w, _ in words(phrase, parts=False))] = kind.strip()
+            table[tuple(w for w, _ in words(phrase, parts=False))] = Problem(kind.strip())
     return table
 
 

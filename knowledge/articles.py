@@ -105,7 +105,7 @@ def parse_article(path: Path, *, today: dt.date | None = None) -> Article | Skip
     name = path.name
     try:
         raw = _read_limited(path)
-        return _parse_bytes(name, raw, today or dt.date.today())
+        return _parse_bytes(name, raw, today or dt.date.today(), dated_header=False)
     except _BadArticle as bad:
         return Skipped(name, str(bad))
     except FileNotFoundError:
@@ -117,6 +117,24 @@ def parse_article(path: Path, *, today: dt.date | None = None) -> Article | Skip
     except OSError as error:
         return Skipped(name, f"не удалось прочитать файл: {error.strerror or error}")
     except Exception as error:  # one odd file must not stop a whole reload
+        return Skipped(name, f"ошибка разбора файла: {type(error).__name__}: {error}")
+
+
+def parse_article_bytes(
+    raw: bytes,
+    *,
+    name: str = "article.txt",
+    today: dt.date | None = None,
+    dated_header: bool = False,
+) -> Article | Skipped:
+    """The article in `raw`, parsed as `parse_article` parses a file named `name`; never
+    raises for bad bytes. With `dated_header` (an article an admin adds: the documented
+    format only) it must start with a front matter header that holds its date."""
+    try:
+        return _parse_bytes(name, raw, today or dt.date.today(), dated_header=dated_header)
+    except _BadArticle as bad:
+        return Skipped(name, str(bad))
+    except Exception as error:  # never a traceback for a sender's bytes
         return Skipped(name, f"ошибка разбора файла: {type(error).__name__}: {error}")
 
 
@@ -216,22 +234,25 @@ def _read_limited(path: Path) -> bytes:
         raise _BadArticle("не обычный файл (канал, устройство или сокет)")
     size = info.st_size
     if size > MAX_ARTICLE_BYTES:
-        raise _BadArticle(_too_big(size))
+        raise _BadArticle(too_big(size))
     with path.open("rb") as file:
         # Read one byte past the limit: the file may have grown since stat().
         raw = file.read(MAX_ARTICLE_BYTES + 1)
     if len(raw) > MAX_ARTICLE_BYTES:
-        raise _BadArticle(_too_big(max(len(raw), path.stat().st_size)))
+        raise _BadArticle(too_big(max(len(raw), path.stat().st_size)))
     return raw
 
 
-def _too_big(size: int) -> str:
+def too_big(size: int) -> str:
+    """Why an article of `size` bytes (over MAX_ARTICLE_BYTES) is refused, for admins."""
     # Round up so a file just over the limit never reads as "2,0 МБ".
     megabytes = math.ceil(size / 100_000) / 10
     return f"файл больше 2 МБ ({megabytes:.1f} МБ)".replace(".", ",")
 
 
-def _parse_bytes(name: str, raw: bytes, today: dt.date) -> Article:
+def _parse_bytes(name: str, raw: bytes, today: dt.date, *, dated_header: bool) -> Article:
+    if len(raw) > MAX_ARTICLE_BYTES:
+        raise _BadArticle(too_big(len(raw)))
     if not raw.strip():
         raise _BadArticle("пустой файл")
     if b"\x00" in raw:
@@ -245,7 +266,11 @@ def _parse_bytes(name: str, raw: bytes, today: dt.date) -> Article:
         raise _BadArticle("пустой файл")
 
     lines = text.split("\n")
+    if dated_header and not _opens_front_matter(lines):
+        raise _BadArticle("нет заголовка: статья должна начинаться со строки ---")
     meta, lines = _split_front_matter(lines)
+    if dated_header and not meta.get("date"):
+        raise _BadArticle("в заголовке нет даты (строка date: ГГГГ-ММ-ДД)")
     date = _parse_date(meta["date"], "неверная дата в заголовке") if meta.get("date") else None
     lines, legacy_date = _take_legacy_date(lines)
     if date is None:
@@ -284,11 +309,16 @@ def _parse_bytes(name: str, raw: bytes, today: dt.date) -> Article:
     )
 
 
+def _opens_front_matter(lines: list[str]) -> bool:
+    first = next((line for line in lines if line.strip()), None)
+    return first is not None and first.strip() == _FRONT_MATTER_FENCE
+
+
 def _split_front_matter(lines: list[str]) -> tuple[dict[str, str], list[str]]:
     """`key: value` pairs of a leading `---` block, and the lines after it."""
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is None or lines[first].strip() != _FRONT_MATTER_FENCE:
+    if not _opens_front_matter(lines):
         return {}, lines
+    first = next(i for i, line in enumerate(lines) if line.strip())
     meta: dict[str, str] = {}
     for i in range(first + 1, len(lines)):
         line = lines[i]

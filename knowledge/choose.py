@@ -15,6 +15,7 @@ import numpy as np
 
 from .facts import TIME_KINDS, Fact
 from .figures import Figure
+from .match import Note
 from .query import Cue, Question, Unit
 from .query.focus import flow_of
 from .query.spelling import LATIN
@@ -43,7 +44,7 @@ OLDER_FIGURE = 0.6  # «… раньше», «до перехода на …»: 
 # A fully scored candidate: final score, fact number, figure, (position in the scores, notes,
 # matched labels) for its explanation, matched units.
 Ranked = tuple[
-    float, int, Figure | None, tuple[int, tuple[str, ...], tuple[str, ...]], frozenset[int]
+    float, int, Figure | None, tuple[int, tuple[Note, ...], tuple[str, ...]], frozenset[int]
 ]
 
 

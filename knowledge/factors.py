@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .figures import Figure
-from .match import ARTICLE_DATE, NO_HOLDER
+from .match import Note
 from .places import agree
 from .query import Cue, Question
 from .query.parse import FIGURE_KINDS
@@ -94,25 +94,25 @@ def rough_factors(p: Postings, ids: np.ndarray, q: Question) -> tuple[np.ndarray
     return factor, allowed
 
 
-def confident(notes: list[str]) -> bool:
+def confident(notes: list[Note]) -> bool:
     # A question that names a year is answered only by a fact about that year, or by an
     # undated-figure fact from an article of that year (it speaks of its present).
     # «Сколько…», «когда…», «на сколько процентов…» want a figure of that kind.
     return not {
-        "year-mismatch",
-        "year-unknown",
-        "no-figure-of-kind",
-        "part-of-year",
-        NO_HOLDER,
+        Note.YEAR_MISMATCH,
+        Note.YEAR_UNKNOWN,
+        Note.NO_FIGURE_OF_KIND,
+        Note.PART_OF_YEAR,
+        Note.NO_HOLDER,
     } & set(notes)
 
 
 def factors(
     p: Postings, number: int, q: Question, figure: Figure | None, fit: float
-) -> tuple[float, list[str]]:
+) -> tuple[float, list[Note]]:
     """The kind and year factors of one fact, with the notes that say why."""
     factor = 1.0
-    notes: list[str] = []
+    notes: list[Note] = []
     kind = q.kind
     if kind == "who":
         factor *= WHO_PERSON if p.has_person[number] else WHO_NOBODY
@@ -121,10 +121,10 @@ def factors(
             # «Когда аким встречался с активом?»: the sentence reports the event and names
             # no date; the article's date is when it was reported (said so in the answer).
             factor *= REPORTED
-            notes.append(ARTICLE_DATE)
+            notes.append(Note.ARTICLE_DATE)
         elif figure is None or fit < MIN_FIT:
             factor *= NO_FIGURE_OF_KIND
-            notes.append("no-figure-of-kind")
+            notes.append(Note.NO_FIGURE_OF_KIND)
         else:
             factor *= KIND_BASE + KIND_SLOPE * fit
     if q.years:
@@ -134,7 +134,7 @@ def factors(
         if Cue.WHOLE_YEAR in q.cues and any(
             f.kind == "period" and f.year in q.years for f in fact.figures
         ):
-            notes.append("part-of-year")  # «за девять месяцев 2025 года»
+            notes.append(Note.PART_OF_YEAR)  # «за девять месяцев 2025 года»
         # «… говорил в сентябре 2025 года»: the month and year the article was written
         # in date what the question asks about, whatever years the sentence names.
         dated = (
@@ -144,15 +144,15 @@ def factors(
         )
         if fact_years & q.years:
             factor *= YEAR_AGREES
-            notes.append("year-agrees")
+            notes.append(Note.YEAR_AGREES)
         elif fact_years and not dated:
             factor *= YEAR_MISMATCH
-            notes.append("year-mismatch")
+            notes.append(Note.YEAR_MISMATCH)
         elif date is not None and date.year in q.years:
             factor *= YEAR_OF_ARTICLE
         else:
             factor *= YEAR_UNKNOWN
-            notes.append("year-unknown")
+            notes.append(Note.YEAR_UNKNOWN)
     return factor, notes
 
 

@@ -29,7 +29,8 @@ from .confidence import Candidate, Model, default_model
 from .digest import Digests, load_topics
 from .factors import confident, factors, rough_factors
 from .facts import Fact
-from .match import ARTICLE_DATE, ASKED_BEFORE, NO_HOLDER, Match
+from .figures import Figure
+from .match import Match, Note
 from .postings import PLACES_LISTED, Postings
 from .query import Cue, Question, QuestionParser, Speller
 from .retrieve import (
@@ -50,6 +51,7 @@ PLACES_BONUS = 1.5  # «Какие страны …?»: a sentence naming severa
 # adding to what was said before names («… также …», «кроме того, …»).
 ALSO_BONUS = 1.5
 WHICH_MISSING = 0.6  # a «какой X?» fact without X in its own sentence (see _results)
+EXPLAIN_DEPTH = 50  # candidates searched for the figure a fact offers for a question
 
 
 class FactIndex:
@@ -116,9 +118,24 @@ class FactIndex:
             return []
         results, s = ranked
         return [
-            (n, Match(fact=self.facts[n], score=round(f, 4), figure=figure, why=_why(s, *why)))
+            (n, _match(self.facts[n], f, figure, s, *why))
             for f, n, figure, why, _ in results[:limit]
         ]
+
+    def fact(self, fact_id: str) -> Fact | None:
+        """The fact with this id, if this index holds it."""
+        number = self._number(fact_id)
+        return None if number is None else self.facts[number]
+
+    def explain(self, question: str, fact: Fact) -> Match:
+        """`fact` as a match for `question`: as ranked among the best EXPLAIN_DEPTH
+        candidates (with the figure that answers it), else with its first amount and no
+        score (a fact a person picked that the ranking does not reach)."""
+        for match in self.rank(question, limit=EXPLAIN_DEPTH, threshold=False):
+            if match.fact.id == fact.id:
+                return match
+        amounts = fact.amounts
+        return Match(fact=fact, score=0.0, figure=amounts[0] if amounts else None)
 
     def candidate(self, question: str) -> Candidate | None:
         """What the confidence model reads of the best candidate past the floors (None:
@@ -194,11 +211,11 @@ class FactIndex:
                 # names something in Latin letters («…, сообщает Zakon.kz»).
                 factor *= WHICH_MISSING
                 if all(matched_bits >> u & 1 for u in q.asked):
-                    notes.append(ASKED_BEFORE)
+                    notes.append(Note.ASKED_BEFORE)
             if q.kind == "who" and details is not None and not names_holder(fact.text, q, details):
                 # «Кто генеральный консул Франции?»: the sentence names the role, but nobody
                 # who holds it («… генеральные консулы КНР, Ирана, Турции, Франции»).
-                notes.append(NO_HOLDER)
+                notes.append(Note.NO_HOLDER)
             if listing:
                 factor *= PLACES_BONUS  # «Какие страны …?»: a sentence naming several
             if Cue.ALSO in q.cues and adds_to_before(fact.text):
@@ -206,7 +223,7 @@ class FactIndex:
             final = float(s.score[i]) * factor * (0.5 + float(s.coverage[i]))
             if threshold and not confident(notes):
                 continue
-            if threshold and ARTICLE_DATE in notes and s.coverage[i] < ARTICLE_DATE_COVERAGE:
+            if threshold and Note.ARTICLE_DATE in notes and s.coverage[i] < ARTICLE_DATE_COVERAGE:
                 continue  # the sentence may report another event than the one asked about
             # The explanation is written out only for the matches returned (see below).
             why = (i, tuple(notes), tuple(unit.label for unit in matched.values()))
@@ -251,9 +268,12 @@ class FactIndex:
         return self._digests.topic_name(self._fact_number(fact))
 
     def _fact_number(self, fact: Fact) -> int | None:
+        return self._number(fact.id)
+
+    def _number(self, fact_id: str) -> int | None:
         if self._number_of is None:  # built on first use: 100,000 facts make 5 MB
             self._number_of = {f.id: number for number, f in enumerate(self.facts)}
-        return self._number_of.get(fact.id)
+        return self._number_of.get(fact_id)
 
     def topics(self) -> dict[str, list[Fact]]:
         """Topic → its facts, newest article first (facts with a figure before those
@@ -289,11 +309,21 @@ def _candidate(result: Ranked, s: Scores, q: Question, p: Postings) -> Candidate
     )
 
 
-def _why(s: Scores, i: int, notes: tuple[str, ...], labels: tuple[str, ...]) -> tuple[str, ...]:
-    """Matched terms and rules of a match, for debugging and eval."""
-    return (
+def _match(
+    fact: Fact,
+    score: float,
+    figure: Figure | None,
+    s: Scores,
+    i: int,
+    notes: tuple[Note, ...],
+    labels: tuple[str, ...],
+) -> Match:
+    """A ranked candidate as a Match: its notes and matched parts, and the same spelled out
+    in `why` for people (debugging and eval)."""
+    why = (
         f"coverage={s.coverage[i]:.2f}",
         f"evidence={s.evidence[i]:.2f}",
         *notes,
         *("~" + label for label in labels),
     )
+    return Match(fact, round(score, 4), figure, why, notes, frozenset(labels))

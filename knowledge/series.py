@@ -134,12 +134,8 @@ def _same_thing(primary: Match, other: Match) -> bool:
         and a.kind == b.kind
         and a.unit == b.unit
         and b.comparison not in _NOT_LEVELS
-        and _labels(primary) == _labels(other)
+        and primary.matched == other.matched
     )
-
-
-def _labels(match: Match) -> frozenset[str]:
-    return frozenset(w for w in match.why if w.startswith("~"))
 
 
 def _date(point: Point) -> int:

@@ -10,8 +10,7 @@ from collections import OrderedDict
 from aiogram import Bot, Router
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
-from knowledge import Journal, Series, series_for
-from knowledge.library import Library
+from knowledge import Journal, Library, Series, series_for
 
 from ..callbacks import ChartCallback, callback_chat_id
 from ..charts import chart_caption, render_chart

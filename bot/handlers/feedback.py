@@ -11,25 +11,26 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import weakref
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from knowledge import Fact, FactIndex, Journal, Match, compose
-from knowledge.journal import DOWN, FLUSH_INTERVAL_S, UP, QuestionRecord
-from knowledge.library import Library
+from knowledge import (
+    DOWN,
+    FLUSH_INTERVAL_S,
+    UP,
+    FactIndex,
+    Journal,
+    Library,
+    Match,
+    QuestionRecord,
+    compose,
+)
 
 from ..callbacks import FeedbackCallback, PickCallback
-from ..render import (
-    MAYBE_THIS,
-    feedback_keyboard,
-    main_figure,
-    render_answer,
-    render_choices,
-)
+from ..render import MAYBE_THIS, feedback_keyboard, render_answer, render_choices
 
 router = Router(name=__name__)
 logger = logging.getLogger(__name__)
@@ -43,7 +44,6 @@ NO_ALTERNATIVES = (
 )
 VOTE_FAILED = "Не удалось сохранить оценку. Попробуйте чуть позже."
 STALE_BUTTON = "Эта кнопка устарела. Напишите вопрос текстом."
-RANK_DEPTH = 50  # candidates searched for the figure a fact offers for a question
 # The replica that answered writes its question rows in batches, every FLUSH_INTERVAL_S: a
 # button pressed on another replica right after the answer may name a row not written yet.
 # For a message this recent, a missing row is waited for (a few FLUSH_INTERVAL_S at most).
@@ -52,8 +52,6 @@ RECORD_WAIT_STEP = FLUSH_INTERVAL_S / 2
 RECORD_WAIT_STEPS = 8
 
 T = TypeVar("T")
-
-_facts_by_id: weakref.WeakKeyDictionary[FactIndex, dict[str, Fact]] = weakref.WeakKeyDictionary()
 
 
 @router.callback_query(FeedbackCallback.filter())
@@ -113,11 +111,12 @@ async def pick(
         await callback.answer(STALE_BUTTON)
         return
     index = library.index
-    match = match_for(index, record.text, record.fact_ids[callback_data.index])
-    if match is None:  # the article is gone since (reload)
+    fact = index.fact(record.fact_ids[callback_data.index])
+    if fact is None:  # the article is gone since (reload)
         await callback.answer(STALE_BUTTON)
         return
     await callback.answer()
+    match = index.explain(record.text, fact)
     text, _ = render_answer(compose(record.text, [match], index=index))
     chat_id = callback.message.chat.id if callback.message else callback.from_user.id
     await bot.send_message(chat_id=chat_id, text=text, reply_markup=feedback_keyboard(record.id))
@@ -175,36 +174,9 @@ async def _record(journal: Journal | None, record_id: int) -> QuestionRecord | N
 def offered(index: FactIndex, record: QuestionRecord, start: int = 0) -> list[tuple[int, Match]]:
     """The record's offered facts from position `start` on that the index still holds, as
     (position, Match) — the position is what a PickCallback carries."""
-    ranked = index.rank(record.text, limit=RANK_DEPTH, threshold=False)
     out = []
     for position, fact_id in enumerate(record.fact_ids):
-        if position < start:
-            continue
-        match = match_for(index, record.text, fact_id, ranked)
-        if match is not None:
-            out.append((position, match))
+        fact = index.fact(fact_id) if position >= start else None
+        if fact is not None:
+            out.append((position, index.explain(record.text, fact)))
     return out
-
-
-def match_for(
-    index: FactIndex, question: str, fact_id: str, ranked: list[Match] | None = None
-) -> Match | None:
-    """The fact as a Match for `question` (with the figure that answers it), or None if the
-    index no longer holds it."""
-    fact = _lookup(index).get(fact_id)
-    if fact is None:
-        return None
-    if ranked is None:
-        ranked = index.rank(question, limit=RANK_DEPTH, threshold=False)
-    for match in ranked:
-        if match.fact.id == fact_id:
-            return match
-    return Match(fact=fact, score=0.0, figure=main_figure(fact))
-
-
-def _lookup(index: FactIndex) -> dict[str, Fact]:
-    by_id = _facts_by_id.get(index)
-    if by_id is None:
-        by_id = {fact.id: fact for fact in index.facts}
-        _facts_by_id[index] = by_id
-    return by_id

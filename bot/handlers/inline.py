@@ -17,10 +17,16 @@ from aiogram.types import (
     InputTextMessageContent,
 )
 
-from knowledge import Answer, Match, change_question, compose, series_for
-from knowledge.answer import MAX_QUESTION_CHARS
-from knowledge.library import Library
-from knowledge.text import clean_text
+from knowledge import (
+    MAX_QUESTION_CHARS,
+    Answer,
+    Library,
+    Match,
+    change_question,
+    clean_text,
+    compose,
+    series_for,
+)
 
 from ..charts import chart_caption, title_of
 from ..config import Settings

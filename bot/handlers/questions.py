@@ -15,9 +15,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.formatting import Text
 
-from knowledge import Answer, FactIndex, Journal, Match, series_for
-from knowledge.journal import MAX_FACT_IDS
-from knowledge.library import Library
+from knowledge import MAX_FACT_IDS, Answer, FactIndex, Journal, Library, Match, series_for
 
 from ..callbacks import ExampleCallback, SuggestionCallback, callback_chat_id
 from ..filters import AddressedToMe, HasText, IsSlashCommand, NotForAnotherBot, question_text

@@ -3,15 +3,12 @@ who is not an admin."""
 
 from __future__ import annotations
 
-import weakref
-
 from aiogram import Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 from aiogram.utils.formatting import Bold, Text, as_list, as_marked_list
 
-from knowledge import ArticleInfo, FactIndex, FactStore, format_date_ru
-from knowledge.library import Library
+from knowledge import FactStore, Library, Stock, format_date_ru
 
 from ..config import Settings
 from ..filters import AddressedToMe, HasDocument, is_admin_elsewhere
@@ -37,12 +34,6 @@ FACTS = "факт"
 ADMIN_COMMAND_NAMES = ("reload", "add", "unanswered", "stats")
 MAX_TOPICS = 5
 
-# Per index (one per generation of the store): what /start shows does not change until the
-# next one, and asking the examples or reading every article row each time costs a lot on a
-# big corpus.
-_examples: weakref.WeakKeyDictionary[FactIndex, list[int]] = weakref.WeakKeyDictionary()
-_stock: weakref.WeakKeyDictionary[FactIndex, tuple[int, str | None]] = weakref.WeakKeyDictionary()
-
 
 def start_router() -> Router:
     """/start, /help, /sources, and the refusals of admin commands and files."""
@@ -58,11 +49,7 @@ def start_router() -> Router:
 def pick_examples(library: Library, count: int = 3) -> list[int]:
     """Indices of `count` example questions, ones the library can answer first (worked out
     once per index)."""
-    index = library.index
-    answered = _examples.get(index)
-    if answered is None:
-        answered = [i for i, q in enumerate(EXAMPLE_QUESTIONS) if library.ask(q).found]
-        _examples[index] = answered
+    answered = list(library.answered(EXAMPLE_QUESTIONS))
     rest = [i for i in range(len(EXAMPLE_QUESTIONS)) if i not in answered]
     return (answered + rest)[:count]
 
@@ -70,24 +57,17 @@ def pick_examples(library: Library, count: int = 3) -> list[int]:
 async def article_stock(library: Library, store: FactStore) -> tuple[int, str | None]:
     """How many articles there are and the period they cover, once per index (the index
     is replaced whenever the store's articles change)."""
-    index = library.index
-    stock = _stock.get(index)
-    if stock is None:
-        articles = await store.articles()
-        stock = (len(articles), describe_period(articles))
-        if library.index is index:  # not swapped meanwhile
-            _stock[index] = stock
-    return stock
+    stock = await library.stock()
+    return stock.articles, describe_period(stock)
 
 
-def describe_period(articles: list[ArticleInfo]) -> str | None:
+def describe_period(stock: Stock) -> str | None:
     """«с 12 сентября 2025 по 9 января 2026», or None without dates."""
-    dates = sorted(a.date for a in articles if a.date is not None)
-    if not dates:
+    if stock.first is None or stock.last is None:
         return None
-    if dates[0] == dates[-1]:
-        return format_date_ru(dates[0])
-    return f"с {format_date_ru(dates[0])} по {format_date_ru(dates[-1])}"
+    if stock.first == stock.last:
+        return format_date_ru(stock.first)
+    return f"с {format_date_ru(stock.first)} по {format_date_ru(stock.last)}"
 
 
 async def start(message: Message, library: Library, store: FactStore) -> None:

@@ -16,8 +16,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.formatting import Text
 
-from knowledge import Subscriptions
-from knowledge.library import Library
+from knowledge import Library, Subscriptions
 
 from ..callbacks import SubscribeCallback, callback_chat_id
 from ..messages import (

@@ -9,8 +9,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
-from knowledge import Fact, FactIndex
-from knowledge.library import Library
+from knowledge import Fact, FactIndex, Library
 
 from ..callbacks import TopicCallback, TopicPageCallback, callback_chat_id, topic_check
 from ..messages import (

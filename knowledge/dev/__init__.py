@@ -3,3 +3,7 @@
 They need the `dev` extras (rank-bm25, tantivy, PyStemmer, pyinstrument); the bot never
 imports them.
 """
+
+from .bench import make_corpus, make_questions, write_corpus
+
+__all__ = ["make_corpus", "make_questions", "write_corpus"]

@@ -37,7 +37,12 @@ def canonical(value: object) -> object:
     """A JSON-able rendering of any value the answer path returns, the same on every run."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         # Derived properties (a fact's years and amounts) are functions of the fields.
-        return {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        # Fields marked IN_WHY repeat what the match's `why` spells out (knowledge/match.py).
+        return {
+            f.name: canonical(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if not f.metadata.get("in_why")
+        }
     if isinstance(value, enum.Enum):
         return canonical(value.value)
     if isinstance(value, float):

@@ -559,7 +559,7 @@ async def test_document_with_a_path_for_a_name_is_saved_under_a_generated_one(
 @pytest.mark.parametrize(
     ("content", "file_name", "mime", "reason"),
     [
-        (bytes(range(256)) * 8, "data.txt", "text/plain", "это двоичный файл, а не текст"),
+        (bytes(range(256)) * 8, "data.txt", "text/plain", "двоичный файл, не текст"),
         ("Привет".encode("cp1251"), "a.txt", "text/plain", "файл не в кодировке UTF-8"),
         (
             b"---\ntitle: X\n---\n\nText.\n",

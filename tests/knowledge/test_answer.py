@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from knowledge import Article, FactIndex, ask, extract_facts, format_date_ru
-from knowledge.answer import MAX_QUESTION_CHARS
+from knowledge.answer import MAX_QUESTION_CHARS, Problem
 
 
 @pytest.mark.parametrize(
@@ -65,8 +65,8 @@ def test_empty_and_overlong_questions_are_not_matched(seed_index, monkeypatch):
         raise AssertionError("matching must not run")
 
     monkeypatch.setattr(seed_index, "match", fail)
-    assert ask(seed_index, "   \n").problem == "empty"
-    assert ask(seed_index, "туризм " * MAX_QUESTION_CHARS).problem == "too_long"
+    assert ask(seed_index, "   \n").problem == Problem.EMPTY
+    assert ask(seed_index, "туризм " * MAX_QUESTION_CHARS).problem == Problem.TOO_LONG
 
 
 def _article(name: str, date: dt.date | None, text: str) -> Article:
@@ -214,10 +214,10 @@ def test_which_amount_is_a_figure_question(seed_index):
 @pytest.mark.parametrize(
     ("message", "kind"),
     [
-        ("Привет!", "greeting"),
-        ("Сәлем", "greeting"),
-        ("Спасибо большое!!", "thanks"),
-        ("что ты умеешь?", "about"),
+        ("Привет!", Problem.GREETING),
+        ("Сәлем", Problem.GREETING),
+        ("Спасибо большое!!", Problem.THANKS),
+        ("что ты умеешь?", Problem.ABOUT),
     ],
 )
 def test_small_talk_is_no_question(seed_index, message, kind):
