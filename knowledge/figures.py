@@ -20,7 +20,8 @@ from functools import cache, lru_cache
 
 import pymorphy3
 
-from .text import data_lines, relative_year_pattern, relative_year_shift
+from .text import data_lines
+from .years import YEAR, YEAR_WORD, relative_year_pattern, relative_year_shift
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +62,6 @@ _L = "а-яёa-zәғқңөұүһі"  # lowercase letters, Kazakh included; patte
 _NOT_LETTER = rf"(?![{_L}])"
 _WORD_START = r"(?<![\w-])"
 
-_YEAR = r"(?:19\d\d|20\d\d|2100)"
-_YEAR_WORD = rf"(?:год(?:ах|ами|ам|ов|ом|у|а|ы)?{_NOT_LETTER}|гг?\.|гг?{_NOT_LETTER})"
 _TIME_PREPS: dict[str, str | None] = {
     "в": None,
     "во": None,
@@ -83,9 +82,9 @@ _TIME_PREPS: dict[str, str | None] = {
 _TIME_PREP = r"(?P<prep>по\s+итогам|в\s+течение|начиная\s+с|после|во|в|на|за|ко|к|до|со|с|от|по)"
 
 _YEAR_RE = re.compile(
-    rf"(?<![\w./,-])(?:{_TIME_PREP}\s+)?(?P<y1>{_YEAR})"
-    rf"(?:(?:\s*[-–—]\s*|\s+(?:по|до)\s+)(?P<y2>{_YEAR}))?"
-    rf"\s*(?P<word>{_YEAR_WORD})",
+    rf"(?<![\w./,-])(?:{_TIME_PREP}\s+)?(?P<y1>{YEAR})"
+    rf"(?:(?:\s*[-–—]\s*|\s+(?:по|до)\s+)(?P<y2>{YEAR}))?"
+    rf"\s*(?P<word>{YEAR_WORD})",
     re.IGNORECASE,
 )
 
@@ -115,7 +114,7 @@ _MONTHS = (
 _MONTH = "(?:" + "|".join(stem for stem, _ in _MONTHS) + f"){_NOT_LETTER}"
 # The year of a month or a period: «2025 года» or «прошлого года».
 _PERIOD_TAIL = (
-    rf"\s+(?:(?P<year>{_YEAR})(?:\s*(?:года|г\.|г{_NOT_LETTER}))?(?!\d)"
+    rf"\s+(?:(?P<year>{YEAR})(?:\s*(?:года|г\.|г{_NOT_LETTER}))?(?!\d)"
     rf"|(?P<rel>{_RELATIVE})\s+года{_NOT_LETTER})"
 )
 _MONTH_RE = re.compile(
@@ -234,7 +233,7 @@ _MAX_ADJECTIVES = 2
 # A bare year-like number right after a capitalised word is part of a name ("Алматы 2050").
 _NAME_YEAR_RE = re.compile(r"(?<=\s)[A-ZА-ЯЁ][\w-]*\s+$")
 _NAME_MAX_CHARS = 64  # how far back that name is looked for (a bound on the work per number)
-_YEAR_VALUE_RE = re.compile(_YEAR)
+_YEAR_VALUE_RE = re.compile(YEAR)
 
 
 @dataclass

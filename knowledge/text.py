@@ -201,33 +201,6 @@ def data_lines(name: str) -> list[str]:
     return lines
 
 
-@cache
-def relative_years() -> tuple[tuple[str, int], ...]:
-    """data/relative_years.txt: (word or «beginning*», years from the present)."""
-    out = []
-    for line in data_lines("relative_years.txt"):
-        shift, listed = line.split(":", 1)
-        out += [(w.strip(), int(shift)) for w in listed.split("|") if w.strip()]
-    return tuple(out)
-
-
-def relative_year_pattern() -> str:
-    """A regex alternation of the words of `relative_years` («прошл\\w*|этом|…»)."""
-    return "|".join(
-        re.escape(word[:-1]) + r"\w*" if word.endswith("*") else re.escape(word)
-        for word, _ in relative_years()
-    )
-
-
-def relative_year_shift(word: str) -> int:
-    """Years from the present that `word` («прошлом», «текущего») points; KeyError if none."""
-    word = word.lower()
-    for written, shift in relative_years():
-        if word == written or (written.endswith("*") and word.startswith(written[:-1])):
-            return shift
-    raise KeyError(word)
-
-
 @dataclass(frozen=True)
 class Token:
     word: str  # normalised surface form

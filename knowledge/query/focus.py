@@ -20,8 +20,9 @@ from ..text import (
     normalize,
     words,
 )
+from ..years import YEAR_TOKEN
 from .classify import ADJECTIVES, names_a_thing, which_nouns
-from .words import YEAR, find_phrase, lemma_set, word_set
+from .words import find_phrase, lemma_set, word_set
 
 
 def measured_noun(tokens: list[Token]) -> set[int]:
@@ -61,7 +62,7 @@ def who_noun(tokens: list[Token]) -> set[int]:
 
 def asks_whole_year(lemmas: list[str]) -> bool:
     """«За весь 2025 год», «по итогам 2025 года» (data/whole_year.txt)."""
-    without_years = [lemma for lemma in lemmas if not YEAR.match(lemma)]
+    without_years = [lemma for lemma in lemmas if not YEAR_TOKEN.match(lemma)]
     return find_phrase(without_years, "whole_year.txt") is not None
 
 
@@ -148,7 +149,7 @@ def _names_counted(token: Token, pos: str) -> bool:
         pos == "NOUN"
         and token.weight > WEIGHT_GENERIC
         and token.lemma not in lemma_set("measures.txt")
-        and not YEAR.match(token.word)
+        and not YEAR_TOKEN.match(token.word)
     )
 
 
@@ -174,7 +175,7 @@ def asks_amount(tokens: list[Token], kind_positions: frozenset[int]) -> bool:
             # «Какое количество горожан получило …»: a thing found everywhere is still
             # what is counted (though no fact need name it).
             return False
-        if token.weight <= WEIGHT_GENERIC or YEAR.match(token.word):
+        if token.weight <= WEIGHT_GENERIC or YEAR_TOKEN.match(token.word):
             continue
         return analyze(token.word).pos in VERB_POS
     before = tokens[: min(kind_positions)]

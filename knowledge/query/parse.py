@@ -27,6 +27,7 @@ from ..text import (
     translator,
     words,
 )
+from ..years import YEAR_TOKEN
 from .channels import CHANNEL_GROUP, CHANNEL_LEMMA, CHANNEL_SHORT_STEM, CHANNEL_STEM, PHRASE_PART
 from .classify import ADJECTIVES, asks_which_things, question_kind, which_nouns
 from .focus import (
@@ -43,7 +44,7 @@ from .focus import (
     who_noun,
 )
 from .spelling import FUZZY_MIN_LEN, Speller
-from .words import YEAR, lemma_set, word_set
+from .words import lemma_set, word_set
 from .years import four_digit_years, the_question
 
 UNKNOWN_VERB_SHARE = 0.5
@@ -173,7 +174,7 @@ class QuestionParser:
         kazakh = translator().is_kazakh(original, [w for w, _ in words(original, parts=False)])
         tokens = self._lx.tokens(question)
         kind, kind_positions = question_kind(question + (" %" if percent else ""), tokens)
-        years = frozenset(int(t.word) for t in tokens if YEAR.match(t.word))
+        years = frozenset(int(t.word) for t in tokens if YEAR_TOKEN.match(t.word))
         units: list[Unit] = []
         grouped: dict[int, list[str]] = defaultdict(list)
         in_phrase: set[int] = set()  # words that are part of a several-word synonym phrase
@@ -224,7 +225,7 @@ class QuestionParser:
                 t
                 for t in tokens
                 if t.weight > WEIGHT_VERB
-                and not YEAR.match(t.word)
+                and not YEAR_TOKEN.match(t.word)
                 and t.position not in kind_positions
             ]
             measures = {t.position for t in content if t.lemma in lemma_set("measures.txt")}
@@ -233,7 +234,11 @@ class QuestionParser:
                 # «Сколько человек живёт в Алматы?»: only the verb says what is counted
                 counted_by_verb = bool(content)
         for token in tokens:
-            if token.weight <= 0 or YEAR.match(token.word) or token.position in kind_positions:
+            if (
+                token.weight <= 0
+                or YEAR_TOKEN.match(token.word)
+                or token.position in kind_positions
+            ):
                 continue
             if token.position in measures:
                 continue

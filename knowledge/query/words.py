@@ -7,13 +7,10 @@ look for lives in a data file, where it can be read and changed without reading 
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from functools import cache
 
 from ..text import data_lines, lexicon
-
-YEAR = re.compile(r"^(19[5-9]\d|20\d\d|2100)$")  # a token that is a year
 
 
 @cache

@@ -12,7 +12,7 @@ import re
 from functools import cache
 
 from ..facts import split_sentences
-from ..text import relative_year_pattern, relative_year_shift
+from ..years import YEAR, relative_year_pattern, relative_year_shift
 from .words import word_list
 
 
@@ -30,9 +30,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.P
         rf"|(?<![\w,.])(?P<yy_alone>[12]\d|3[0-9])-?(?:{_any('year_alone_endings')})(?!\w)",
         re.IGNORECASE,
     )
-    year_ending = re.compile(
-        rf"(?<!\w)((?:19|20)\d\d)-?(?:{_any('year_endings')})(?!\w)", re.IGNORECASE
-    )
+    year_ending = re.compile(rf"(?<!\w)({YEAR})-?(?:{_any('year_endings')})(?!\w)", re.IGNORECASE)
     decade_end = re.compile(
         rf"(?P<prep>(?<!\w)(?:{_any('decade_prepositions')}))\s+(?:{_any('decade_end')})\s+"
         rf"(?:(?:{_any('decade_this')})\s+)?(?:{_any('decade')})",
