@@ -22,7 +22,9 @@ from .articles import (
     read_articles,
     too_big,
 )
+from .build import BuildError, BuildReport
 from .conversation import Aspect, Context
+from .database import DEFAULT_DATABASE_URL
 from .facts import Fact, extract_facts
 from .figures import Figure, find_figures
 from .index import FactIndex
@@ -42,7 +44,7 @@ from .library import AddedArticle, ArticleNotLoaded, ArticleRefused, Library, St
 from .match import Match, Note
 from .nearmiss import NearMiss, NearMissKind
 from .series import Point, Series, change_question, series_for, series_of
-from .store import DEFAULT_DATABASE_URL, ArticleInfo, BuildError, BuildReport, FactStore
+from .store import ArticleInfo, FactStore
 from .subscriptions import (
     Announcement,
     Claim,

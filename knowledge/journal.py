@@ -52,9 +52,9 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from .store import DEFAULT_DATABASE_URL, WRITE_OPTION, Base, install_sqlite_hooks, meta_table
+from .database import DEFAULT_DATABASE_URL, WRITE_OPTION, Base, meta_table, open_engine
 from .text import clean_text
 
 SALT_KEY = "journal_salt"
@@ -173,15 +173,11 @@ class Journal:
         self._is_sqlite = backend == "sqlite"
         self._is_postgresql = backend == "postgresql"
         # A pool on both (closed by close()): a connection per write costs more than the write.
-        self._engine: AsyncEngine = (
-            create_async_engine(url)
-            if self._is_sqlite
-            else create_async_engine(url, pool_size=2, max_overflow=3, pool_pre_ping=True)
+        # On SQLite in WAL, NORMAL syncs at checkpoints, not at every commit: a process
+        # crash loses nothing, a power loss at most the last commits (module doc).
+        self._engine: AsyncEngine = open_engine(
+            url, synchronous="NORMAL", pool_size=2, max_overflow=3, pool_pre_ping=True
         )
-        if self._is_sqlite:
-            # In WAL, NORMAL syncs at checkpoints, not at every commit: a process crash
-            # loses nothing, a power loss at most the last commits (module doc).
-            install_sqlite_hooks(self._engine, synchronous="NORMAL")
         self._write_engine = self._engine.execution_options(**{WRITE_OPTION: True})
         self._salt = salt.encode() if salt else None
         self._salt_lock = asyncio.Lock()

@@ -3,9 +3,9 @@
 Async only here, at the database edge. Frozen dataclasses go out, never ORM rows.
 
 The schema comes from the Alembic migrations in `knowledge/migrations`, applied by
-`FactStore.open()` (the same migrations for SQLite and PostgreSQL). The ORM models below
-describe that schema; reads and writes go through Core statements on their tables, so that
-100,000 facts load and store in seconds.
+`FactStore.open()` (the same migrations for SQLite and PostgreSQL); knowledge/database.py
+describes it. Reads and writes go through Core statements on its tables, so that 100,000
+facts load and store in seconds. What a rebuild changes is planned in knowledge/build.py.
 
 Consistency:
 - a rebuild is one transaction; readers see the old store or the new one, never a mix
@@ -27,116 +27,37 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .articles import Article, Skipped, Stopped, read_articles
 from .background import Stop, off_loop
+from .build import BuildError, BuildReport, Stored, plan_rebuild, report_of
+from .database import (
+    DEFAULT_DATABASE_URL,
+    PG_MIGRATION_LOCK,
+    WRITE_OPTION,
+    articles_table,
+    facts_table,
+    figures_table,
+    meta_table,
+    open_engine,
+    upgrade_schema,
+)
 from .facts import EXTRACTOR_VERSION, Fact, extract_facts
 from .figures import Figure
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/citybot.db"
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 GENERATION_KEY = "generation"
 # PostgreSQL LISTEN/NOTIFY channel: a committed rebuild sends its new generation on it.
 GENERATION_CHANNEL = "citybot_generation"
-SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Rows per executemany() and ids per IN (...) list: well under SQLite's variable limit.
 INSERT_BATCH = 10_000
 ID_BATCH = 500
 LOAD_BATCH = 10_000  # rows read at a time by load()
-# Execution option read by the SQLite "begin" hook: write transactions take the write lock
-# at BEGIN (BEGIN IMMEDIATE), so two writers never both read and then fail to upgrade.
-WRITE_OPTION = "citybot_write"
 # A rebuild's check of the new generation before it commits: (generation, its facts) → what
 # serving it needs (the index); raises when that cannot be made. Runs in a thread.
 IndexCheck = Callable[[int, list[Fact]], object]
-# Arbitrary constant key for the PostgreSQL advisory lock taken while migrating.
-_PG_MIGRATION_LOCK = 0x63697479  # "city"
-
-
-# --- schema --------------------------------------------------------------------------------
-
-
-class Base(DeclarativeBase):
-    metadata = sa.MetaData(
-        naming_convention={
-            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        }
-    )
-
-
-class ArticleRow(Base):
-    __tablename__ = "articles"
-
-    id: Mapped[str] = mapped_column(sa.String, primary_key=True)  # file name
-    title: Mapped[str] = mapped_column(sa.Text)
-    date: Mapped[dt.date | None] = mapped_column(sa.Date)
-    url: Mapped[str | None] = mapped_column(sa.Text)
-    content_hash: Mapped[str] = mapped_column(sa.String(64))
-    extractor_version: Mapped[int] = mapped_column(sa.Integer)
-
-
-class FactRow(Base):
-    __tablename__ = "facts"
-    __table_args__ = (
-        # Also the index for facts.article_id (leading column) and for the cascade.
-        sa.Index("ix_facts_article_id", "article_id", "position", unique=True),
-    )
-
-    id: Mapped[str] = mapped_column(sa.String, primary_key=True)  # "001_x.txt#3"
-    article_id: Mapped[str] = mapped_column(
-        sa.String, sa.ForeignKey("articles.id", ondelete="CASCADE")
-    )
-    position: Mapped[int] = mapped_column(sa.Integer)
-    text: Mapped[str] = mapped_column(sa.Text)
-
-
-class FigureRow(Base):
-    __tablename__ = "figures"
-
-    # The primary key (fact_id, ordinal) is the index for figures.fact_id.
-    fact_id: Mapped[str] = mapped_column(
-        sa.String, sa.ForeignKey("facts.id", ondelete="CASCADE"), primary_key=True
-    )
-    ordinal: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
-    text: Mapped[str] = mapped_column(sa.Text)
-    value: Mapped[float] = mapped_column(sa.Double)
-    kind: Mapped[str] = mapped_column(sa.String(16))
-    unit: Mapped[str | None] = mapped_column(sa.Text)
-    scale: Mapped[str | None] = mapped_column(sa.String(16))
-    comparison: Mapped[str | None] = mapped_column(sa.String(16))
-    year: Mapped[int | None] = mapped_column(sa.Integer)
-    month: Mapped[int | None] = mapped_column(sa.Integer)
-    start_pos: Mapped[int] = mapped_column(sa.Integer)
-    end_pos: Mapped[int] = mapped_column(sa.Integer)
-
-
-class MetaRow(Base):
-    __tablename__ = "meta"
-
-    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(sa.Text)
-
-
-articles_table: sa.Table = ArticleRow.__table__  # type: ignore[assignment]
-facts_table: sa.Table = FactRow.__table__  # type: ignore[assignment]
-figures_table: sa.Table = FigureRow.__table__  # type: ignore[assignment]
-meta_table: sa.Table = MetaRow.__table__  # type: ignore[assignment]
-
-
-# --- public values -------------------------------------------------------------------------
-
-
-class BuildError(Exception):
-    """A rebuild that could not run at all (articles folder missing, database failure)."""
 
 
 @dataclass(frozen=True)
@@ -147,64 +68,6 @@ class ArticleInfo:
     url: str | None
     content_hash: str
     facts: int  # number of facts stored for it
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    added: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    unchanged: tuple[str, ...] = ()
-    skipped: tuple[Skipped, ...] = ()
-    facts_before: int = 0
-    facts_after: int = 0
-    generation: int = 0
-    kept: tuple[str, ...] = field(default=())  # skipped files whose previous version stays loaded
-    # What the rebuild's IndexCheck made of the committed generation (None: no check ran).
-    checked: object = field(default=None, compare=False, repr=False)
-
-    @property
-    def changed_anything(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
-
-    def summary(self) -> list[str]:
-        """Lines in Russian for a person: what was added, changed, removed and skipped."""
-        lines: list[str] = []
-        if self.changed_anything:
-            lines.append(
-                f"Статей: добавлено {len(self.added)}, изменено {len(self.changed)}, "
-                f"удалено {len(self.removed)}, без изменений {len(self.unchanged)}"
-            )
-            lines.append(f"Фактов: {self.facts_before} → {self.facts_after}")
-        else:
-            stored = len(self.unchanged) + len(self.kept)
-            lines.append(f"Изменений нет (статей: {stored}, фактов: {self.facts_after})")
-        lines.extend(f"Пропущено: {s.path} — {s.reason}" for s in self.skipped)
-        lines.extend(f"Оставлена прежняя версия: {article_id}" for article_id in self.kept)
-        return lines
-
-
-# --- the store -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Stored:
-    """What the database holds, as far as a rebuild needs to know."""
-
-    versions: dict[str, tuple[str, int]]  # article id -> (content hash, extractor version)
-
-
-@dataclass(frozen=True)
-class _Plan:
-    added: tuple[str, ...]
-    changed: tuple[str, ...]
-    removed: tuple[str, ...]
-    unchanged: tuple[str, ...]
-    kept: tuple[str, ...]
-
-    @property
-    def changes_anything(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
 
 
 @dataclass
@@ -236,6 +99,9 @@ _FIGURE_COLUMNS = (
 )
 
 
+# --- the store -----------------------------------------------------------------------------
+
+
 class FactStore:
     """Async access to the SQL store."""
 
@@ -251,13 +117,7 @@ class FactStore:
                 self._sqlite_path = Path(database)
         # pool_pre_ping: a connection the server dropped (a restart, pg_terminate_backend)
         # is replaced when it is taken from the pool, instead of failing the first call.
-        self._engine: AsyncEngine = (
-            create_async_engine(url)
-            if self._is_sqlite
-            else create_async_engine(url, pool_pre_ping=True)
-        )
-        if self._is_sqlite:
-            install_sqlite_hooks(self._engine)
+        self._engine: AsyncEngine = open_engine(url, pool_pre_ping=True)
         # Same pool, but its transactions are write transactions (BEGIN IMMEDIATE on SQLite).
         self._write_engine = self._engine.execution_options(**{WRITE_OPTION: True})
         if self._is_postgresql:
@@ -298,9 +158,9 @@ class FactStore:
                 if self._is_postgresql:
                     # Two processes opening a fresh database must not both create the tables.
                     await conn.execute(
-                        sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
+                        sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_MIGRATION_LOCK}
                     )
-                await conn.run_sync(_upgrade_schema)
+                await conn.run_sync(upgrade_schema)
             self._ready = True
 
     # -- rebuild --------------------------------------------------------------------------
@@ -343,12 +203,12 @@ class FactStore:
         async with self._read_engine.connect() as conn, conn.begin():
             stored = await _read_stored(conn)
             seen = await _read_generation(conn)
-        plan = _plan(by_id, skipped, stored)
+        plan = plan_rebuild(by_id, skipped, stored, EXTRACTOR_VERSION)
         if not plan.changes_anything:
             async with self._read_engine.connect() as conn:
                 count = await _count_facts(conn)
                 generation = await _read_generation(conn)
-            return _report(plan, skipped, count, count, generation)
+            return report_of(plan, skipped, count, count, generation)
         prepared = await _extract(by_id, plan.added + plan.changed)
         checked = None
         if check is not None:
@@ -370,10 +230,10 @@ class FactStore:
             generation = await _lock_generation(conn)
             stored = await _read_stored(conn)
             checked_plan = plan
-            plan = _plan(by_id, skipped, stored)
+            plan = plan_rebuild(by_id, skipped, stored, EXTRACTOR_VERSION)
             facts_before = await _count_facts(conn)
             if not plan.changes_anything:
-                return _report(plan, skipped, facts_before, facts_before, generation)
+                return report_of(plan, skipped, facts_before, facts_before, generation)
             missing = [i for i in plan.added + plan.changed if i not in prepared]
             if missing:
                 prepared.update(await _extract(by_id, tuple(missing)))
@@ -401,7 +261,7 @@ class FactStore:
                     {"channel": GENERATION_CHANNEL, "payload": str(generation)},
                 )
             facts_after = await _count_facts(conn)
-        report = _report(plan, skipped, facts_before, facts_after, generation)
+        report = report_of(plan, skipped, facts_before, facts_after, generation)
         return dataclasses.replace(report, checked=checked)
 
     async def rebuild_from(
@@ -461,88 +321,6 @@ class FactStore:
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def install_sqlite_hooks(engine: AsyncEngine, *, synchronous: str | None = None) -> None:
-    """WAL, busy timeout, foreign keys; BEGIN emitted by us (IMMEDIATE for connections with
-    the WRITE_OPTION execution option); `synchronous` sets that PRAGMA too (the journal).
-
-    The recipe from SQLAlchemy's SQLite docs ("Enabling Non-Legacy SQLite Transactional
-    Modes"): the driver's own BEGIN handling is switched off with isolation_level = None.
-    """
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA journal_mode = WAL")
-            if synchronous is not None:
-                cursor.execute(f"PRAGMA synchronous = {synchronous}")
-            cursor.execute("PRAGMA foreign_keys = ON")
-        finally:
-            cursor.close()
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        if conn.get_execution_options().get(WRITE_OPTION):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.exec_driver_sql("BEGIN")
-
-
-def _upgrade_schema(connection: Connection) -> None:
-    """Alembic `upgrade head` on an open connection (inside the caller's transaction)."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["connection"] = connection
-    command.upgrade(config, "head")
-
-
-def _plan(by_id: dict[str, Article], skipped: tuple[Skipped, ...], stored: _Stored) -> _Plan:
-    added: list[str] = []
-    changed: list[str] = []
-    unchanged: list[str] = []
-    for article_id, article in by_id.items():
-        version = stored.versions.get(article_id)
-        if version is None:
-            added.append(article_id)
-        elif version == (article.content_hash, EXTRACTOR_VERSION):
-            unchanged.append(article_id)
-        else:
-            changed.append(article_id)
-    # A file that could not be read this time keeps its previous version: never lose data
-    # because of a broken file.
-    skipped_ids = {s.path for s in skipped}
-    kept = sorted(i for i in skipped_ids if i in stored.versions and i not in by_id)
-    removed = sorted(i for i in stored.versions if i not in by_id and i not in skipped_ids)
-    return _Plan(
-        added=tuple(sorted(added)),
-        changed=tuple(sorted(changed)),
-        removed=tuple(removed),
-        unchanged=tuple(sorted(unchanged)),
-        kept=tuple(kept),
-    )
-
-
-def _report(
-    plan: _Plan, skipped: tuple[Skipped, ...], before: int, after: int, generation: int
-) -> BuildReport:
-    return BuildReport(
-        added=plan.added,
-        changed=plan.changed,
-        removed=plan.removed,
-        unchanged=plan.unchanged,
-        skipped=skipped,
-        facts_before=before,
-        facts_after=after,
-        generation=generation,
-        kept=plan.kept,
-    )
 
 
 async def _extract(by_id: dict[str, Article], ids: Sequence[str]) -> dict[str, _Rows]:
@@ -627,10 +405,10 @@ def _batches(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
         yield items[start : start + size]
 
 
-async def _read_stored(conn: AsyncConnection) -> _Stored:
+async def _read_stored(conn: AsyncConnection) -> Stored:
     a = articles_table.c
     rows = (await conn.execute(sa.select(a.id, a.content_hash, a.extractor_version))).all()
-    return _Stored(versions={i: (h, v) for i, h, v in rows})
+    return Stored(versions={i: (h, v) for i, h, v in rows})
 
 
 async def _read_facts(conn: AsyncConnection) -> list[Fact]:

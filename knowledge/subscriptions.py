@@ -47,20 +47,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .answer import Earlier
+from .database import DEFAULT_DATABASE_URL, WRITE_OPTION, Base, meta_table, open_engine
 from .facts import Fact
 from .figures import Figure
 from .index import FactIndex
 from .series import previous_figure
-from .store import (
-    DEFAULT_DATABASE_URL,
-    WRITE_OPTION,
-    Base,
-    install_sqlite_hooks,
-    meta_table,
-)
 
 ANNOUNCED_KEY = "announced_generation"
 MAX_TOPIC_CHARS = 64
@@ -247,13 +241,9 @@ class Subscriptions:
         backend = make_url(url).get_backend_name()
         self.is_sqlite = backend == "sqlite"
         self.is_postgresql = backend == "postgresql"
-        self._engine: AsyncEngine = (
-            create_async_engine(url)
-            if self.is_sqlite
-            else create_async_engine(url, pool_size=pool_size, max_overflow=4)
+        self._engine: AsyncEngine = open_engine(
+            url, synchronous="NORMAL", pool_size=pool_size, max_overflow=4
         )
-        if self.is_sqlite:
-            install_sqlite_hooks(self._engine, synchronous="NORMAL")
         self._write_engine = self._engine.execution_options(**{WRITE_OPTION: True})
         self._pruned_at = -3600.0
 

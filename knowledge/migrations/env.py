@@ -11,7 +11,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlalchemy.engine import Connection
 
-from knowledge.store import Base
+from knowledge.database import Base
 
 config = context.config
 target_metadata = Base.metadata

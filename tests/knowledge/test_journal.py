@@ -18,6 +18,7 @@ from pg_kit import store_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from knowledge import FactStore, Journal
+from knowledge.database import MIGRATIONS_DIR
 from knowledge.journal import (
     DOWN,
     RETENTION_DAYS,
@@ -28,7 +29,6 @@ from knowledge.journal import (
     group_questions,
     normalize,
 )
-from knowledge.store import MIGRATIONS_DIR
 
 USER = 987_654_321  # distinctive digits, to look for in the database files
 OTHER = 123_456_789

@@ -23,6 +23,7 @@ from pg_kit import POSTGRES_URL, can_create_databases, fresh_pg_database, pg_adm
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import knowledge.database as database_module
 import knowledge.store as store_module
 from knowledge.articles import Article, Skipped, read_articles
 from knowledge.facts import Fact, extract_facts
@@ -108,7 +109,7 @@ class WriteLog:
         sync_engine = fact_store._engine.sync_engine
 
         def is_write(conn: sa.Connection) -> bool:
-            return bool(conn.get_execution_options().get(store_module.WRITE_OPTION))
+            return bool(conn.get_execution_options().get(database_module.WRITE_OPTION))
 
         @event.listens_for(sync_engine, "before_cursor_execute")
         def _log(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -182,7 +183,7 @@ async def test_open_creates_directory_and_schema_by_migrations(url: str, tmp_pat
             diff = await conn.run_sync(
                 lambda c: compare_metadata(
                     MigrationContext.configure(c, opts={"compare_type": True}),
-                    store_module.Base.metadata,
+                    database_module.Base.metadata,
                 )
             )
     finally:
