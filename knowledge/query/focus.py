@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterable
 
 from ..text import (
-    KAZAKH_ENDINGS,
     VERB_POS,
     WEIGHT_GENERIC,
     Token,
@@ -20,6 +19,7 @@ from ..text import (
     normalize,
     words,
 )
+from ..translate import KAZAKH_ENDINGS
 from ..years import YEAR_TOKEN
 from .classify import ADJECTIVES, names_a_thing, which_nouns
 from .words import find_phrase, lemma_set, word_set

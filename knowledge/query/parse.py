@@ -24,9 +24,9 @@ from ..text import (
     is_known_word,
     short_stem,
     stem,
-    translator,
     words,
 )
+from ..translate import translator
 from ..years import YEAR_TOKEN
 from .channels import CHANNEL_GROUP, CHANNEL_LEMMA, CHANNEL_SHORT_STEM, CHANNEL_STEM, PHRASE_PART
 from .classify import ADJECTIVES, asks_which_things, question_kind, which_nouns

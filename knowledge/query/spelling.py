@@ -16,18 +16,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
-from ..text import (
-    KAZAKH_ENDINGS,
-    Lexicon,
-    Token,
-    analyze,
-    cyrillic_from_latin,
-    is_known_word,
-    latin_key,
-    stem,
-    translator,
-    words,
-)
+from ..text import Lexicon, Token, analyze, is_known_word, stem, words
+from ..translate import KAZAKH_ENDINGS, cyrillic_from_latin, latin_key, translator
 from .channels import CHANNEL_FUZZY, CHANNEL_STEM
 from .words import question_types
 

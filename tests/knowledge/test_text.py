@@ -1,14 +1,7 @@
 import pytest
 
-from knowledge.text import (
-    analyze,
-    cyrillic_from_latin,
-    latin_key,
-    lexicon,
-    normalize,
-    translator,
-    words,
-)
+from knowledge.text import analyze, lexicon, normalize, words
+from knowledge.translate import cyrillic_from_latin, latin_key, translator
 
 
 def test_normalize_folds_case_yo_and_kazakh_letters():
