@@ -1,7 +1,8 @@
 """Figures in a sentence: value, unit, scale, comparison and the period they speak of.
 
 Time phrases ("в 2025 году", "в июне 2024 года", "за девять месяцев 2025 года") are found
-first; amounts are then read from the rest of the sentence, so a year is never an amount.
+first (knowledge/times.py); amounts are then read from the rest of the sentence, so a year
+is never an amount.
 For year, month and period figures `value` is the year. A year named relative to the
 article's date («в прошлом году», «за январь–апрель текущего года») is resolved against it.
 
@@ -21,7 +22,10 @@ from functools import cache, lru_cache
 import pymorphy3
 
 from .text import data_lines
-from .years import YEAR, YEAR_WORD, relative_year_pattern, relative_year_shift
+from .times import LETTERS as _L
+from .times import MONTH_ALONE_RE, RELATIVE_YEAR_RE, Draft, find_times
+from .times import NOT_LETTER as _NOT_LETTER
+from .years import YEAR
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,112 +62,6 @@ _ANY_DIGIT = re.compile(r"\d")
 # How far (in words) a year phrase may follow an amount and still be its year.
 YEAR_ATTACH_MAX_WORDS = 4
 
-_L = "а-яёa-zәғқңөұүһі"  # lowercase letters, Kazakh included; patterns use re.IGNORECASE
-_NOT_LETTER = rf"(?![{_L}])"
-_WORD_START = r"(?<![\w-])"
-
-_TIME_PREPS: dict[str, str | None] = {
-    "в": None,
-    "во": None,
-    "на": None,
-    "за": None,
-    "по итогам": None,
-    "в течение": None,
-    "после": None,
-    "к": "by_date",
-    "ко": "by_date",
-    "до": "up_to",
-    "с": "from",
-    "со": "from",
-    "начиная с": "from",
-    "от": "from",
-    "по": "to",
-}
-_TIME_PREP = r"(?P<prep>по\s+итогам|в\s+течение|начиная\s+с|после|во|в|на|за|ко|к|до|со|с|от|по)"
-
-_YEAR_RE = re.compile(
-    rf"(?<![\w./,-])(?:{_TIME_PREP}\s+)?(?P<y1>{YEAR})"
-    rf"(?:(?:\s*[-–—]\s*|\s+(?:по|до)\s+)(?P<y2>{YEAR}))?"
-    rf"\s*(?P<word>{YEAR_WORD})",
-    re.IGNORECASE,
-)
-
-
-_RELATIVE = f"(?:{relative_year_pattern()})"
-# «в прошлом году», «к концу следующего года»: a year by the article's date.
-_RELATIVE_YEAR_RE = re.compile(
-    rf"{_WORD_START}(?:{_TIME_PREP}\s+)?(?:(?:конц|начал|середин|итог)[{_L}]*\s+)?"
-    rf"(?P<rel>{_RELATIVE})\s+(?P<word>год(?:а|у)?){_NOT_LETTER}",
-    re.IGNORECASE,
-)
-
-_MONTHS = (
-    ("январ[ьяею]", 1),
-    ("феврал[ьяею]", 2),
-    ("март[аеу]?", 3),
-    ("апрел[ьяею]", 4),
-    ("ма[йяею]", 5),
-    ("июн[ьяею]", 6),
-    ("июл[ьяею]", 7),
-    ("август[аеу]?", 8),
-    ("сентябр[ьяею]", 9),
-    ("октябр[ьяею]", 10),
-    ("ноябр[ьяею]", 11),
-    ("декабр[ьяею]", 12),
-)
-_MONTH = "(?:" + "|".join(stem for stem, _ in _MONTHS) + f"){_NOT_LETTER}"
-# The year of a month or a period: «2025 года» or «прошлого года».
-_PERIOD_TAIL = (
-    rf"\s+(?:(?P<year>{YEAR})(?:\s*(?:года|г\.|г{_NOT_LETTER}))?(?!\d)"
-    rf"|(?P<rel>{_RELATIVE})\s+года{_NOT_LETTER})"
-)
-_MONTH_RE = re.compile(
-    rf"{_WORD_START}(?:{_TIME_PREP}\s+)?(?:(?P<day>\d{{1,2}})\s+)?(?P<month>{_MONTH})"
-    + _PERIOD_TAIL,
-    re.IGNORECASE,
-)
-# "1 сентября" with no year: a date, not "1 сентября" of something; a date of the article's
-# year when the article has a date, else consumed without a figure.
-_DAY_MONTH_RE = re.compile(
-    rf"(?<![\w.,/-])(?:{_TIME_PREP}\s+)?(?:\d{{1,2}}\s*[-–—]\s*|\d{{1,2}}\s+(?:по|до)\s+)?"
-    rf"(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})",
-    re.IGNORECASE,
-)
-
-# «заработает в декабре»: a month without a year, after a preposition of time, is a month
-# of the article's year.
-_MONTH_ALONE_RE = re.compile(
-    rf"{_WORD_START}(?P<prep>во|в|ко|к|до|со|с)\s+(?P<month>{_MONTH})", re.IGNORECASE
-)
-
-_NUMBER_WORDS = {
-    "один": 1, "два": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "семь": 7,
-    "восемь": 8, "девять": 9, "десять": 10, "одиннадцать": 11, "двенадцать": 12,
-}  # fmt: skip
-_ORDINALS = {
-    "перв": 1, "втор": 2, "трет": 3, "четверт": 4, "четвёрт": 4,
-    "i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4,
-}  # fmt: skip
-_PERIOD_MONTHS_RE = re.compile(
-    rf"{_WORD_START}за\s+(?:(?:первые|последние)\s+)?"
-    rf"(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})\s+(?P<what>месяц(?:а|ев)?){_NOT_LETTER}"
-    + _PERIOD_TAIL,
-    re.IGNORECASE,
-)
-_PERIOD_PART_RE = re.compile(
-    rf"{_WORD_START}(?:за|в|во)\s+(?P<ord>перв|втор|трет|четв[её]рт|iv|iii|ii|i|[1-4])"
-    rf"(?:-?[{_L}]*)?\s+(?P<what>квартал|полугоди)[{_L}]*" + _PERIOD_TAIL,
-    re.IGNORECASE,
-)
-_PERIOD_SPAN_RE = re.compile(
-    rf"{_WORD_START}за\s+(?P<what>{_MONTH}\s*[-–—]\s*{_MONTH})" + _PERIOD_TAIL,
-    re.IGNORECASE,
-)
-
-# Consumed without a figure: full dates, clock times.
-_DATE_RE = re.compile(r"(?<![\w.])\d{1,2}\.\d{1,2}\.\d{2,4}(?!\d)")
-_CLOCK_RE = re.compile(r"(?<![\w:])\d{1,2}:\d{2}(?![\d:])")
-
 _NUMBER_RE = re.compile(r"(?:\d{1,3}(?:[ \u00a0\u202f]\d{3}(?!\d))+|\d+)(?:[.,]\d+)?")
 
 _SCALES = (
@@ -193,7 +91,11 @@ _UNITS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
             "area",
             "кв. км",
         ),
-        (rf"(?:кв\.\s?м|м²|м2|квадратн[{_L}]+\s+метр[{_L}]*){_NOT_LETTER}", "area", "кв. м"),
+        (
+            rf"(?:кв\.\s?м|м²|м2|квадратн[{_L}]+\s+метр[{_L}]*){_NOT_LETTER}",
+            "area",
+            "кв. м",
+        ),
         (rf"(?:га|гектар[{_L}]*){_NOT_LETTER}", "area", "га"),
         (rf"(?:км|километр[{_L}]*){_NOT_LETTER}(?!/)", "length", "км"),
         (rf"(?:м|метр(?:ов|а)?){_NOT_LETTER}(?!/)", "length", "м"),
@@ -236,26 +138,6 @@ _NAME_MAX_CHARS = 64  # how far back that name is looked for (a bound on the wor
 _YEAR_VALUE_RE = re.compile(YEAR)
 
 
-@dataclass
-class _Draft:
-    """A figure being assembled (mutable until it becomes a Figure)."""
-
-    start: int
-    end: int
-    value: float
-    kind: str
-    unit: str | None = None
-    scale: str | None = None
-    comparison: str | None = None
-    year: int | None = None
-    month: int | None = None
-    prep: str | None = None  # "с"/"от"/"до" before an amount, for "с X до Y"
-    number_start: int = 0  # where the text starts when the preposition is left out
-    range_next: bool = False  # "10–15%": this number is the first of a digit range
-    prep_start: int = 0  # where "с"/"от" before the amount begins
-    change: bool = False  # "на" before it: a change («сократят на 25–30%»)
-
-
 def find_figures(sentence: str, *, today: dt.date | None = None) -> list[Figure]:
     """Every figure in `sentence`, in order of appearance. `today` is the article's date:
     «в прошлом году» is read against it (without it such a phrase is no figure)."""
@@ -264,17 +146,17 @@ def find_figures(sentence: str, *, today: dt.date | None = None) -> list[Figure]
         or _number_word_in(sentence)
         or (
             today is not None
-            and (_RELATIVE_YEAR_RE.search(sentence) or _MONTH_ALONE_RE.search(sentence))
+            and (RELATIVE_YEAR_RE.search(sentence) or MONTH_ALONE_RE.search(sentence))
         )
     ):
         return []
     masked = list(sentence)
-    times = _find_times(sentence, masked, today)
+    times = find_times(sentence, masked, today)
     amounts = _find_amounts("".join(masked))
     _pair_ranges(amounts)
     amounts = _join_spreads(amounts)
     _attach_years(sentence, amounts, times)
-    drafts: list[_Draft] = []
+    drafts: list[Draft] = []
     # Amount patterns can overlap at the edges («0$0»: «0$» and «$0»); the first one wins.
     for draft in sorted(times + amounts, key=lambda d: (d.start, -d.end)):
         if not drafts or draft.start >= drafts[-1].end:
@@ -296,147 +178,20 @@ def find_figures(sentence: str, *, today: dt.date | None = None) -> list[Figure]
     ]
 
 
-def _mask(masked: list[str], start: int, end: int) -> None:
-    # Masked characters are not digits, letters or spaces, so no later pattern reads them.
-    masked[start:end] = "#" * (end - start)
-
-
-def _free(masked: list[str], start: int, end: int) -> bool:
-    return "#" not in masked[start:end]
-
-
-def _prep(match: re.Match[str]) -> str | None:
-    prep = match.group("prep")
-    return " ".join(prep.lower().split()) if prep else None
-
-
-def _year_of(match: re.Match[str], today: dt.date | None) -> int | None:
-    """The year a time phrase names: written out, or relative to `today` (None: unknown)."""
-    if match.group("year") is not None:
-        return int(match.group("year"))
-    if today is None:
-        return None
-    return today.year + relative_year_shift(match.group("rel"))
-
-
-def _find_times(sentence: str, masked: list[str], today: dt.date | None) -> list[_Draft]:
-    """Periods, months and years (in that order, so the longer phrase wins); masks them."""
-    times: list[_Draft] = []
-    for regex in (_PERIOD_MONTHS_RE, _PERIOD_PART_RE, _PERIOD_SPAN_RE):
-        for match in regex.finditer(sentence):
-            if not _free(masked, match.start(), match.end()):
-                continue
-            year = _year_of(match, today)
-            if year is None:
-                continue
-            times.append(
-                _Draft(match.start(), match.end(), float(year), "period",
-                       unit=_period_unit(match), year=year)
-            )  # fmt: skip
-            _mask(masked, match.start(), match.end())
-    for match in _MONTH_RE.finditer(sentence):
-        if not _free(masked, match.start(), match.end()):
-            continue
-        year = _year_of(match, today)
-        if year is None:
-            continue
-        prep = _prep(match)
-        times.append(
-            _Draft(match.start(), match.end(), float(year), "month",
-                   comparison=_TIME_PREPS.get(prep) if prep else None,
-                   year=year, month=_month_number(match.group("month")))
-        )  # fmt: skip
-        _mask(masked, match.start(), match.end())
-    for match in _YEAR_RE.finditer(sentence):
-        if not _free(masked, match.start(), match.end()):
-            continue
-        times.extend(_year_drafts(match))
-        _mask(masked, match.start(), match.end())
-    if today is not None:
-        for match in _RELATIVE_YEAR_RE.finditer(sentence):
-            if not _free(masked, match.start(), match.end()):
-                continue
-            year = today.year + relative_year_shift(match.group("rel"))
-            prep = _prep(match)
-            times.append(
-                _Draft(match.start(), match.end(), float(year), "year",
-                       comparison=_TIME_PREPS.get(prep) if prep else None, year=year)
-            )  # fmt: skip
-            _mask(masked, match.start(), match.end())
-    for match in _DAY_MONTH_RE.finditer("".join(masked)):
-        if today is not None:
-            prep = _prep(match)
-            times.append(
-                _Draft(match.start(), match.end(), float(today.year), "month",
-                       comparison=_TIME_PREPS.get(prep) if prep else None, year=today.year,
-                       month=_month_number(match.group("month")))
-            )  # fmt: skip
-        _mask(masked, match.start(), match.end())
-    if today is not None:
-        for match in _MONTH_ALONE_RE.finditer("".join(masked)):
-            prep = _prep(match)
-            times.append(
-                _Draft(match.start(), match.end(), float(today.year), "month",
-                       comparison=_TIME_PREPS.get(prep) if prep else None, year=today.year,
-                       month=_month_number(match.group("month")))
-            )  # fmt: skip
-            _mask(masked, match.start(), match.end())
-    for regex in (_DATE_RE, _CLOCK_RE):
-        for match in regex.finditer("".join(masked)):
-            _mask(masked, match.start(), match.end())
-    return times
-
-
-def _year_drafts(match: re.Match[str]) -> list[_Draft]:
-    prep = _prep(match)
-    comparison = _TIME_PREPS.get(prep) if prep else None
-    y1 = int(match.group("y1"))
-    if match.group("y2") is None:
-        return [_Draft(match.start(), match.end(), float(y1), "year", comparison=comparison,
-                       year=y1)]  # fmt: skip
-    # "2025–2030 годы", "с 2020 по 2025 год": two years, from and to.
-    y2 = int(match.group("y2"))
-    return [
-        _Draft(match.start(), match.end("y1"), float(y1), "year", comparison="from", year=y1),
-        _Draft(match.start("y2"), match.end(), float(y2), "year", comparison="to", year=y2),
-    ]
-
-
-def _month_number(word: str) -> int:
-    for stem, number in _MONTHS:
-        if re.fullmatch(stem, word, re.IGNORECASE):
-            return number
-    raise ValueError(word)
-
-
-def _period_unit(match: re.Match[str]) -> str:
-    """ "9 месяцев", "1 квартал", "1 полугодие", "январь–сентябрь"."""
-    groups = match.groupdict()
-    if groups.get("n"):
-        n = groups["n"].lower()
-        count = int(n) if n.isdigit() else _NUMBER_WORDS[n]
-        return f"{count} {groups['what']}"
-    if groups.get("ord"):
-        number = _ORDINALS[groups["ord"].lower().replace("ё", "е")]
-        what = "квартал" if groups["what"].lower() == "квартал" else "полугодие"
-        return f"{number} {what}"
-    return " ".join(groups["what"].split())
-
-
 # Compiled once: they run for every number of a sentence (a hostile one may hold 200,000).
 _THIN_SPACES_RE = re.compile(r"[ \u00a0\u202f]")
 _RANGE_NEXT_RE = re.compile(r"[-–—]\d")
 _NUMBER_SIGN_RE = re.compile(r"№\s*$")
 
 
-def _find_amounts(masked: str) -> list[_Draft]:
-    amounts: list[_Draft] = []
+def _find_amounts(masked: str) -> list[Draft]:
+    amounts: list[Draft] = []
     for match in _NUMBER_RE.finditer(masked):
         start, end = match.start(), match.end()
         if not _standalone_number(masked, start, end):
             continue
         value = float(_THIN_SPACES_RE.sub("", match.group()).replace(",", "."))
-        draft = _Draft(start, end, value, "number", number_start=start)
+        draft = Draft(start, end, value, "number", number_start=start)
         _read_currency_prefix(masked, draft)
         _read_scale_and_unit(masked, draft)
         if (
@@ -456,16 +211,16 @@ def _find_amounts(masked: str) -> list[_Draft]:
     return sorted(amounts, key=lambda d: d.start)
 
 
-def _word_amounts(masked: str) -> list[_Draft]:
+def _word_amounts(masked: str) -> list[Draft]:
     """Amounts written in words: «пять новых поликлиник», «двадцать пять км», «вдвое»,
     «трёх-четырёх месяцев» (a spread), «половина», «три четверти» (shares)."""
     table = _number_words()
-    drafts: list[_Draft] = []
+    drafts: list[Draft] = []
     for match in _number_spread_re().finditer(masked):
         low, high = (table[w.lower().replace("ё", "е")] for w in match.group("low", "high"))
         if low[1] or high[1] or low[0] >= high[0]:
             continue  # multipliers and shares do not make spreads
-        draft = _Draft(match.start(), match.end(), high[0], "number", number_start=match.start())
+        draft = Draft(match.start(), match.end(), high[0], "number", number_start=match.start())
         _read_scale_and_unit(masked, draft)
         draft.comparison = "range"
         drafts.append(draft)
@@ -478,7 +233,7 @@ def _word_amounts(masked: str) -> list[_Draft]:
             return
         start, end, mark = run[0][0], run[-1][1], run[0][3]
         value = sum(v for _, _, v, _ in run)
-        draft = _Draft(start, end, value, "number", number_start=start)
+        draft = Draft(start, end, value, "number", number_start=start)
         if mark == "раз":
             draft.unit, draft.comparison = "раз", "change"
         elif mark == "доля":
@@ -582,7 +337,7 @@ _TIMES_UNIT_RE = re.compile(rf"раз(?:а)?{_NOT_LETTER}", re.IGNORECASE)
 _DENOMINATOR_RE = re.compile(rf"\s+на\s+(?:1|одн[{_L}]*|кажд[{_L}]*|душу)(?=\s)", re.IGNORECASE)
 
 
-def _read_multiplier(masked: str, draft: _Draft) -> None:
+def _read_multiplier(masked: str, draft: Draft) -> None:
     if draft.unit is None or not _TIMES_UNIT_RE.fullmatch(draft.unit):
         return
     before = _TIMES_BEFORE_RE.search(masked, max(0, draft.start - 4), draft.start)
@@ -592,7 +347,7 @@ def _read_multiplier(masked: str, draft: _Draft) -> None:
     draft.unit, draft.comparison = "раз", "change"
 
 
-def _read_denominator(masked: str, draft: _Draft) -> None:
+def _read_denominator(masked: str, draft: Draft) -> None:
     if draft.unit is None or draft.unit == "раз":
         return
     per = _DENOMINATOR_RE.match(masked, draft.end)
@@ -633,7 +388,7 @@ def _standalone_number(masked: str, start: int, end: int) -> bool:
     return True
 
 
-def _read_currency_prefix(masked: str, draft: _Draft) -> None:
+def _read_currency_prefix(masked: str, draft: Draft) -> None:
     match = _CURRENCY_PREFIX_RE.search(masked[max(0, draft.start - 2) : draft.start])
     if match:
         draft.start -= len(match.group(0))
@@ -642,7 +397,7 @@ def _read_currency_prefix(masked: str, draft: _Draft) -> None:
         draft.unit = _CURRENCY_PREFIX_UNITS[match.group(1)]
 
 
-def _read_scale_and_unit(masked: str, draft: _Draft) -> None:
+def _read_scale_and_unit(masked: str, draft: Draft) -> None:
     position = _skip_spaces(masked, draft.end)
     if position < len(masked) and masked[position].isdigit():
         return  # another number follows: no scale or unit starts with a digit
@@ -718,7 +473,7 @@ def _word_kind(word: str) -> str:
     return "other"
 
 
-def _read_comparison(masked: str, draft: _Draft) -> None:
+def _read_comparison(masked: str, draft: Draft) -> None:
     match = _COMPARISON_RE.search(masked, max(0, draft.start - 40), draft.start)
     if not match:
         return
@@ -742,7 +497,7 @@ def _read_comparison(masked: str, draft: _Draft) -> None:
     draft.start = word_start
 
 
-def _pair_ranges(amounts: list[_Draft]) -> None:
+def _pair_ranges(amounts: list[Draft]) -> None:
     """ "с 21 тыс. человек … до 10 тыс.", "от 10 до 15%", "10–15%": from and to."""
     for first, second in zip(amounts, amounts[1:], strict=False):
         digit_range = first.range_next and second.start == first.end + 1
@@ -761,11 +516,11 @@ def _pair_ranges(amounts: list[_Draft]) -> None:
                 first.value *= _SCALE_MULTIPLIERS[second.scale]
 
 
-def _join_spreads(amounts: list[_Draft]) -> list[_Draft]:
+def _join_spreads(amounts: list[Draft]) -> list[Draft]:
     """ "10–15%", "от 3 до 12 тысяч тенге": a spread of values is one figure, its text the
     whole range and its value the upper bound. ("с 21 тыс. … до 10 тыс." stays two: a
     change from one value to another.)"""
-    joined: list[_Draft] = []
+    joined: list[Draft] = []
     skip = False
     for first, second in zip(amounts, [*amounts[1:], None], strict=False):
         if skip:
@@ -792,7 +547,7 @@ def _join_spreads(amounts: list[_Draft]) -> list[_Draft]:
     return joined
 
 
-def _attach_years(sentence: str, amounts: list[_Draft], times: list[_Draft]) -> None:
+def _attach_years(sentence: str, amounts: list[Draft], times: list[Draft]) -> None:
     """A year phrase right after an amount is its year; else the sentence's only year."""
     years = {t.year for t in times if t.year is not None}
     only_year = next(iter(years)) if len(years) == 1 else None

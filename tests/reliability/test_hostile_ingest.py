@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 import knowledge.figures as figures_module
+import knowledge.times as times_module
 import knowledge.terms as terms_module
 import knowledge.text as text_module
 from knowledge import FactIndex, Skipped, extract_facts, parse_article
@@ -76,7 +77,7 @@ class _CountingSearch:
 
 
 def _figure_work(sentence: str, monkeypatch: pytest.MonkeyPatch) -> int:
-    """Lines of knowledge/figures.py run for `sentence`, plus the characters its look-back
+    """Lines of knowledge/figures.py and times.py run for `sentence`, plus the characters its look-back
     searches scan: a measure of work that no clock or machine load changes."""
     counter = [0]
     for name in ("_NAME_YEAR_RE", "_COMPARISON_RE"):
@@ -90,7 +91,8 @@ def _figure_work(sentence: str, monkeypatch: pytest.MonkeyPatch) -> int:
         return count_lines
 
     def trace(frame: Any, event: str, arg: Any) -> Any:
-        return count_lines if frame.f_code.co_filename == figures_module.__file__ else None
+        mine = frame.f_code.co_filename in (figures_module.__file__, times_module.__file__)
+        return count_lines if mine else None
 
     sys.settrace(trace)
     try:

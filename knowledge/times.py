@@ -1,0 +1,273 @@
+"""Time phrases in a sentence: years, months, quarters and other periods, dates.
+
+knowledge/figures.py finds them first, so that a year is never read as an amount: each found
+phrase becomes a draft figure and is masked out of the sentence. For year, month and period
+figures the value is the year; a year named relative to the article's date («в прошлом
+году», «за январь–апрель текущего года») is resolved against it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .years import YEAR, YEAR_WORD, relative_year_pattern, relative_year_shift
+
+LETTERS = "а-яёa-zәғқңөұүһі"  # lowercase letters, Kazakh included; patterns use re.IGNORECASE
+NOT_LETTER = rf"(?![{LETTERS}])"
+WORD_START = r"(?<![\w-])"
+
+
+LETTERS = "а-яёa-zәғқңөұүһі"  # lowercase letters, Kazakh included; patterns use re.IGNORECASE
+NOT_LETTER = rf"(?![{LETTERS}])"
+WORD_START = r"(?<![\w-])"
+
+_TIME_PREPS: dict[str, str | None] = {
+    "в": None,
+    "во": None,
+    "на": None,
+    "за": None,
+    "по итогам": None,
+    "в течение": None,
+    "после": None,
+    "к": "by_date",
+    "ко": "by_date",
+    "до": "up_to",
+    "с": "from",
+    "со": "from",
+    "начиная с": "from",
+    "от": "from",
+    "по": "to",
+}
+_TIME_PREP = r"(?P<prep>по\s+итогам|в\s+течение|начиная\s+с|после|во|в|на|за|ко|к|до|со|с|от|по)"
+
+_YEAR_RE = re.compile(
+    rf"(?<![\w./,-])(?:{_TIME_PREP}\s+)?(?P<y1>{YEAR})"
+    rf"(?:(?:\s*[-–—]\s*|\s+(?:по|до)\s+)(?P<y2>{YEAR}))?"
+    rf"\s*(?P<word>{YEAR_WORD})",
+    re.IGNORECASE,
+)
+
+
+_RELATIVE = f"(?:{relative_year_pattern()})"
+# «в прошлом году», «к концу следующего года»: a year by the article's date.
+RELATIVE_YEAR_RE = re.compile(
+    rf"{WORD_START}(?:{_TIME_PREP}\s+)?(?:(?:конц|начал|середин|итог)[{LETTERS}]*\s+)?"
+    rf"(?P<rel>{_RELATIVE})\s+(?P<word>год(?:а|у)?){NOT_LETTER}",
+    re.IGNORECASE,
+)
+
+_MONTHS = (
+    ("январ[ьяею]", 1),
+    ("феврал[ьяею]", 2),
+    ("март[аеу]?", 3),
+    ("апрел[ьяею]", 4),
+    ("ма[йяею]", 5),
+    ("июн[ьяею]", 6),
+    ("июл[ьяею]", 7),
+    ("август[аеу]?", 8),
+    ("сентябр[ьяею]", 9),
+    ("октябр[ьяею]", 10),
+    ("ноябр[ьяею]", 11),
+    ("декабр[ьяею]", 12),
+)
+_MONTH = "(?:" + "|".join(stem for stem, _ in _MONTHS) + f"){NOT_LETTER}"
+# The year of a month or a period: «2025 года» or «прошлого года».
+_PERIOD_TAIL = (
+    rf"\s+(?:(?P<year>{YEAR})(?:\s*(?:года|г\.|г{NOT_LETTER}))?(?!\d)"
+    rf"|(?P<rel>{_RELATIVE})\s+года{NOT_LETTER})"
+)
+_MONTH_RE = re.compile(
+    rf"{WORD_START}(?:{_TIME_PREP}\s+)?(?:(?P<day>\d{{1,2}})\s+)?(?P<month>{_MONTH})"
+    + _PERIOD_TAIL,
+    re.IGNORECASE,
+)
+# "1 сентября" with no year: a date, not "1 сентября" of something; a date of the article's
+# year when the article has a date, else consumed without a figure.
+_DAY_MONTH_RE = re.compile(
+    rf"(?<![\w.,/-])(?:{_TIME_PREP}\s+)?(?:\d{{1,2}}\s*[-–—]\s*|\d{{1,2}}\s+(?:по|до)\s+)?"
+    rf"(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})",
+    re.IGNORECASE,
+)
+
+# «заработает в декабре»: a month without a year, after a preposition of time, is a month
+# of the article's year.
+MONTH_ALONE_RE = re.compile(
+    rf"{WORD_START}(?P<prep>во|в|ко|к|до|со|с)\s+(?P<month>{_MONTH})", re.IGNORECASE
+)
+
+_NUMBER_WORDS = {
+    "один": 1, "два": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "семь": 7,
+    "восемь": 8, "девять": 9, "десять": 10, "одиннадцать": 11, "двенадцать": 12,
+}  # fmt: skip
+_ORDINALS = {
+    "перв": 1, "втор": 2, "трет": 3, "четверт": 4, "четвёрт": 4,
+    "i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4,
+}  # fmt: skip
+_PERIOD_MONTHS_RE = re.compile(
+    rf"{WORD_START}за\s+(?:(?:первые|последние)\s+)?"
+    rf"(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})\s+(?P<what>месяц(?:а|ев)?){NOT_LETTER}"
+    + _PERIOD_TAIL,
+    re.IGNORECASE,
+)
+_PERIOD_PART_RE = re.compile(
+    rf"{WORD_START}(?:за|в|во)\s+(?P<ord>перв|втор|трет|четв[её]рт|iv|iii|ii|i|[1-4])"
+    rf"(?:-?[{LETTERS}]*)?\s+(?P<what>квартал|полугоди)[{LETTERS}]*" + _PERIOD_TAIL,
+    re.IGNORECASE,
+)
+_PERIOD_SPAN_RE = re.compile(
+    rf"{WORD_START}за\s+(?P<what>{_MONTH}\s*[-–—]\s*{_MONTH})" + _PERIOD_TAIL,
+    re.IGNORECASE,
+)
+
+# Consumed without a figure: full dates, clock times.
+_DATE_RE = re.compile(r"(?<![\w.])\d{1,2}\.\d{1,2}\.\d{2,4}(?!\d)")
+_CLOCK_RE = re.compile(r"(?<![\w:])\d{1,2}:\d{2}(?![\d:])")
+
+
+@dataclass
+class Draft:
+    """A figure being assembled (mutable until it becomes a Figure)."""
+
+    start: int
+    end: int
+    value: float
+    kind: str
+    unit: str | None = None
+    scale: str | None = None
+    comparison: str | None = None
+    year: int | None = None
+    month: int | None = None
+    prep: str | None = None  # "с"/"от"/"до" before an amount, for "с X до Y"
+    number_start: int = 0  # where the text starts when the preposition is left out
+    range_next: bool = False  # "10–15%": this number is the first of a digit range
+    prep_start: int = 0  # where "с"/"от" before the amount begins
+    change: bool = False  # "на" before it: a change («сократят на 25–30%»)
+
+
+def _mask(masked: list[str], start: int, end: int) -> None:
+    # Masked characters are not digits, letters or spaces, so no later pattern reads them.
+    masked[start:end] = "#" * (end - start)
+
+
+def _free(masked: list[str], start: int, end: int) -> bool:
+    return "#" not in masked[start:end]
+
+
+def _prep(match: re.Match[str]) -> str | None:
+    prep = match.group("prep")
+    return " ".join(prep.lower().split()) if prep else None
+
+
+def _year_of(match: re.Match[str], today: dt.date | None) -> int | None:
+    """The year a time phrase names: written out, or relative to `today` (None: unknown)."""
+    if match.group("year") is not None:
+        return int(match.group("year"))
+    if today is None:
+        return None
+    return today.year + relative_year_shift(match.group("rel"))
+
+
+def find_times(sentence: str, masked: list[str], today: dt.date | None) -> list[Draft]:
+    """Periods, months and years (in that order, so the longer phrase wins); masks them."""
+    times: list[Draft] = []
+    for regex in (_PERIOD_MONTHS_RE, _PERIOD_PART_RE, _PERIOD_SPAN_RE):
+        for match in regex.finditer(sentence):
+            if not _free(masked, match.start(), match.end()):
+                continue
+            year = _year_of(match, today)
+            if year is None:
+                continue
+            times.append(
+                Draft(match.start(), match.end(), float(year), "period",
+                       unit=_period_unit(match), year=year)
+            )  # fmt: skip
+            _mask(masked, match.start(), match.end())
+    for match in _MONTH_RE.finditer(sentence):
+        if not _free(masked, match.start(), match.end()):
+            continue
+        year = _year_of(match, today)
+        if year is None:
+            continue
+        prep = _prep(match)
+        times.append(
+            Draft(match.start(), match.end(), float(year), "month",
+                   comparison=_TIME_PREPS.get(prep) if prep else None,
+                   year=year, month=_month_number(match.group("month")))
+        )  # fmt: skip
+        _mask(masked, match.start(), match.end())
+    for match in _YEAR_RE.finditer(sentence):
+        if not _free(masked, match.start(), match.end()):
+            continue
+        times.extend(_year_drafts(match))
+        _mask(masked, match.start(), match.end())
+    if today is not None:
+        for match in RELATIVE_YEAR_RE.finditer(sentence):
+            if not _free(masked, match.start(), match.end()):
+                continue
+            year = today.year + relative_year_shift(match.group("rel"))
+            prep = _prep(match)
+            times.append(
+                Draft(match.start(), match.end(), float(year), "year",
+                       comparison=_TIME_PREPS.get(prep) if prep else None, year=year)
+            )  # fmt: skip
+            _mask(masked, match.start(), match.end())
+    for match in _DAY_MONTH_RE.finditer("".join(masked)):
+        if today is not None:
+            prep = _prep(match)
+            times.append(
+                Draft(match.start(), match.end(), float(today.year), "month",
+                       comparison=_TIME_PREPS.get(prep) if prep else None, year=today.year,
+                       month=_month_number(match.group("month")))
+            )  # fmt: skip
+        _mask(masked, match.start(), match.end())
+    if today is not None:
+        for match in MONTH_ALONE_RE.finditer("".join(masked)):
+            prep = _prep(match)
+            times.append(
+                Draft(match.start(), match.end(), float(today.year), "month",
+                       comparison=_TIME_PREPS.get(prep) if prep else None, year=today.year,
+                       month=_month_number(match.group("month")))
+            )  # fmt: skip
+            _mask(masked, match.start(), match.end())
+    for regex in (_DATE_RE, _CLOCK_RE):
+        for match in regex.finditer("".join(masked)):
+            _mask(masked, match.start(), match.end())
+    return times
+
+
+def _year_drafts(match: re.Match[str]) -> list[Draft]:
+    prep = _prep(match)
+    comparison = _TIME_PREPS.get(prep) if prep else None
+    y1 = int(match.group("y1"))
+    if match.group("y2") is None:
+        return [Draft(match.start(), match.end(), float(y1), "year", comparison=comparison,
+                       year=y1)]  # fmt: skip
+    # "2025–2030 годы", "с 2020 по 2025 год": two years, from and to.
+    y2 = int(match.group("y2"))
+    return [
+        Draft(match.start(), match.end("y1"), float(y1), "year", comparison="from", year=y1),
+        Draft(match.start("y2"), match.end(), float(y2), "year", comparison="to", year=y2),
+    ]
+
+
+def _month_number(word: str) -> int:
+    for stem, number in _MONTHS:
+        if re.fullmatch(stem, word, re.IGNORECASE):
+            return number
+    raise ValueError(word)
+
+
+def _period_unit(match: re.Match[str]) -> str:
+    """ "9 месяцев", "1 квартал", "1 полугодие", "январь–сентябрь"."""
+    groups = match.groupdict()
+    if groups.get("n"):
+        n = groups["n"].lower()
+        count = int(n) if n.isdigit() else _NUMBER_WORDS[n]
+        return f"{count} {groups['what']}"
+    if groups.get("ord"):
+        number = _ORDINALS[groups["ord"].lower().replace("ё", "е")]
+        what = "квартал" if groups["what"].lower() == "квартал" else "полугодие"
+        return f"{number} {what}"
+    return " ".join(groups["what"].split())
