@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 import knowledge.figures as figures_module
-import knowledge.times as times_module
 import knowledge.terms as terms_module
 import knowledge.text as text_module
+import knowledge.times as times_module
 from knowledge import FactIndex, Skipped, extract_facts, parse_article
 from knowledge.articles import Article
 
@@ -77,8 +77,8 @@ class _CountingSearch:
 
 
 def _figure_work(sentence: str, monkeypatch: pytest.MonkeyPatch) -> int:
-    """Lines of knowledge/figures.py and times.py run for `sentence`, plus the characters its look-back
-    searches scan: a measure of work that no clock or machine load changes."""
+    """Lines of knowledge/figures.py and times.py run for `sentence`, plus the characters
+    its look-back searches scan: a measure of work that no clock or machine load changes."""
     counter = [0]
     for name in ("_NAME_YEAR_RE", "_COMPARISON_RE"):
         monkeypatch.setattr(
