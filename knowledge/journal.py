@@ -39,28 +39,25 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-import re
 import secrets
 import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from rapidfuzz import fuzz, process
-from rapidfuzz.utils import default_process
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .database import DEFAULT_DATABASE_URL, WRITE_OPTION, Base, meta_table, open_engine
 from .text import clean_text
+from .unanswered import UnansweredGroup, aware, group_questions
 
 SALT_KEY = "journal_salt"
 RETENTION_DAYS = 90
 UNANSWERED_DAYS = 30
-SAME_QUESTION = 85  # rapidfuzz token_set_ratio: at or above it, two questions are one
 MAX_GROUPED_ROWS = 20_000  # the newest rows that /unanswered groups (a bound on the work)
 MAX_FACT_IDS = 4
 MAX_TOPIC_CHARS = 64
@@ -127,15 +124,6 @@ class VoteResult:
     def changed(self) -> bool:
         """False when the same vote was already stored (nothing was written)."""
         return self.previous != self.value
-
-
-@dataclass(frozen=True)
-class UnansweredGroup:
-    """Similar unanswered questions (not found, or 👎): one representative and a count."""
-
-    text: str  # the most frequent wording
-    count: int  # questions and 👎 in the group
-    last: dt.datetime  # UTC, aware
 
 
 @dataclass(frozen=True)
@@ -523,61 +511,6 @@ class Journal:
         return now if now.tzinfo else now.replace(tzinfo=dt.UTC)
 
 
-# --- grouping --------------------------------------------------------------------------------
-
-_YO = str.maketrans("ё", "е")
-_SPACES = re.compile(r"\s+")
-
-
-def normalize(text: str) -> str:
-    """Lower case, ё → е, punctuation dropped: the form questions are compared in."""
-    return _SPACES.sub(" ", default_process(text.lower().translate(_YO))).strip()
-
-
-def group_questions(rows: Iterable[tuple[str, dt.datetime]]) -> list[UnansweredGroup]:
-    """(text, time) rows → groups of similar questions, most frequent first.
-
-    Exact repeats (after `normalize`) count together first; then, most frequent wording
-    first, each joins the group whose representative it resembles most (token_set_ratio
-    ≥ SAME_QUESTION) or starts a new one. The representative is the group's most frequent
-    wording (the newest spelling of it).
-    """
-    counts: Counter[str] = Counter()
-    last: dict[str, dt.datetime] = {}
-    spelling: dict[str, str] = {}
-    for text, when in rows:
-        key = normalize(text)
-        if not key:
-            continue
-        counts[key] += 1
-        when = _aware(when)
-        if key not in last or when >= last[key]:
-            last[key] = when
-            spelling[key] = _SPACES.sub(" ", text).strip()
-    order = sorted(counts, key=lambda k: (-counts[k], -last[k].timestamp(), k))
-    representatives: list[str] = []
-    members: dict[str, list[str]] = {}
-    for key in order:
-        best = process.extractOne(
-            key, representatives, scorer=fuzz.token_set_ratio, score_cutoff=SAME_QUESTION
-        )
-        if best is None:
-            representatives.append(key)
-            members[key] = [key]
-        else:
-            members[best[0]].append(key)
-    groups = [
-        UnansweredGroup(
-            text=spelling[rep],
-            count=sum(counts[k] for k in keys),
-            last=max(last[k] for k in keys),
-        )
-        for rep, keys in members.items()
-    ]
-    groups.sort(key=lambda g: (-g.count, -g.last.timestamp(), g.text))
-    return groups
-
-
 # --- helpers -------------------------------------------------------------------------------
 
 
@@ -586,10 +519,6 @@ def _naive(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     return moment
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
 
 
 def _first_line(error: BaseException) -> str:
@@ -608,7 +537,7 @@ def _record_of(row: Any) -> QuestionRecord:
     fact_ids = values["fact_ids"]
     return QuestionRecord(
         id=int(values["id"]),
-        asked_at=_aware(values["asked_at"]),
+        asked_at=aware(values["asked_at"]),
         text=values["text"],
         found=bool(values["found"]),
         topic=values["topic"],

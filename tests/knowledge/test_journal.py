@@ -25,10 +25,8 @@ from knowledge.journal import (
     SALT_KEY,
     UP,
     Stats,
-    UnansweredGroup,
-    group_questions,
-    normalize,
 )
+from knowledge.unanswered import UnansweredGroup, group_questions, normalize
 
 USER = 987_654_321  # distinctive digits, to look for in the database files
 OTHER = 123_456_789
