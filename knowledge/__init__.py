@@ -43,17 +43,10 @@ from .journal import (
 from .library import AddedArticle, ArticleNotLoaded, ArticleRefused, Library, Stock
 from .match import Match, Note
 from .nearmiss import NearMiss, NearMissKind
+from .notices import NewFact, Notice
 from .series import Point, Series, change_question, series_for, series_of
 from .store import ArticleInfo, FactStore
-from .subscriptions import (
-    Announcement,
-    Claim,
-    NewFact,
-    Notice,
-    OutboxCounts,
-    OutboxItem,
-    Subscriptions,
-)
+from .subscriptions import Announcement, Claim, OutboxCounts, OutboxItem, Subscriptions
 from .text import agree_with_number, clean_text
 from .watch import GenerationWatcher
 
