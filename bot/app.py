@@ -92,11 +92,14 @@ def build_dispatcher(settings: Settings, library: Library, store: FactStore) -> 
     redis = None
     if settings.redis_url:
         # Shared by the replicas: FSM state and the flood limit (closed by dp.storage.close()).
-        from aiogram.fsm.storage.redis import RedisStorage
+        from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
 
         # A chat's data is its last answer, a context for half an hour: it need not outlive it.
         storage = RedisStorage.from_url(
-            settings.redis_url, connection_kwargs=REDIS_TIMEOUTS, data_ttl=CONTEXT_SECONDS
+            settings.redis_url,
+            connection_kwargs=REDIS_TIMEOUTS,
+            data_ttl=CONTEXT_SECONDS,
+            key_builder=DefaultKeyBuilder(prefix=f"{settings.redis_prefix}:fsm"),
         )
         redis = storage.redis
     # Questions and 👍/👎, in the facts' database (knowledge.journal).
@@ -127,7 +130,10 @@ def build_dispatcher(settings: Settings, library: Library, store: FactStore) -> 
     dp.shutdown.register(subscriptions.close)
     dp.include_routers(*get_routers())
     throttle = ThrottlingMiddleware(
-        settings.throttle_messages, settings.throttle_seconds, redis=redis
+        settings.throttle_messages,
+        settings.throttle_seconds,
+        redis=redis,
+        key_prefix=f"{settings.redis_prefix}:throttle:",
     )
     dp.message.outer_middleware(throttle)
     dp.callback_query.outer_middleware(throttle)
@@ -283,7 +289,10 @@ async def tell_admins(bot: Bot, settings: Settings, library: Library) -> None:
 def build_watcher(settings: Settings, library: Library) -> GenerationWatcher:
     """The generation watch (a /reload on another replica reaches this one); not started."""
     return GenerationWatcher(
-        library, interval=settings.watch_interval, redis_url=settings.redis_url
+        library,
+        interval=settings.watch_interval,
+        redis_url=settings.redis_url,
+        redis_prefix=settings.redis_prefix,
     )
 
 

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     journal_salt: SecretStr | None = None
     # Scaling out (README: "Scaling out"): shared Redis, the generation watch, webhook mode.
     redis_url: str | None = None
+    # The start of every Redis key and channel: deployments sharing one Redis differ here.
+    redis_prefix: str = Field(default="citybot", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     watch_interval: float = Field(default=2.0, gt=0)
     webhook_url: str | None = None
     # validate_default: a missing secret is checked too (it is required with WEBHOOK_URL).

@@ -27,7 +27,8 @@ from .messages import (
 
 logger = logging.getLogger(__name__)
 
-# Redis keys of the shared flood limit: citybot:throttle:<user id>, one per user and window.
+# Redis keys of the shared flood limit: <REDIS_PREFIX>:throttle:<user id>, one per user and
+# window (this is the default prefix's).
 THROTTLE_KEY_PREFIX = "citybot:throttle:"
 
 
@@ -56,8 +57,10 @@ class ThrottlingMiddleware(BaseMiddleware):
         max_users: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
         redis: Any = None,
+        key_prefix: str = THROTTLE_KEY_PREFIX,
     ) -> None:
         self.redis = redis
+        self.key_prefix = key_prefix
         self.limit = limit
         self.period = period
         self.max_users = max_users
@@ -88,7 +91,7 @@ class ThrottlingMiddleware(BaseMiddleware):
         """Like allow(), counted in Redis when the middleware has a client."""
         if self.redis is None:
             return self.allow(user_id)
-        key = f"{THROTTLE_KEY_PREFIX}{user_id}"
+        key = f"{self.key_prefix}{user_id}"
         try:
             # One MULTI: the window's key is created with its expiry (SET NX PX, so it can
             # never be left without one) and counted (INCR keeps the expiry).

@@ -10,7 +10,8 @@ How a process notices, fastest first:
   (PostgreSQL delivers it at commit, and never for a rolled-back rebuild). The watcher
   LISTENs on a dedicated asyncpg connection, reconnecting with backoff when it drops.
 - Redis (REDIS_URL set, any store): `Library.reload` publishes the new generation on the
-  channel `citybot:generation`; the watcher subscribes to it.
+  channel `<prefix>:generation` (REDIS_PREFIX, `citybot` by default: deployments, or tests,
+  sharing one Redis each use their own); the watcher subscribes to it.
 - Polling, always on: every `interval` seconds one cheap query of `store.generation()`. It
   is the only way for SQLite without Redis, and the fallback when a notification is lost
   (the listening connection was down at that moment, for example).
@@ -33,7 +34,7 @@ from .store import GENERATION_CHANNEL, BuildReport
 
 logger = logging.getLogger(__name__)
 
-REDIS_CHANNEL = "citybot:generation"
+DEFAULT_REDIS_PREFIX = "citybot"
 DEFAULT_INTERVAL = 2.0
 # Reconnecting a lost LISTEN / SUBSCRIBE connection: 1 s, 2 s, 4 s … at most 30 s.
 RECONNECT_MIN = 1.0
@@ -55,6 +56,7 @@ class GenerationWatcher:
         *,
         interval: float = DEFAULT_INTERVAL,
         redis_url: str | None = None,
+        redis_prefix: str = DEFAULT_REDIS_PREFIX,
         listen_postgres: bool = True,
         reconnect_min: float = RECONNECT_MIN,
     ) -> None:
@@ -63,6 +65,7 @@ class GenerationWatcher:
         self.library = library
         self.interval = interval
         self.redis_url = redis_url
+        self.redis_channel = redis_channel(redis_prefix)
         self.reconnect_min = reconnect_min
         url = make_url(library.store.url)
         self.postgres = listen_postgres and url.get_backend_name() == "postgresql"
@@ -122,7 +125,7 @@ class GenerationWatcher:
         if self.postgres:
             names.append(f"PostgreSQL LISTEN {GENERATION_CHANNEL}")
         if self.redis_url:
-            names.append(f"Redis SUBSCRIBE {REDIS_CHANNEL}")
+            names.append(f"Redis SUBSCRIBE {self.redis_channel}")
         names.append(f"polling every {self.interval:g} s")
         return names
 
@@ -138,7 +141,8 @@ class GenerationWatcher:
             return
         try:
             await asyncio.wait_for(
-                self._publisher.publish(REDIS_CHANNEL, str(report.generation)), PUBLISH_TIMEOUT
+                self._publisher.publish(self.redis_channel, str(report.generation)),
+                PUBLISH_TIMEOUT,
             )
         except Exception as error:
             logger.warning(
@@ -231,7 +235,7 @@ class GenerationWatcher:
             )
             pubsub = client.pubsub()
             try:
-                await pubsub.subscribe(REDIS_CHANNEL)
+                await pubsub.subscribe(self.redis_channel)
                 while True:
                     message = await pubsub.get_message(timeout=30.0)
                     if message is None:
@@ -288,3 +292,8 @@ def _first(value: str | tuple[str, ...] | None) -> str | None:
     if isinstance(value, tuple):
         return value[0] if value else None
     return value
+
+
+def redis_channel(prefix: str = DEFAULT_REDIS_PREFIX) -> str:
+    """The Redis channel new generations are announced on, under `prefix`."""
+    return f"{prefix}:generation"

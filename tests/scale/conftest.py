@@ -9,6 +9,7 @@ available here too.
 from __future__ import annotations
 
 import sys
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,12 @@ async def redis_url() -> str:
     client = await redis_or_skip(REDIS_URL)
     await client.aclose()
     return REDIS_URL
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """A REDIS_PREFIX of this test's own: what it publishes no other test run hears."""
+    return f"citybot-test-{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture

@@ -27,10 +27,9 @@ from e2e_kit import (
 from fake_telegram import TOKEN, message_update
 from scale_kit import WebhookTelegram, bot_env, stop_bot_process, unless_exited, wait_until
 
-from bot.middlewares import THROTTLE_KEY_PREFIX
 from knowledge import FactStore
 from knowledge.library import Library
-from knowledge.watch import REDIS_CHANNEL, GenerationWatcher
+from knowledge.watch import GenerationWatcher, redis_channel
 
 # Long enough that only a notification (NOTIFY / pub/sub) explains a quick arrival.
 NO_POLLING = 60.0
@@ -136,15 +135,20 @@ async def test_postgres_notify_wakes_the_watcher_and_survives_a_dropped_connecti
 
 
 async def test_redis_pubsub_carries_a_reload_to_the_other_replica(
-    sqlite_replicas: tuple[Replica, Replica], articles_dir: Path, redis_url: str, redis_client: Any
+    sqlite_replicas: tuple[Replica, Replica],
+    articles_dir: Path,
+    redis_url: str,
+    redis_client: Any,
+    redis_prefix: str,
 ) -> None:
     a, b = sqlite_replicas
     announced = redis_client.pubsub()
-    await announced.subscribe(REDIS_CHANNEL)
+    await announced.subscribe(redis_channel(redis_prefix))
+    shared = {"redis_url": redis_url, "redis_prefix": redis_prefix}
     try:
         async with (
-            GenerationWatcher(a.library, interval=NO_POLLING, redis_url=redis_url) as wa,
-            GenerationWatcher(b.library, interval=NO_POLLING, redis_url=redis_url) as wb,
+            GenerationWatcher(a.library, interval=NO_POLLING, **shared) as wa,
+            GenerationWatcher(b.library, interval=NO_POLLING, **shared) as wb,
         ):
             await asyncio.wait_for(wa.redis_listening.wait(), 10)
             await asyncio.wait_for(wb.redis_listening.wait(), 10)
@@ -290,14 +294,20 @@ async def test_reload_on_one_process_reaches_the_other_via_redis(
     database_url: str,
     redis_url: str,
     redis_client: Any,
+    redis_prefix: str,
 ) -> None:
     """SQLite shared by both processes (no NOTIFY there): only Redis pub/sub is quick."""
     try:
         took, (err_a, err_b) = await _two_replicas_reload(
-            tmp_path, articles_dir, admin_id, DATABASE_URL=database_url, REDIS_URL=redis_url
+            tmp_path,
+            articles_dir,
+            admin_id,
+            DATABASE_URL=database_url,
+            REDIS_URL=redis_url,
+            REDIS_PREFIX=redis_prefix,
         )
     finally:
-        await redis_client.delete(*(f"{THROTTLE_KEY_PREFIX}{i}" for i in (USER_ID, admin_id)))
+        await redis_client.delete(*(f"{redis_prefix}:throttle:{i}" for i in (USER_ID, admin_id)))
     print(f"Redis pub/sub: replica B answered from the new article after {took:.2f} s")
-    assert "Redis SUBSCRIBE citybot:generation" in err_b
+    assert f"Redis SUBSCRIBE {redis_prefix}:generation" in err_b
     assert "Now serving generation 2" in err_b
