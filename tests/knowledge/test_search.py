@@ -559,6 +559,9 @@ def test_limit_and_order(seed_index):
         ("Во сколько оценили проект?", "money"),
         # «какой» + a post: who holds it; «какие депутаты»: which body
         ("Какой аким встречался с консулами?", "who"),
+        # a question word after «noun,» opens a clause about the noun; after «Скажите,» it asks
+        ("Как называется центр, где лечат детей?", None),
+        ("Скажите, сколько туристов приехало?", "count"),
         ("Какие депутаты были на встрече?", None),
         # «рассказало о» reports; «расскажи о» asks a digest
         ("Какое издание рассказало о встрече?", None),
