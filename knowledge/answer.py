@@ -28,31 +28,16 @@ from .match import Match, Note
 from .nearmiss import NearMiss, dictionary_form, find_near_miss, unmentioned_place
 from .places import places_in
 from .query import Cue
-from .text import analyze, data_lines, lexicon, normalize, words
+from .text import analyze, data_lines, lexicon, months, normalize, words
 
 MAX_QUESTION_CHARS = 500  # longer messages are not matched at all: see Answer.problem
-
-MONTHS_GENITIVE = (
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-)
 
 
 def format_date_ru(date: dt.date | None) -> str:
     """«9 января 2026», or «дата публикации не указана»."""
     if date is None:
         return "дата публикации не указана"
-    return f"{date.day} {MONTHS_GENITIVE[date.month - 1]} {date.year}"
+    return f"{date.day} {months()[date.month - 1][0]} {date.year}"
 
 
 @dataclass(frozen=True)

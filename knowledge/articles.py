@@ -27,7 +27,7 @@ from pathlib import Path
 
 from razdel import sentenize
 
-from .text import clean_text, data_lines
+from .text import clean_text, data_lines, data_lists
 
 MAX_ARTICLE_BYTES = 2_000_000
 # Bounds on the work one file can cause, whatever it holds: a sentence is a fact, and finding
@@ -87,8 +87,8 @@ _LEGACY_DATE_RE = re.compile(
 _TEASER_DATE_RE = re.compile(
     r"^\s*[•·▪►*\-–—]\s*\d{1,2}\.\d{1,2}\.\d{4}(?:[,\s]+\d{1,2}:\d{2})?\s*$"
 )
-_CAPTION_PREFIXES = ("фото:", "photo:", "видео:", "video:", "источник фото")
-_BARE_PHOTO_PREFIX = "фото "
+_CAPTION_PREFIXES = data_lists("captions.txt")["prefixed"]
+_BARE_PHOTO_PREFIX = data_lists("captions.txt")["bare"][0] + " "
 _ELLIPSIS_ENDS = ("...", "…")
 _WHITESPACE_RE = re.compile(r"\s+")
 # A news agency's dateline before the lead: «АСТАНА, 24 октября. », «Шымкент, 3 мая 2025 года —».

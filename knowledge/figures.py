@@ -21,9 +21,9 @@ from functools import cache, lru_cache
 
 import pymorphy3
 
-from .text import data_lines
+from .text import data_lines, data_lists
 from .times import LETTERS as _L
-from .times import MONTH_ALONE_RE, RELATIVE_YEAR_RE, Draft, find_times
+from .times import MONTH_ALONE_RE, RELATIVE_YEAR_RE, Draft, find_times, longest_first
 from .times import NOT_LETTER as _NOT_LETTER
 from .years import YEAR
 
@@ -104,26 +104,19 @@ _UNITS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
 _CURRENCY_PREFIX_RE = re.compile(r"([$€₸₽])\s?$")
 _CURRENCY_PREFIX_UNITS = {"$": "долларов", "€": "евро", "₸": "тенге", "₽": "рублей"}
 
-_COMPARISON_RE = re.compile(
-    r"(?<![\w-])(не\s+более|не\s+менее|не\s+свыше|более\s+чем|больше\s+чем|менее\s+чем|"
-    r"меньше\s+чем|более|свыше|больше|менее|меньше|около|порядка|примерно|почти|"
-    r"приблизительно|ориентировочно|до|на|со|с|от)\s+$",
-    re.IGNORECASE,
-)
+_WORDS = data_lists("figure_words.txt")
 _COMPARISONS = {
-    "не более": "up_to", "не свыше": "up_to", "не менее": "more",
-    "более чем": "more", "больше чем": "more", "менее чем": "less", "меньше чем": "less",
-    "более": "more", "свыше": "more", "больше": "more", "менее": "less", "меньше": "less",
-    "около": "about", "порядка": "about", "примерно": "about", "почти": "about",
-    "приблизительно": "about", "ориентировочно": "about", "до": "up_to",
+    word: name.split()[1] for name, words in _WORDS.items() if name.startswith("comparison ")
+    for word in words
 }  # fmt: skip
-_FROM_WORDS = frozenset({"с", "со", "от"})
+_FROM_WORDS = frozenset(_WORDS["from"])
+# Before an amount: a comparison, «на» (a change, see _read_comparison) or a range's start.
+_COMPARISON_RE = re.compile(
+    rf"(?<![\w-])({longest_first([*_COMPARISONS, 'на', *_FROM_WORDS])})\s+$", re.IGNORECASE
+)
 # "на N" is a change when a word of change comes just before it ("вырос на 17,3%").
 _CHANGE_RE = re.compile(
-    r"(?<![\w-])(?:увелич|вырос|выраст|возрос|рост|прирост|сократ|сокращ|сниз|сниж|уменьш|"
-    r"повыс|повыш|пониз|пониж|подорож|подешев|расшир|упал|упад|прибав|подня|ускор|замедл|"
-    r"улучш|ухудш|измен)",
-    re.IGNORECASE,
+    r"(?<![\w-])(?:" + "|".join(map(re.escape, _WORDS["change stems"])) + ")", re.IGNORECASE
 )
 # A word glued to "/" ("км/ч") is a compound unit we do not model, not a counted noun.
 _WORD_RE = re.compile(rf"\s+(?P<word>[{_L}][{_L}\w-]*)(?![\w/-])", re.IGNORECASE)

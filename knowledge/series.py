@@ -21,6 +21,7 @@ from .figures import Figure
 from .index import FactIndex
 from .match import Match
 from .text import data_lines
+from .text import months as month_table
 
 SERIES_MATCHES = 12  # candidates looked at for the points of one series
 # Figures that are no level of the thing at a period: a change («на 8%»), a target («к 2029
@@ -29,15 +30,6 @@ _NOT_LEVELS = frozenset({"change", "by_date", "up_to"})
 # A fact already known «had» the figure a new fact updates when it answers the new sentence
 # about as well as the new fact itself does.
 PREVIOUS_SCORE_SHARE = 0.7
-
-_MONTHS_SHORT = (
-    "янв.", "февр.", "март", "апр.", "май", "июнь",
-    "июль", "авг.", "сент.", "окт.", "нояб.", "дек.",
-)  # fmt: skip
-_MONTH_STEMS = (
-    "январ", "феврал", "март", "апрел", "ма", "июн",
-    "июл", "август", "сентябр", "октябр", "ноябр", "декабр",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -160,7 +152,7 @@ def point_of(figure: Figure, fact: Fact) -> Point | None:
             period, partial = f"{short_period(other.unit)} {year}", True
             break
         if other.kind == "month" and other.month:
-            period, partial = f"{_MONTHS_SHORT[other.month - 1]} {year}", True
+            period, partial = f"{month_table()[other.month - 1][1]} {year}", True
             break
     return Point(
         value=figure.value,
@@ -189,8 +181,8 @@ def short_period(unit: str) -> str:
     months = re.split(r"\s*[-–—]\s*", unit.lower())
     short = []
     for month in months:
-        number = next((n for n, s in enumerate(_MONTH_STEMS) if month.startswith(s)), None)
-        short.append(_MONTHS_SHORT[number] if number is not None else month)
+        number = next((n for n, m in enumerate(month_table()) if month.startswith(m[2])), None)
+        short.append(month_table()[number][1] if number is not None else month)
     return "–".join(short)
 
 

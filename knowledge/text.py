@@ -201,6 +201,27 @@ def data_lines(name: str) -> list[str]:
     return lines
 
 
+def data_table(name: str) -> list[tuple[str, ...]]:
+    """The lines of data file `name` split at «|»: one row of cells a line."""
+    return [tuple(cell.strip() for cell in line.split("|")) for line in data_lines(name)]
+
+
+@cache
+def data_lists(name: str) -> dict[str, tuple[str, ...]]:
+    """Data file `name` of «list name: a | b | …» lines, as list name → its items in order."""
+    lists: dict[str, tuple[str, ...]] = {}
+    for line in data_lines(name):
+        key, _, items = line.partition(":")
+        lists[key.strip()] = tuple(item.strip() for item in items.split("|") if item.strip())
+    return lists
+
+
+@cache
+def months() -> tuple[tuple[str, ...], ...]:
+    """data/months.txt: per month in order, (genitive, short form, stem)."""
+    return tuple(data_table("months.txt"))
+
+
 @dataclass(frozen=True)
 class Token:
     word: str  # normalised surface form

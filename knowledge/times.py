@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .text import data_lists
 from .years import YEAR, YEAR_WORD, relative_year_pattern, relative_year_shift
 
 LETTERS = "а-яёa-zәғқңөұүһі"  # lowercase letters, Kazakh included; patterns use re.IGNORECASE
@@ -23,24 +25,26 @@ LETTERS = "а-яёa-zәғқңөұүһі"  # lowercase letters, Kazakh included; 
 NOT_LETTER = rf"(?![{LETTERS}])"
 WORD_START = r"(?<![\w-])"
 
+
+def spaced(phrase: str) -> str:
+    """A regex for `phrase` with any run of spaces between its words («не\\s+более»)."""
+    return r"\s+".join(map(re.escape, phrase.split()))
+
+
+def longest_first(words: Iterable[str]) -> str:
+    """A regex alternation of `words`, a longer one before any it starts with."""
+    return "|".join(spaced(w) for w in sorted(words, key=len, reverse=True))
+
+
+_WORDS = data_lists("figure_words.txt")
+# A preposition before a time → the comparison it makes (None: the time itself).
 _TIME_PREPS: dict[str, str | None] = {
-    "в": None,
-    "во": None,
-    "на": None,
-    "за": None,
-    "по итогам": None,
-    "в течение": None,
-    "после": None,
-    "к": "by_date",
-    "ко": "by_date",
-    "до": "up_to",
-    "с": "from",
-    "со": "from",
-    "начиная с": "from",
-    "от": "from",
-    "по": "to",
+    word: (None if name == "time none" else name.split()[1])
+    for name, words in _WORDS.items()
+    if name.startswith("time ")
+    for word in words
 }
-_TIME_PREP = r"(?P<prep>по\s+итогам|в\s+течение|начиная\s+с|после|во|в|на|за|ко|к|до|со|с|от|по)"
+_TIME_PREP = rf"(?P<prep>{longest_first(_TIME_PREPS)})"
 
 _YEAR_RE = re.compile(
     rf"(?<![\w./,-])(?:{_TIME_PREP}\s+)?(?P<y1>{YEAR})"
@@ -97,14 +101,13 @@ MONTH_ALONE_RE = re.compile(
     rf"{WORD_START}(?P<prep>во|в|ко|к|до|со|с)\s+(?P<month>{_MONTH})", re.IGNORECASE
 )
 
-_NUMBER_WORDS = {
-    "один": 1, "два": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "семь": 7,
-    "восемь": 8, "девять": 9, "десять": 10, "одиннадцать": 11, "двенадцать": 12,
-}  # fmt: skip
+_NUMBER_WORDS = {word: n for n, word in enumerate(_WORDS["month counts"], start=1)}
 _ORDINALS = {
-    "перв": 1, "втор": 2, "трет": 3, "четверт": 4, "четвёрт": 4,
-    "i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4,
-}  # fmt: skip
+    word: int(name.split()[1])
+    for name, words in _WORDS.items()
+    if name.startswith("ordinal ")
+    for word in words
+}
 _PERIOD_MONTHS_RE = re.compile(
     rf"{WORD_START}за\s+(?:(?:первые|последние)\s+)?"
     rf"(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})\s+(?P<what>месяц(?:а|ев)?){NOT_LETTER}"
@@ -112,7 +115,7 @@ _PERIOD_MONTHS_RE = re.compile(
     re.IGNORECASE,
 )
 _PERIOD_PART_RE = re.compile(
-    rf"{WORD_START}(?:за|в|во)\s+(?P<ord>перв|втор|трет|четв[её]рт|iv|iii|ii|i|[1-4])"
+    rf"{WORD_START}(?:за|в|во)\s+(?P<ord>{longest_first(_ORDINALS)})"
     rf"(?:-?[{LETTERS}]*)?\s+(?P<what>квартал|полугоди)[{LETTERS}]*" + _PERIOD_TAIL,
     re.IGNORECASE,
 )

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .. import answer as answer_module
 from ..answer import Answer
@@ -378,36 +378,32 @@ def evaluate(
     ask: AskFunction = answer_module.ask,
 ) -> EvalReport:
     """Ask every question, judge every answer. An exception from `ask` counts as a failure."""
-    results: list[Result] = []
-    for q in questions:
-        started = time.perf_counter()
-        try:
-            answer = ask(index, q.question)
-        except Exception as error:  # one broken question must not stop the run
-            latency = (time.perf_counter() - started) * 1000.0
-            verdict = Verdict(False, (f"error: {type(error).__name__}: {error}",), "ошибка")
-            results.append(Result(q, verdict, latency))
-            continue
-        latency = (time.perf_counter() - started) * 1000.0
-        results.append(Result(q, judge(q, answer), latency))
-    return summarize(results)
+    return summarize([_timed(q, lambda text: ask(index, text), judge) for q in questions])
 
 
 def evaluate_matcher(matcher: Matcher, questions: Iterable[EvalQuestion]) -> EvalReport:
     """Like `evaluate` for a bare matcher (`match(question, limit=3)`), judged by `judge_top`."""
-    results: list[Result] = []
-    for q in questions:
-        started = time.perf_counter()
-        try:
-            matches = matcher.match(q.question, limit=3)
-        except Exception as error:  # counted, as in `evaluate`
-            latency = (time.perf_counter() - started) * 1000.0
-            verdict = Verdict(False, (f"error: {type(error).__name__}: {error}",), "ошибка")
-            results.append(Result(q, verdict, latency))
-            continue
-        latency = (time.perf_counter() - started) * 1000.0
-        results.append(Result(q, judge_top(q, matches), latency))
-    return summarize(results)
+    return summarize(
+        [_timed(q, lambda text: matcher.match(text, limit=3), judge_top) for q in questions]
+    )
+
+
+_Out = TypeVar("_Out")
+
+
+def _timed(
+    q: EvalQuestion, run: Callable[[str], _Out], judged: Callable[[EvalQuestion, _Out], Verdict]
+) -> Result:
+    """`run(q.question)` timed, then judged; an exception from it is a wrong answer (one
+    broken question must not stop the run)."""
+    started = time.perf_counter()
+    try:
+        out = run(q.question)
+    except Exception as error:
+        verdict = Verdict(False, (f"error: {type(error).__name__}: {error}",), "ошибка")
+        return Result(q, verdict, (time.perf_counter() - started) * 1000.0)
+    latency = (time.perf_counter() - started) * 1000.0
+    return Result(q, judged(q, out), latency)
 
 
 @dataclass(frozen=True)
