@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .text import data_lists
@@ -176,53 +176,17 @@ def find_times(sentence: str, masked: list[str], today: dt.date | None) -> list[
     """Periods, months and years (in that order, so the longer phrase wins); masks them."""
     times: list[Draft] = []
     for regex in (_PERIOD_MONTHS_RE, _PERIOD_PART_RE, _PERIOD_SPAN_RE):
-        for match in regex.finditer(sentence):
-            if not _free(masked, match.start(), match.end()):
-                continue
-            year = _year_of(match, today)
-            if year is None:
-                continue
-            times.append(
-                Draft(match.start(), match.end(), float(year), "period",
-                       unit=_period_unit(match), year=year)
-            )  # fmt: skip
-            _mask(masked, match.start(), match.end())
-    for match in _MONTH_RE.finditer(sentence):
-        if not _free(masked, match.start(), match.end()):
-            continue
-        year = _year_of(match, today)
-        if year is None:
-            continue
-        prep = _prep(match)
-        times.append(
-            Draft(match.start(), match.end(), float(year), "month",
-                   comparison=_TIME_PREPS.get(prep) if prep else None,
-                   year=year, month=_month_number(match.group("month")))
-        )  # fmt: skip
-        _mask(masked, match.start(), match.end())
-    for match in _YEAR_RE.finditer(sentence):
-        if not _free(masked, match.start(), match.end()):
-            continue
-        times.extend(_year_drafts(match))
-        _mask(masked, match.start(), match.end())
+        times += _take(regex, sentence, masked, lambda m: _period_drafts(m, today))
+    times += _take(_MONTH_RE, sentence, masked, lambda m: _month_drafts(m, today))
+    times += _take(_YEAR_RE, sentence, masked, _year_drafts)
     if today is not None:
-        for match in RELATIVE_YEAR_RE.finditer(sentence):
-            if not _free(masked, match.start(), match.end()):
-                continue
-            year = today.year + relative_year_shift(match.group("rel"))
-            prep = _prep(match)
-            times.append(
-                Draft(match.start(), match.end(), float(year), "year",
-                       comparison=_TIME_PREPS.get(prep) if prep else None, year=year)
-            )  # fmt: skip
-            _mask(masked, match.start(), match.end())
+        times += _take(RELATIVE_YEAR_RE, sentence, masked, lambda m: _relative_drafts(m, today))
     for match in _DAY_MONTH_RE.finditer("".join(masked)):
         if today is not None:
-            prep = _prep(match)
             times.append(
                 Draft(match.start(), match.end(), float(today.year), "month",
-                       comparison=_TIME_PREPS.get(prep) if prep else None, year=today.year,
-                       month=_month_number(match.group("month")))
+                      comparison=_comparison(match), year=today.year,
+                      month=_month_number(match.group("month")))
             )  # fmt: skip
         _mask(masked, match.start(), match.end())
     if today is not None:
@@ -240,13 +204,59 @@ def find_times(sentence: str, masked: list[str], today: dt.date | None) -> list[
     return times
 
 
-def _year_drafts(match: re.Match[str]) -> list[Draft]:
+def _take(
+    regex: re.Pattern[str],
+    sentence: str,
+    masked: list[str],
+    drafts_of: Callable[[re.Match[str]], list[Draft] | None],
+) -> list[Draft]:
+    """The drafts of `regex`'s matches not masked yet, each masked once taken (None from
+    `drafts_of`: not a time after all, left for the next patterns)."""
+    taken: list[Draft] = []
+    for match in regex.finditer(sentence):
+        if not _free(masked, match.start(), match.end()):
+            continue
+        drafts = drafts_of(match)
+        if drafts is None:
+            continue
+        taken += drafts
+        _mask(masked, match.start(), match.end())
+    return taken
+
+
+def _comparison(match: re.Match[str]) -> str | None:
     prep = _prep(match)
-    comparison = _TIME_PREPS.get(prep) if prep else None
+    return _TIME_PREPS.get(prep) if prep else None
+
+
+def _period_drafts(match: re.Match[str], today: dt.date | None) -> list[Draft] | None:
+    year = _year_of(match, today)
+    if year is None:
+        return None
+    return [Draft(match.start(), match.end(), float(year), "period",
+                  unit=_period_unit(match), year=year)]  # fmt: skip
+
+
+def _month_drafts(match: re.Match[str], today: dt.date | None) -> list[Draft] | None:
+    year = _year_of(match, today)
+    if year is None:
+        return None
+    return [Draft(match.start(), match.end(), float(year), "month",
+                  comparison=_comparison(match), year=year,
+                  month=_month_number(match.group("month")))]  # fmt: skip
+
+
+def _relative_drafts(match: re.Match[str], today: dt.date) -> list[Draft]:
+    year = today.year + relative_year_shift(match.group("rel"))
+    return [Draft(match.start(), match.end(), float(year), "year",
+                  comparison=_comparison(match), year=year)]  # fmt: skip
+
+
+def _year_drafts(match: re.Match[str]) -> list[Draft]:
     y1 = int(match.group("y1"))
     if match.group("y2") is None:
-        return [Draft(match.start(), match.end(), float(y1), "year", comparison=comparison,
-                       year=y1)]  # fmt: skip
+        return [Draft(match.start(), match.end(), float(y1), "year",
+                      comparison=_comparison(match), year=y1)]  # fmt: skip
     # "2025–2030 годы", "с 2020 по 2025 год": two years, from and to.
     y2 = int(match.group("y2"))
     return [

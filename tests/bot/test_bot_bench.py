@@ -10,6 +10,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from bot.bench import PRESS_PREFIXES, SCRIPTS, make_steps
 from knowledge.dev.bench import make_questions, seed_facts
 
@@ -45,6 +47,7 @@ def _bench(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess[
     )
 
 
+@pytest.mark.slow
 def test_bench_json(tmp_path: Path) -> None:
     # cwd is a temp dir and the settings are the bench's own: no .env, no BOT_TOKEN, no Redis.
     done = _bench(
@@ -88,6 +91,7 @@ def test_steps_are_a_deterministic_mix_with_presses_after_messages() -> None:
         seen.add(step.user_id)
 
 
+@pytest.mark.slow
 def test_broadcast_bench_json(tmp_path: Path) -> None:
     """`python -m bot bench --broadcast N`: every subscriber gets its message once; the rate
     figures are reported, not asserted (they are the benchmark's to measure)."""

@@ -23,6 +23,8 @@ from typing import IO
 import pytest
 from e2e_kit import ROOT, TOURISTS, clean_env, start_bot_process
 
+pytestmark = pytest.mark.slow  # console subprocesses
+
 WEATHER = "Какая погода завтра в Алматы?"
 SECRET_TOKEN = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ"
 

@@ -187,6 +187,7 @@ async def test_server_not_up_yet_then_polling_starts(settings: Settings) -> None
         await server.stop()
 
 
+@pytest.mark.slow
 async def test_python_m_bot_polls_and_stops_on_sigterm(
     server: FakeTelegram, articles_dir: Path, database_url: str, tmp_path: Path, admin_id: int
 ) -> None:

@@ -86,6 +86,7 @@ def test_empty_corpus(cls: type[BM25Baseline]) -> None:
     assert empty.match("Сколько туристов?") == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cls", BASELINES, ids=lambda cls: cls.name)
 def test_calibrate_is_at_least_as_good_as_zero(
     cls: type[BM25Baseline], seed_index: FactIndex

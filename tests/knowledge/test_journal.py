@@ -46,7 +46,7 @@ class Clock:
         return NOW - dt.timedelta(**delta)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 async def url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     async with store_url(request.param, tmp_path, "citybot_journal") as database_url:
         yield database_url

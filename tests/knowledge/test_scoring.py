@@ -47,6 +47,7 @@ def _ranked(index: FactIndex, question: str, threshold: bool) -> list[tuple[str,
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["seed_index", "synthetic_index"])
 def test_pruned_pass_ranks_as_the_plain_pass(
     which: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
@@ -190,6 +191,7 @@ def _points_back(text: str) -> bool:
     return any(w in data_lines("anaphora.txt") for w in first)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["seed_index", "synthetic_index"])
 def test_dense_scores_are_the_first_matchers_bit_for_bit(
     which: str, request: pytest.FixtureRequest

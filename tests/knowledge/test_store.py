@@ -36,7 +36,7 @@ SEED_IDS = ("000_76f55cd445ededdb.txt", "001_9e8737218ffa3194.txt", "004_e37ac36
 # --- backends ------------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 async def url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path}/x/citybot.db"

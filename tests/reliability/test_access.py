@@ -545,6 +545,7 @@ async def test_token_never_logged_in_process_at_debug(
     FIGURES.record("access.log_records_checked_in_process", len(records))
 
 
+@pytest.mark.slow
 async def test_token_never_logged_by_python_m_bot_at_debug(
     server: FakeTelegram, articles_dir: Path, database_url: str, tmp_path: Path
 ) -> None:

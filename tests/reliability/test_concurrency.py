@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from aiogram import Bot, Dispatcher
 from e2e_kit import TOURISTS, VELO, VELO_ARTICLE
 from reliability_kit import (
@@ -42,6 +43,7 @@ VELO_FILE = "010_velo.txt"
 QUESTIONS = [TOURISTS, VELO, *EXAMPLE_QUESTIONS, "Какая погода завтра в Алматы?"]
 
 
+@pytest.mark.slow
 async def test_questions_during_reloads_see_one_whole_generation_and_no_reload_is_lost(
     make_dispatcher: Callable[..., Dispatcher],
     settings: Settings,

@@ -42,6 +42,8 @@ from reliability_kit import FIGURES, ROOT
 from knowledge import FactStore
 from knowledge.library import Library
 
+pytestmark = pytest.mark.slow  # SIGKILLed subprocesses, PostgreSQL
+
 WORKER = Path(__file__).with_name("crash_worker.py")
 KILLS_CI = 4
 KILLS_LONG = 20

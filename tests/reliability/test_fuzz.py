@@ -71,6 +71,8 @@ from knowledge import FactStore, Journal
 from knowledge.answer import MAX_QUESTION_CHARS
 from knowledge.library import Library
 
+pytestmark = pytest.mark.slow  # Hypothesis fuzzing
+
 FUZZ_CI = 1_500
 FUZZ_LONG = 12_000
 FLOOD_EXAMPLES_CI = 15

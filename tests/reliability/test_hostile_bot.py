@@ -264,6 +264,7 @@ async def _terminate_connections(url: str) -> int:
         await admin.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("action", ["/add", "/stats", "/unanswered", "/sources"])
 async def test_a_dropped_postgresql_connection_costs_nothing(
     pg_url: str,

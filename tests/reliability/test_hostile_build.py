@@ -142,6 +142,7 @@ def _slow_article(number: int) -> str:
     )
 
 
+@pytest.mark.slow
 async def test_sigterm_stops_the_bot_in_the_middle_of_a_build(
     server: FakeTelegram, articles_dir: Path, database_url: str, tmp_path: Path, admin_id: int
 ) -> None:

@@ -20,7 +20,7 @@ from knowledge import FactStore, Journal
 USER = 7
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 async def url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     async with store_url(request.param, tmp_path, "citybot_hostile") as database_url:
         yield database_url

@@ -212,6 +212,7 @@ async def test_unreadable_file_permission_error(
     )
 
 
+@pytest.mark.slow
 async def test_unreadable_file_chmod_000(
     chat: Driver, library: Library, store: FactStore, articles_dir: Path, tmp_path: Path
 ) -> None:

@@ -20,6 +20,8 @@ from knowledge import FactStore
 from knowledge.library import Library
 from knowledge.store import GENERATION_CHANNEL
 
+pytestmark = pytest.mark.slow  # PostgreSQL
+
 
 @pytest.fixture
 def database_url(pg_url: str) -> str:

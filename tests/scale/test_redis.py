@@ -22,6 +22,8 @@ from bot.recording import OFFLINE_TOKEN, RecordingSession
 from knowledge import FactStore
 from knowledge.library import Library
 
+pytestmark = pytest.mark.slow  # Redis
+
 LIMIT = 3
 
 

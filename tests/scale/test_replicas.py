@@ -31,6 +31,8 @@ from knowledge import FactStore
 from knowledge.library import Library
 from knowledge.watch import GenerationWatcher, redis_channel
 
+pytestmark = pytest.mark.slow  # bot processes, PostgreSQL and Redis
+
 # Long enough that only a notification (NOTIFY / pub/sub) explains a quick arrival.
 NO_POLLING = 60.0
 

@@ -24,6 +24,8 @@ from scale_kit import WebhookTelegram, bot_env, stop_bot_process, unless_exited
 from bot.config import ConfigError, Settings, load_settings
 from bot.webhook import HEALTH_PATH, SECRET_HEADER, run_webhook
 
+pytestmark = pytest.mark.slow  # webhook bot processes
+
 FAST_BACKOFF = BackoffConfig(min_delay=0.05, max_delay=0.2, factor=2.0, jitter=0.0)
 SECRET = "s3cret_Webhook-token"
 PUBLIC_URL = "https://bot.example.com/telegram"
