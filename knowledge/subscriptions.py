@@ -42,6 +42,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -346,31 +347,22 @@ class Subscriptions:
             async with self._engine.connect() as conn, conn.begin() as transaction:
                 locked = query.with_for_update(skip_locked=True, of=outbox_table)
                 row = (await conn.execute(locked)).one_or_none()
-                if row is None:
-                    yield None
-                    return
-                item = _item(row)
-
-                async def finish_here(values: dict[str, Any], forget_chat: bool) -> None:
-                    await _finish(conn, item, values, forget_chat)
-
-                claim = Claim(item, finish_here)
+                # Ended in the transaction that holds the row's lock.
+                claim = None if row is None else _claim(row, partial(_finish, conn))
                 yield claim
-                if not claim.done:
+                if claim is not None and not claim.done:
                     await transaction.rollback()  # unlocked, still unsent
             return
         async with self._engine.connect() as conn:
             row = (await conn.execute(query)).one_or_none()
-        if row is None:
-            yield None
-            return
-        item = _item(row)
+        yield None if row is None else _claim(row, self._finish_alone)
 
-        async def finish(values: dict[str, Any], forget_chat: bool) -> None:
-            async with self._write_engine.begin() as own:
-                await _finish(own, item, values, forget_chat)
-
-        yield Claim(item, finish)
+    async def _finish_alone(
+        self, item: OutboxItem, values: dict[str, Any], forget_chat: bool
+    ) -> None:
+        """End a claim in a write transaction of its own (SQLite: nothing stays locked)."""
+        async with self._write_engine.begin() as own:
+            await _finish(own, item, values, forget_chat)
 
     async def reserve_slot(self, rate: float) -> float:
         """Take the next sending slot at `rate` messages a second, shared by every process
@@ -444,6 +436,14 @@ def _naive(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     return moment
+
+
+def _claim(
+    row: Any, finish: Callable[[OutboxItem, dict[str, Any], bool], Awaitable[None]]
+) -> Claim:
+    """A claimed row, ended by `finish(item, values, forget_chat)`."""
+    item = _item(row)
+    return Claim(item, partial(finish, item))
 
 
 def _item(row: Any) -> OutboxItem:
