@@ -507,6 +507,7 @@ _CHUNKS = [
 ]  # fmt: skip
 
 
+@pytest.mark.slow  # Hypothesis fuzzing
 @given(st.lists(st.sampled_from(_CHUNKS), max_size=25).map(b"".join))
 @settings(max_examples=300, deadline=None)
 def test_parse_article_never_raises(raw: bytes) -> None:

@@ -433,6 +433,7 @@ _PIECES = [
 ]  # fmt: skip
 
 
+@pytest.mark.slow  # Hypothesis fuzzing
 @given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
 @settings(max_examples=300, deadline=None)
 def test_any_text_gives_consistent_figures(sentence: str) -> None:
