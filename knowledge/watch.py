@@ -205,15 +205,8 @@ class GenerationWatcher:
                 self.poke()  # a rebuild may have happened while we were not listening
                 await closed.wait()
                 logger.warning("The LISTEN connection to PostgreSQL was closed; reconnecting")
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                logger.warning(
-                    "Cannot LISTEN on PostgreSQL (%s: %s); retrying in %.0f s",
-                    type(error).__name__,
-                    error,
-                    delay,
-                )
+            except Exception as error:  # not CancelledError (a BaseException): that ends it
+                _retrying("LISTEN on PostgreSQL", error, delay)
             finally:
                 self.postgres_listening.clear()
                 if connection is not None:
@@ -246,15 +239,8 @@ class GenerationWatcher:
                         self.poke()  # a reload may have happened while we were not subscribed
                     elif message["type"] == "message":
                         self._notified("Redis", message["data"])
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                logger.warning(
-                    "Cannot SUBSCRIBE on Redis (%s: %s); retrying in %.0f s",
-                    type(error).__name__,
-                    error,
-                    delay,
-                )
+            except Exception as error:  # not CancelledError (a BaseException): that ends it
+                _retrying("SUBSCRIBE on Redis", error, delay)
             finally:
                 self.redis_listening.clear()
                 with contextlib.suppress(Exception):
@@ -297,3 +283,9 @@ def _first(value: str | tuple[str, ...] | None) -> str | None:
 def redis_channel(prefix: str = DEFAULT_REDIS_PREFIX) -> str:
     """The Redis channel new generations are announced on, under `prefix`."""
     return f"{prefix}:generation"
+
+
+def _retrying(what: str, error: Exception, delay: float) -> None:
+    logger.warning(
+        "Cannot %s (%s: %s); retrying in %.0f s", what, type(error).__name__, error, delay
+    )

@@ -103,10 +103,7 @@ async def pick(
     journal: Journal | None = None,
 ) -> None:
     """One of the offered facts: its answer to the question, with 👍/👎 for that question."""
-    if not pressed_on_message(callback):
-        await callback.answer(STALE_BUTTON)
-        return
-    record = await _found_in_time(callback, lambda: _record(journal, callback_data.id))
+    record = await button_record(callback, journal, callback_data.id)
     if record is None or not 0 <= callback_data.index < len(record.fact_ids):
         await callback.answer(STALE_BUTTON)
         return
@@ -136,6 +133,16 @@ def pressed_on_message(callback: CallbackQuery) -> bool:
     return any(
         button.callback_data == callback.data for row in markup.inline_keyboard for button in row
     )
+
+
+async def button_record(
+    callback: CallbackQuery, journal: Journal | None, record_id: int
+) -> QuestionRecord | None:
+    """The journal record a pressed button names, if the button is really under its message
+    (`pressed_on_message`) and the record is found (waited for while it may be on its way)."""
+    if not pressed_on_message(callback):
+        return None
+    return await _found_in_time(callback, lambda: _record(journal, record_id))
 
 
 async def _found_in_time(
