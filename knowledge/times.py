@@ -183,20 +183,11 @@ def find_times(sentence: str, masked: list[str], today: dt.date | None) -> list[
         times += _take(RELATIVE_YEAR_RE, sentence, masked, lambda m: _relative_drafts(m, today))
     for match in _DAY_MONTH_RE.finditer("".join(masked)):
         if today is not None:
-            times.append(
-                Draft(match.start(), match.end(), float(today.year), "month",
-                      comparison=_comparison(match), year=today.year,
-                      month=_month_number(match.group("month")))
-            )  # fmt: skip
+            times.append(_month_of_this_year(match, today))
         _mask(masked, match.start(), match.end())
     if today is not None:
         for match in MONTH_ALONE_RE.finditer("".join(masked)):
-            prep = _prep(match)
-            times.append(
-                Draft(match.start(), match.end(), float(today.year), "month",
-                       comparison=_TIME_PREPS.get(prep) if prep else None, year=today.year,
-                       month=_month_number(match.group("month")))
-            )  # fmt: skip
+            times.append(_month_of_this_year(match, today))
             _mask(masked, match.start(), match.end())
     for regex in (_DATE_RE, _CLOCK_RE):
         for match in regex.finditer("".join(masked)):
@@ -244,6 +235,13 @@ def _month_drafts(match: re.Match[str], today: dt.date | None) -> list[Draft] | 
     return [Draft(match.start(), match.end(), float(year), "month",
                   comparison=_comparison(match), year=year,
                   month=_month_number(match.group("month")))]  # fmt: skip
+
+
+def _month_of_this_year(match: re.Match[str], today: dt.date) -> Draft:
+    """«1 сентября», «в декабре»: a month without a year is one of the article's year."""
+    return Draft(match.start(), match.end(), float(today.year), "month",
+                 comparison=_comparison(match), year=today.year,
+                 month=_month_number(match.group("month")))  # fmt: skip
 
 
 def _relative_drafts(match: re.Match[str], today: dt.date) -> list[Draft]:
