@@ -4,6 +4,17 @@ They need the `dev` extras (rank-bm25, tantivy, PyStemmer, pyinstrument); the bo
 imports them.
 """
 
-from .bench import make_corpus, make_questions, write_corpus
+from typing import Any
 
+# What the bot's own benchmark (bot/bench.py) takes from here: the synthetic corpus.
 __all__ = ["make_corpus", "make_questions", "write_corpus"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, not with the package: `python -m knowledge.dev.bench` must find
+    # knowledge.dev.bench not imported yet.
+    if name in __all__:
+        from . import bench
+
+        return getattr(bench, name)
+    raise AttributeError(name)
