@@ -38,7 +38,6 @@ PRIVATE_ONLY = (
     "Команды администратора и статьи файлами — только в личном чате со мной: здесь их "
     "увидели бы все участники."
 )
-TODAY = dt.date.today()
 
 
 @pytest.fixture(autouse=True)
@@ -218,7 +217,9 @@ async def test_add_refuses_before_saving_and_says_why(
     how: str,
 ) -> None:
     text = make(articles_dir)
-    reason = reason.format(seed=seed_001(articles_dir).name, today=f"{TODAY:%d.%m.%Y}")
+    # today as the bot reads it, when it reads it (a module-level date is stale after midnight)
+    today = dt.date.today()
+    reason = reason.format(seed=seed_001(articles_dir).name, today=f"{today:%d.%m.%Y}")
     if how == "upload":
         file_id = session.add_file(text.encode())
         document = {"file_id": file_id, "file_unique_id": file_id, "file_name": "a.txt",
