@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from e2e_kit import TOURISTS, USER_ID, VELO, VELO_ARTICLE, RunningBot, labels, text
 from fake_telegram import (
     FakeTelegram,
@@ -18,6 +19,8 @@ from fake_telegram import (
     inline_query_update,
     message_update,
 )
+
+pytestmark = pytest.mark.slow  # end to end: the bot over HTTP against a fake Bot API server
 
 
 async def press(server: FakeTelegram, data: str, message: dict[str, Any]) -> int:

@@ -34,6 +34,8 @@ from fake_telegram import TOKEN, FakeTelegram, callback_update, message_update, 
 from bot.app import build_bot, run_polling
 from bot.config import Settings
 
+pytestmark = pytest.mark.slow  # end to end: the bot over HTTP against a fake Bot API server
+
 
 async def test_questions_buttons_and_odd_messages_over_http(running: RunningBot) -> None:
     server = running.server

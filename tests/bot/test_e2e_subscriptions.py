@@ -11,6 +11,7 @@ import shutil
 import struct
 from pathlib import Path
 
+import pytest
 from e2e_kit import RunningBot, labels, text
 from fake_telegram import (
     ApiCall,
@@ -21,6 +22,8 @@ from fake_telegram import (
 )
 
 from knowledge import Subscriptions
+
+pytestmark = pytest.mark.slow  # end to end: the bot over HTTP against a fake Bot API server
 
 ARTICLES = Path(__file__).with_name("articles")
 NEWS = (ARTICLES / "news_2026.txt").read_text(encoding="utf-8")

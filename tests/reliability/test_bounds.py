@@ -174,6 +174,7 @@ async def server() -> AsyncIterator[FakeTelegram]:
     await server.stop()
 
 
+@pytest.mark.slow  # a real polling loop / webhook server under load
 async def test_polling_handles_at_most_the_concurrency_limit_at_once(
     settings: Settings, server: FakeTelegram
 ) -> None:
@@ -212,6 +213,7 @@ async def test_polling_handles_at_most_the_concurrency_limit_at_once(
     FIGURES.record("bounds.polling_updates", len(users))
 
 
+@pytest.mark.slow  # a real polling loop / webhook server under load
 async def test_webhook_handles_at_most_the_concurrency_limit_at_once(
     make_dispatcher: Callable[..., Dispatcher],
     settings: Settings,
