@@ -5,8 +5,9 @@ Each of ours is built anew by a factory for every Dispatcher (the tests build ma
 
 from aiogram import Router
 
-from . import admin, feedback
+from .admin import admin_router
 from .charts import charts_router
+from .feedback import feedback_router
 from .inline import inline_router
 from .questions import questions_router
 from .start import start_router
@@ -16,22 +17,13 @@ from .topics import topics_router
 
 def get_routers() -> list[Router]:
     """Every router of the bot, in priority order, ready for `dp.include_routers(...)`."""
-    singletons = [admin.router, feedback.router]
-    for router in singletons:
-        previous = router.parent_router
-        if previous is not None:
-            # admin.py and feedback.py still define module routers, and aiogram lets a router
-            # have one parent: the newest Dispatcher takes them over. (To go once those two
-            # modules have router factories like the others.)
-            previous.sub_routers.remove(router)
-            router._parent_router = None
     return [
-        admin.router,
+        admin_router(),
         start_router(),
         topics_router(),
         subscriptions_router(),
         charts_router(),
-        feedback.router,
+        feedback_router(),
         inline_router(),
         questions_router(),
     ]

@@ -5,15 +5,14 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Awaitable, Callable
-from contextlib import suppress
 from typing import TypeVar
 
 import aiohttp
 from aiogram import Bot, Router
-from aiogram.enums import ChatAction
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
+from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.formatting import Bold, Text, as_list
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -43,8 +42,6 @@ from ..render import (
 )
 
 _T = TypeVar("_T")
-router = Router(name=__name__)
-router.message.filter(IsAdmin())
 logger = logging.getLogger(__name__)
 
 RELOAD_FAILED = "Не удалось обновить: {reason}. Работает прежняя версия."
@@ -67,13 +64,24 @@ ADD_USAGE = (
 )
 
 
-@router.message(Command("reload"))
+def admin_router() -> Router:
+    """The admin commands and article files; the router-level filter keeps everyone else
+    out (set per observer: aiogram has no router-wide filter)."""
+    router = Router(name=__name__)
+    router.message.filter(IsAdmin())
+    router.message.register(reload, Command("reload"))
+    router.message.register(unanswered, Command("unanswered"))
+    router.message.register(stats, Command("stats"))
+    router.message.register(add_document, HasDocument())
+    router.message.register(add_text, Command("add"))
+    return router
+
+
 async def reload(message: Message, bot: Bot, library: Library, store: FactStore) -> None:
     """Re-read the articles folder and report what changed."""
-    with suppress(TelegramAPIError):
-        await bot.send_chat_action(chat_id=message.chat.id, action=ChatAction.TYPING)
     logger.info("Reload requested by admin %s", _sender(message))
-    await reload_and_report(message, library, store, Bold("Статьи перечитаны."))
+    async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id):
+        await reload_and_report(message, library, store, Bold("Статьи перечитаны."))
 
 
 async def reload_and_report(
@@ -116,7 +124,6 @@ def _total(articles: int, library: Library) -> Text:
 # --- the journal -----------------------------------------------------------------------------
 
 
-@router.message(Command("unanswered"))
 async def unanswered(message: Message, journal: Journal | None = None) -> None:
     """The most frequent recent questions without an answer (or with a 👎), grouped."""
     if journal is None:
@@ -133,7 +140,6 @@ async def unanswered(message: Message, journal: Journal | None = None) -> None:
     await message.answer(render_unanswered(groups, UNANSWERED_DAYS))
 
 
-@router.message(Command("stats"))
 async def stats(
     message: Message, journal: Journal | None = None, subscriptions: Subscriptions | None = None
 ) -> None:
@@ -166,7 +172,6 @@ async def subscriber_lines(subscriptions: Subscriptions | None) -> list[str]:
 # --- adding an article from the chat ---------------------------------------------------------
 
 
-@router.message(HasDocument())
 async def add_document(message: Message, bot: Bot, library: Library, store: FactStore) -> None:
     """A .txt file from an admin is an article to add (whatever its caption)."""
     document = message.document
@@ -184,7 +189,6 @@ async def add_document(message: Message, bot: Bot, library: Library, store: Fact
     await add_article(message, raw, library, store)
 
 
-@router.message(Command("add"))
 async def add_text(
     message: Message, command: CommandObject, library: Library, store: FactStore
 ) -> None:

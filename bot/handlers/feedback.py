@@ -32,7 +32,6 @@ from knowledge import (
 from ..callbacks import FeedbackCallback, PickCallback
 from ..render import MAYBE_THIS, feedback_keyboard, render_answer, render_choices
 
-router = Router(name=__name__)
 logger = logging.getLogger(__name__)
 
 THANKS_UP = "Спасибо! Рад, что ответ помог."
@@ -54,7 +53,14 @@ RECORD_WAIT_STEPS = 8
 T = TypeVar("T")
 
 
-@router.callback_query(FeedbackCallback.filter())
+def feedback_router() -> Router:
+    """The 👍/👎 buttons and the buttons that show an offered fact."""
+    router = Router(name=__name__)
+    router.callback_query.register(vote, FeedbackCallback.filter())
+    router.callback_query.register(pick, PickCallback.filter())
+    return router
+
+
 async def vote(
     callback: CallbackQuery,
     callback_data: FeedbackCallback,
@@ -94,7 +100,6 @@ async def vote(
     await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
 
 
-@router.callback_query(PickCallback.filter())
 async def pick(
     callback: CallbackQuery,
     callback_data: PickCallback,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiogram import BaseMiddleware, Bot, Dispatcher
+from aiogram import BaseMiddleware, Bot, Dispatcher, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.methods import AnswerCallbackQuery, SendMessage
@@ -44,6 +44,7 @@ from reliability_kit import (
 )
 
 import bot.callbacks as callbacks_module
+import bot.handlers
 import knowledge.journal
 from bot.app import run_polling
 from bot.config import Settings
@@ -69,7 +70,7 @@ SECRET_PART = TOKEN.split(":", 1)[1]
 def admin_commands() -> list[str]:
     """Every command the admin router serves (read from its handlers' Command filters)."""
     names: list[str] = []
-    for handler in admin_handlers.router.message.handlers:
+    for handler in admin_handlers.admin_router().message.handlers:
         for item in handler.filters or []:
             if isinstance(item.callback, Command):
                 names += [c for c in item.callback.commands if isinstance(c, str)]
@@ -88,17 +89,20 @@ class Recorder(BaseMiddleware):
 
 
 @pytest.fixture
-def admin_reached() -> Iterator[Recorder]:
-    """Records every update that reaches any handler of the admin router."""
+def admin_reached(monkeypatch: pytest.MonkeyPatch) -> Recorder:
+    """Records every update that reaches any handler of the admin router of each Dispatcher
+    built during the test."""
     recorder = Recorder()
-    observers = list(admin_handlers.router.observers.values())
-    for observer in observers:
-        observer.middleware(recorder)
-    try:
-        yield recorder
-    finally:
-        for observer in observers:
-            observer.middleware.unregister(recorder)
+    build = admin_handlers.admin_router
+
+    def recorded() -> Router:
+        router = build()
+        for observer in router.observers.values():
+            observer.middleware(recorder)
+        return router
+
+    monkeypatch.setattr(bot.handlers, "admin_router", recorded)
+    return recorder
 
 
 @pytest.fixture
@@ -191,7 +195,7 @@ def test_every_handler_of_the_admin_router_is_behind_is_admin() -> None:
     """The admin router's filter is set per observer (aiogram has no router-wide filter):
     a handler added later for edited messages or callbacks must not escape it."""
     checked = 0
-    for name, observer in admin_handlers.router.observers.items():
+    for name, observer in admin_handlers.admin_router().observers.items():
         if not observer.handlers:
             continue
         own_filters = observer._handler.filters or []
