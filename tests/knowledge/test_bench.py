@@ -81,6 +81,7 @@ def test_questions_mix() -> None:
     assert all(q.text.strip() for q in questions)
 
 
+@pytest.mark.slow  # a whole benchmark run
 def test_bench_json_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     assert bench.main(["--facts", "300", "--queries", "50", "--json"]) == 0
     captured = capsys.readouterr()

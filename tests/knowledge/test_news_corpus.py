@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from knowledge import read_articles
 from knowledge.dev import bench
 from knowledge.dev.news_corpus import make_news_corpus, vocabulary_growth
 from knowledge.facts import extract_facts
+
+pytestmark = pytest.mark.slow  # builds the benchmark's synthetic news corpora
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 

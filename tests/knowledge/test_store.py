@@ -472,6 +472,7 @@ async def test_reopen_keeps_data(url: str) -> None:
 # --- concurrency ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # readers racing rebuilds
 async def test_readers_see_old_or_new_store_never_a_mix(
     store: FactStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
