@@ -48,7 +48,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -273,6 +273,16 @@ def _topic_re() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
 
 
+def article_sizes(rng: random.Random, n_facts: int) -> Iterator[int]:
+    """Sentences per synthetic article, 8–12, adding up to `n_facts` (drawn lazily: the
+    caller's other draws for an article come between two sizes)."""
+    left = n_facts
+    while left > 0:
+        size = min(left, rng.randint(8, 12))
+        left -= size
+        yield size
+
+
 def make_corpus(n_facts: int, seeds: Path) -> list[SyntheticArticle]:
     """About `n_facts` sentences in articles of 8–12 sentences; the same for the same n."""
     rng = random.Random(n_facts)
@@ -281,10 +291,7 @@ def make_corpus(n_facts: int, seeds: Path) -> list[SyntheticArticle]:
         raise ValueError(f"no sentences in {seeds}")
     days = (LAST_DATE - FIRST_DATE).days
     articles: list[SyntheticArticle] = []
-    left = n_facts
-    while left > 0:
-        size = min(left, rng.randint(8, 12))
-        left -= size
+    for size in article_sizes(rng, n_facts):
         choice = {
             "place": rng.choice(PLACES),
             "person": (rng.choice(FIRST_NAMES), rng.choice(SURNAMES)),

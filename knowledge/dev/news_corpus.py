@@ -48,6 +48,7 @@ from .bench import (
     PLACES,
     SURNAMES,
     SyntheticArticle,
+    article_sizes,
     seed_facts,
     write_corpus,
 )
@@ -365,10 +366,7 @@ def make_news_corpus(n_facts: int, seeds: Path) -> list[SyntheticArticle]:
     shapes = [shape for shape, weight in SHAPES for _ in range(weight)]
     days = (LAST_DATE - FIRST_DATE).days
     articles: list[SyntheticArticle] = []
-    left = n_facts
-    while left > 0:
-        size = min(left, rng.randint(8, 12))
-        left -= size
+    for size in article_sizes(rng, n_facts):
         # Most articles are about Almaty, as the bot's are; the rest about other places.
         place = CITIES[0] if rng.random() < 0.4 else rng.choice(PLACES)
         sentences = [rng.choice(shapes)(vocabulary, rng, place) for _ in range(size)]
