@@ -12,7 +12,7 @@ from functools import cache
 import numpy as np
 
 from .facts import Fact
-from .text import analyze, data_lines, words
+from .text import analyze, data_lines, is_known_word, words
 
 MAX_PLACES = 63  # bits of an int64 mask
 
@@ -44,8 +44,12 @@ def places_in(text: str) -> int:
     table = _by_last_word()
     readings: list[frozenset[str]] = []
     mask = 0
-    for word, _ in words(text):
-        word_readings = analyze(word).readings | {word.lower()}
+    for word, start in words(text):
+        word_readings = analyze(word).readings
+        # The name as written counts when it is written as a name, or is no Russian word:
+        # «многодетных семей» are families, «в Семее» and «Семей» the city.
+        if text[start].isupper() or not is_known_word(word):
+            word_readings = word_readings | {word.lower()}
         readings.append(word_readings)
         for reading in word_readings & table.keys():
             for name, number in table[reading]:
