@@ -37,7 +37,6 @@ SAME_THING = 0.8  # facts within this share of the best score may compete on rec
 # Раимов»: a name this many words after its role still holds it.
 HOLDER_SPAN = 12
 YEAR_FIGURE = 0.6  # a figure of a year the question asks about
-UNIT_FIGURE = 0.4  # a figure whose unit the question names («туристов»)
 NEWER_FIGURE = 0.3  # «с 21 тыс. … до 10 тыс.»: the newer figure is the answer
 OLDER_FIGURE = 0.6  # «… раньше», «до перехода на …»: the older one
 
@@ -222,8 +221,6 @@ def choose_figure(
             value += YEAR_FIGURE
         if figure.value in q.stated:
             value -= STATED_FIGURE
-        if figure.unit and unit_lemmas(figure.unit) & q.lemmas:
-            value += UNIT_FIGURE
         if figure.comparison == "to" and not q.years and Cue.EARLIER not in q.cues:
             value += NEWER_FIGURE  # «с 21 тыс. … до 10 тыс.»: the newer figure is the answer
         if figure.comparison == "from" and Cue.EARLIER in q.cues:

@@ -31,7 +31,6 @@ NO_FIGURE_OF_KIND = 0.55
 REPORTED = 0.9  # «когда?» by the article's date: below a sentence that names the date itself
 YEAR_AGREES = 1.3  # the fact speaks of a year the question asks about
 YEAR_MISMATCH = 0.5  # … of other years only
-YEAR_OF_ARTICLE = 0.9  # no year of its own, in an article written in the year asked about
 YEAR_UNKNOWN = 0.7  # no year at all
 
 
@@ -87,7 +86,7 @@ def rough_factors(p: Postings, ids: np.ndarray, q: Question) -> tuple[np.ndarray
             np.where(
                 has_years & ~dated,
                 YEAR_MISMATCH,
-                np.where(article_year, YEAR_OF_ARTICLE, YEAR_UNKNOWN),
+                np.where(article_year, 1.0, YEAR_UNKNOWN),
             ),
         )
         allowed &= agrees | ((~has_years | dated) & article_year)
@@ -148,9 +147,7 @@ def factors(
         elif fact_years and not dated:
             factor *= YEAR_MISMATCH
             notes.append(Note.YEAR_MISMATCH)
-        elif date is not None and date.year in q.years:
-            factor *= YEAR_OF_ARTICLE
-        else:
+        elif date is None or date.year not in q.years:
             factor *= YEAR_UNKNOWN
             notes.append(Note.YEAR_UNKNOWN)
     return factor, notes
