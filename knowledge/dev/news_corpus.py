@@ -69,15 +69,16 @@ _SKIP_TAGS = frozenset(
 _POS = ("NOUN", "ADJF", "INFN")
 _LETTERS = "абвгдежзиклмнопрстуфхцчшэюя"
 
-# Roles of people quoted, nominative and genitive.
+# Roles of people quoted, in the nominative: the first word is inflected («заместителя
+# акима»), the rest is a genitive already.
 ROLES = (
-    ("аким", "акима"),
-    ("заместитель акима", "заместителя акима"),
-    ("руководитель управления", "руководителя управления"),
-    ("министр", "министра"),
-    ("депутат маслихата", "депутата маслихата"),
-    ("председатель комитета", "председателя комитета"),
-    ("директор департамента", "директора департамента"),
+    "аким",
+    "заместитель акима",
+    "руководитель управления",
+    "министр",
+    "депутат маслихата",
+    "председатель комитета",
+    "директор департамента",
 )
 SAID = ("сообщил", "отметил", "рассказал", "заявил", "подчеркнул")
 GROWS = ("вырастет", "увеличится", "сократится", "снизится", "выросла", "увеличилась")
@@ -252,10 +253,24 @@ def _money(rng: random.Random) -> str:
     return f"{rng.randint(2, 999)} {scale} тенге"
 
 
+def _genitive(word: str) -> str:
+    """The genitive of a masculine noun or name ending in a consonant or «ь», which is what
+    ROLES' first words, FIRST_NAMES and SURNAMES are: «аким» → «акима», «заместитель» →
+    «заместителя», «Абенов» → «Абенова»."""
+    return word[:-1] + "я" if word.endswith("ь") else word + "а"
+
+
 def _person(rng: random.Random) -> tuple[str, str]:
     """(nominative, genitive) of a name: «Нурлан Абенов», «Нурлана Абенова»."""
     first, surname = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
-    return f"{first} {surname}", f"{first}а {surname}а"
+    return f"{first} {surname}", f"{_genitive(first)} {_genitive(surname)}"
+
+
+def _role(rng: random.Random) -> tuple[str, str]:
+    """(nominative, genitive) of a role: «заместитель акима», «заместителя акима»."""
+    role = rng.choice(ROLES)
+    head, *rest = role.split()
+    return role, " ".join([_genitive(head), *rest])
 
 
 Sentence = Callable[[Vocabulary, random.Random, tuple[str, str, str]], str]
@@ -277,7 +292,7 @@ def _amount(v: Vocabulary, rng: random.Random, place: tuple[str, str, str]) -> s
 
 
 def _growth(v: Vocabulary, rng: random.Random, place: tuple[str, str, str]) -> str:
-    role = rng.choice(ROLES)[1]
+    _, role = _role(rng)
     _, person = _person(rng)
     return (
         f"По словам {role} {person}, {v.noun('nomn')} {v.phrase('gent', True)} "
@@ -309,7 +324,7 @@ def _share(v: Vocabulary, rng: random.Random, place: tuple[str, str, str]) -> st
 
 
 def _quoted(v: Vocabulary, rng: random.Random, place: tuple[str, str, str]) -> str:
-    role = rng.choice(ROLES)[0]
+    role, _ = _role(rng)
     person, _ = _person(rng)
     return (
         f"{v.phrase('nomn', True).capitalize()} {v.verb(past=False)} {v.phrase('accs')} "
