@@ -16,9 +16,10 @@ sentences). `vocabulary_growth` counts them. The head of the ranking is the seed
 own nouns, adjectives and verbs, so the commonest content words are those of city news
 («строительство», «район», «проект»).
 
-Sentences: a dozen shapes of news sentences, most with a figure in the formats the seed
-articles use («1,9 млрд тенге», «405», «8%», «12 км», «в 2027 году»), a place (Kazakh cities,
-Almaty's districts) where a news sentence puts one, now and then a person and their role.
+Sentences: ten shapes of news sentences (SHAPES: templates whose fields `_field` draws), most
+with a figure in the formats the seed articles use («1,9 млрд тенге», «405», «8%», «12 км»,
+«в 2027 году»), a place (Kazakh cities, Almaty's districts) where a news sentence puts one,
+now and then a person and their role.
 
 The same n gives the same corpus (`random.Random`), on any machine with the same pymorphy3
 dictionary.
@@ -31,10 +32,12 @@ import datetime as dt
 import random
 import sys
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
 from pathlib import Path
+from string import Formatter
 
 import pymorphy3
 
@@ -85,6 +88,7 @@ GROWS = ("вырастет", "увеличится", "сократится", "с
 AMOUNTS = ("составит", "составила", "достигнет", "превысит", "составляет")
 SOURCES = ("из республиканского бюджета", "из местного бюджета", "за счет инвесторов", "")
 SCALES = ("млн", "млрд", "тыс.")
+UNITS = ("км", "км", "га", "тыс. кв. м")
 
 
 class Vocabulary:
@@ -158,18 +162,15 @@ class Vocabulary:
         plural = plural and self.plural(noun)
         return self.form(noun, "NOUN", frozenset({case, "plur" if plural else "sing"}))
 
-    def phrase(self, case: str, plural: bool = False, *, adjectives: int = 1) -> str:
-        """An adjective or two and a noun, agreeing: «новых спортивных комплексов»."""
+    def phrase(self, case: str, plural: bool = False) -> str:
+        """An adjective and a noun, agreeing: «новых комплексов»."""
         noun = self.draw("NOUN")
         plural = plural and self.plural(noun)
         number = {"plur"} if plural else {"sing", self.gender(noun)}
         if case == "accs":
             number.add("anim" if self.animate(noun) else "inan")
-        adjs = [
-            self.form(self.draw("ADJF"), "ADJF", frozenset({case, *number}))
-            for _ in range(adjectives)
-        ]
-        return " ".join([*adjs, self.noun(case, plural, lemma=noun)])
+        adjective = self.form(self.draw("ADJF"), "ADJF", frozenset({case, *number}))
+        return f"{adjective} {self.noun(case, plural, lemma=noun)}"
 
     def counted(self, value: int) -> str:
         """«21 школа», «3 школы», «120 школ»: a noun in the form a number asks for."""
@@ -273,98 +274,105 @@ def _role(rng: random.Random) -> tuple[str, str]:
     return role, " ".join([_genitive(head), *rest])
 
 
-Sentence = Callable[[Vocabulary, random.Random, tuple[str, str, str]], str]
+Place = tuple[str, str, str]  # nominative, genitive, locative: bench.CITIES, bench.PLACES
+_CASES = {"nomn": 0, "gent": 1, "loct": 2}  # pymorphy3's names, as for nouns
+_CHOICES = {"said": SAID, "grows": GROWS, "amount": AMOUNTS, "source": SOURCES, "unit": UNITS}
 
 
-def _built(v: Vocabulary, rng: random.Random, place: tuple[str, str, str]) -> str:
-    year = rng.randint(*FIGURE_YEARS)
-    return (
-        f"В {year} году в {place[2]} {v.verb(past=rng.random() < 0.5)} "
-        f"{v.counted(rng.randint(2, 400))} {v.phrase('gent')}."
-    )
+def _field(name: str, spec: str, v: Vocabulary, rng: random.Random, place: Place) -> str:
+    """A template's field `{name:spec}`, drawn: `year`; `place:nomn|gent|loct`; `role:nomn|gent`;
+    `person:nomn|gent`; `verb:past|present|any`; `noun:CASE[:plur]`; `phrase:CASE[:plur][:cap]`
+    (an adjective and a noun); `counted:LOW-HIGH` (a number and a noun in the form it asks
+    for); `number:LOW-HIGH`; `money`; else a word of _CHOICES[name]."""
+    args = spec.split(":")
+    match name:
+        case "year":
+            return str(rng.randint(*FIGURE_YEARS))
+        case "place":
+            return place[_CASES[args[0]]]
+        case "role":
+            return _role(rng)[_CASES[args[0]]]
+        case "person":
+            return _person(rng)[_CASES[args[0]]]
+        case "verb":
+            past = rng.random() < 0.5 if args[0] == "any" else args[0] == "past"
+            return v.verb(past=past)
+        case "noun":
+            return v.noun(args[0], "plur" in args)
+        case "phrase":
+            phrase = v.phrase(args[0], "plur" in args)
+            return phrase.capitalize() if "cap" in args else phrase
+        case "counted" | "number":
+            low, high = map(int, args[0].split("-"))
+            value = rng.randint(low, high)
+            return v.counted(value) if name == "counted" else str(value)
+        case "money":
+            return _money(rng)
+        case _:
+            return rng.choice(_CHOICES[name])
 
 
-def _amount(v: Vocabulary, rng: random.Random, place: tuple[str, str, str]) -> str:
-    return (
-        f"{v.phrase('nomn').capitalize()} {v.noun('gent')} {place[1]} "
-        f"{rng.choice(AMOUNTS)} {_money(rng)}."
-    )
+@dataclass(frozen=True)
+class Shape:
+    """A shape of news sentence: a template whose fields (`_field`) are drawn left to right,
+    those named in `first` before all the others (the order the corpus has always been drawn
+    in: another order would give every corpus other sentences); `weight`: how often the
+    shape is chosen."""
+
+    template: str
+    weight: int
+    first: tuple[str, ...] = ()
+
+    def write(self, v: Vocabulary, rng: random.Random, place: Place) -> str:
+        """A sentence of this shape."""
+        fields = [
+            (text, name, spec or "") for text, name, spec, _ in Formatter().parse(self.template)
+        ]
+        drawn = {
+            name: _field(name, spec, v, rng, place)
+            for _, name, spec in fields
+            if name in self.first
+        }
+        parts: list[str] = []
+        for text, name, spec in fields:
+            parts.append(text)
+            if name is not None:
+                parts.append(drawn[name] if name in drawn else _field(name, spec, v, rng, place))
+        # An empty field (no source of the money) leaves no double space.
+        return "".join(parts).replace("  ", " ")
 
 
-def _growth(v: Vocabulary, rng: random.Random, place: tuple[str, str, str]) -> str:
-    _, role = _role(rng)
-    _, person = _person(rng)
-    return (
-        f"По словам {role} {person}, {v.noun('nomn')} {v.phrase('gent', True)} "
-        f"{rng.choice(GROWS)} на {rng.randint(2, 60)}%."
-    )
-
-
-def _allocated(v: Vocabulary, rng: random.Random, place: tuple[str, str, str]) -> str:
-    source = rng.choice(SOURCES)
-    return (
-        f"На {v.phrase('accs')} {v.noun('gent', True)} "
-        f"{source + ' ' if source else ''}{v.verb(past=rng.random() < 0.5)} {_money(rng)}."
-    )
-
-
-def _length(v: Vocabulary, rng: random.Random, place: tuple[str, str, str]) -> str:
-    unit = rng.choice(("км", "км", "га", "тыс. кв. м"))
-    return (
-        f"До {rng.randint(*FIGURE_YEARS)} года в {place[2]} {v.verb(past=False)} "
-        f"{rng.randint(2, 300)} {unit} {v.phrase('gent', True)}."
-    )
-
-
-def _share(v: Vocabulary, rng: random.Random, place: tuple[str, str, str]) -> str:
-    return (
-        f"Доля {v.phrase('gent', True)} в {v.noun('loct')} {place[1]} "
-        f"{rng.choice(AMOUNTS)} {rng.randint(2, 95)}%."
-    )
-
-
-def _quoted(v: Vocabulary, rng: random.Random, place: tuple[str, str, str]) -> str:
-    role, _ = _role(rng)
-    person, _ = _person(rng)
-    return (
-        f"{v.phrase('nomn', True).capitalize()} {v.verb(past=False)} {v.phrase('accs')} "
-        f"{v.noun('gent')}, {rng.choice(SAID)} {role} {place[1]} {person}."
-    )
-
-
-def _count_people(v: Vocabulary, rng: random.Random, place: tuple[str, str, str]) -> str:
-    return (
-        f"За {rng.randint(*FIGURE_YEARS)} год {v.noun('accs', lemma=v.draw('NOUN'))} "
-        f"{v.phrase('gent')} {v.verb(past=True)} {rng.randint(2, 999)} тыс. человек."
-    )
-
-
-def _plain(v: Vocabulary, rng: random.Random, place: tuple[str, str, str]) -> str:
-    return (
-        f"{v.phrase('nomn', True).capitalize()} {v.verb(past=rng.random() < 0.5)} "
-        f"{v.phrase('accs')} и {v.phrase('accs')} {v.noun('gent')} в {place[2]}."
-    )
-
-
-def _plans(v: Vocabulary, rng: random.Random, place: tuple[str, str, str]) -> str:
-    return (
-        f"В планах {v.noun('gent', True)} {v.phrase('nomn')} {v.noun('gent')} "
-        f"и {v.phrase('nomn')} {v.phrase('gent', True, adjectives=0)}."
-    )
-
-
-# (shape, weight): figures in most sentences, as in the seed articles.
-SHAPES: tuple[tuple[Sentence, int], ...] = (
-    (_built, 3),
-    (_amount, 3),
-    (_growth, 2),
-    (_allocated, 2),
-    (_length, 2),
-    (_share, 1),
-    (_quoted, 2),
-    (_count_people, 1),
-    (_plain, 2),
-    (_plans, 1),
+# Figures in most sentences, as in the seed articles.
+SHAPES = (
+    Shape("В {year} году в {place:loct} {verb:any} {counted:2-400} {phrase:gent}.", 3),
+    Shape("{phrase:nomn:cap} {noun:gent} {place:gent} {amount} {money}.", 3),
+    Shape(
+        "По словам {role:gent} {person:gent}, {noun:nomn} {phrase:gent:plur} {grows} "
+        "на {number:2-60}%.",
+        2,
+    ),
+    Shape("На {phrase:accs} {noun:gent:plur} {source} {verb:any} {money}.", 2, ("source",)),
+    Shape(
+        "До {year} года в {place:loct} {verb:present} {number:2-300} {unit} {phrase:gent:plur}.",
+        2,
+        ("unit",),
+    ),
+    Shape("Доля {phrase:gent:plur} в {noun:loct} {place:gent} {amount} {number:2-95}%.", 1),
+    Shape(
+        "{phrase:nomn:plur:cap} {verb:present} {phrase:accs} {noun:gent}, {said} {role:nomn} "
+        "{place:gent} {person:nomn}.",
+        2,
+        ("role", "person"),
+    ),
+    Shape("За {year} год {noun:accs} {phrase:gent} {verb:past} {number:2-999} тыс. человек.", 1),
+    Shape(
+        "{phrase:nomn:plur:cap} {verb:any} {phrase:accs} и {phrase:accs} {noun:gent} "
+        "в {place:loct}.",
+        2,
+    ),
+    Shape(
+        "В планах {noun:gent:plur} {phrase:nomn} {noun:gent} и {phrase:nomn} {noun:gent:plur}.", 1
+    ),
 )
 TITLES = (
     "В {loc} {verb} {phrase}",
@@ -378,13 +386,13 @@ def make_news_corpus(n_facts: int, seeds: Path) -> list[SyntheticArticle]:
     """About `n_facts` sentences in articles of 8–12 sentences; the same for the same n."""
     rng = random.Random(f"news/{n_facts}")
     vocabulary = Vocabulary(n_facts, rng, _seed_head(seeds))
-    shapes = [shape for shape, weight in SHAPES for _ in range(weight)]
+    shapes = [shape for shape in SHAPES for _ in range(shape.weight)]
     days = (LAST_DATE - FIRST_DATE).days
     articles: list[SyntheticArticle] = []
     for size in article_sizes(rng, n_facts):
         # Most articles are about Almaty, as the bot's are; the rest about other places.
         place = CITIES[0] if rng.random() < 0.4 else rng.choice(PLACES)
-        sentences = [rng.choice(shapes)(vocabulary, rng, place) for _ in range(size)]
+        sentences = [rng.choice(shapes).write(vocabulary, rng, place) for _ in range(size)]
         paragraphs: list[tuple[str, ...]] = []
         while sentences:
             take = rng.randint(1, 4)
