@@ -16,6 +16,14 @@ from knowledge import DEFAULT_DATABASE_URL
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 # What Telegram accepts as a webhook's secret_token.
 _SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# The settings that are addresses (and the webhook's path): the pattern each must match, and
+# the error that says what it should look like.
+_ADDRESSES = {
+    "telegram_api_base": (r"^https?://[^/\s]+", "нужен адрес вида http://host:port"),
+    "redis_url": (r"^(redis|rediss|unix)://\S+$", "нужен адрес вида redis://host:6379/0"),
+    "webhook_url": (r"^https?://[^/\s]+\S*$", "нужен адрес вида https://bot.example.com/telegram"),
+    "webhook_path": (r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$", "нужен путь вида /telegram"),
+}
 
 
 class Settings(BaseSettings):
@@ -81,14 +89,17 @@ class Settings(BaseSettings):
             ids.add(int(part))
         return ids
 
-    @field_validator("telegram_api_base")
+    @field_validator(*_ADDRESSES)
     @classmethod
-    def _check_api_base(cls, value: str | None) -> str | None:
+    def _check_address(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
-        value = value.strip().rstrip("/")
-        if not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError("нужен адрес вида http://host:port")
+        value = value.strip()
+        if info.field_name == "telegram_api_base":
+            value = value.rstrip("/")  # aiogram adds "/bot<token>/<method>" after it
+        pattern, hint = _ADDRESSES[str(info.field_name)]
+        if not re.match(pattern, value):
+            raise ValueError(hint)
         return value
 
     @field_validator("log_level")
@@ -99,26 +110,16 @@ class Settings(BaseSettings):
             raise ValueError("один из DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
 
-    @field_validator("redis_url")
-    @classmethod
-    def _check_redis_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip()
-        if not re.match(r"^(redis|rediss|unix)://\S+$", value):
-            raise ValueError("нужен адрес вида redis://host:6379/0")
-        return value
-
     @field_validator("webhook_url")
     @classmethod
-    def _check_webhook_url(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None:
-            return None
-        value = value.strip()
-        if not re.match(r"^https?://[^/\s]+\S*$", value):
-            raise ValueError("нужен адрес вида https://bot.example.com/telegram")
+    def _check_webhook_scheme(cls, value: str | None, info: ValidationInfo) -> str | None:
         # Telegram calls only https:// webhooks; a local Bot API server accepts http:// too.
-        if value.startswith("http://") and not info.data.get("telegram_api_base"):
+        # (After _check_address: the value is stripped and an address.)
+        if (
+            value is not None
+            and value.startswith("http://")
+            and not info.data.get("telegram_api_base")
+        ):
             raise ValueError("Telegram принимает только адреса https://")
         return value
 
@@ -141,14 +142,6 @@ class Settings(BaseSettings):
     def _check_listen(cls, value: str) -> str:
         value = value.strip()
         _split_host_port(value)  # raises ValueError with the reason
-        return value
-
-    @field_validator("webhook_path")
-    @classmethod
-    def _check_path(cls, value: str) -> str:
-        value = value.strip()
-        if not re.match(r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$", value):
-            raise ValueError("нужен путь вида /telegram")
         return value
 
     @property
