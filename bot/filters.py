@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from aiogram import Bot
 from aiogram.enums import ChatType
 from aiogram.filters import Filter
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from knowledge import clean_text
 
@@ -65,6 +66,18 @@ class NotForAnotherBot(Filter):
             return True
         username = (await bot.me()).username
         return username is not None and mention.casefold() == username.casefold()
+
+
+class ServiceMissing(Filter):
+    """Passes when the service `name` is not among the handler kwargs (the Dispatcher's
+    workflow data) or is None: one handler says it is unavailable, so the handlers after it
+    can count on the service."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    async def __call__(self, event: TelegramObject, **data: Any) -> bool:
+        return data.get(self.name) is None
 
 
 def question_text(text: str, username: str | None) -> str:

@@ -7,7 +7,6 @@ broadcast queue (bot/outbox.py).
 
 from __future__ import annotations
 
-import logging
 from contextlib import suppress
 
 from aiogram import Router
@@ -19,6 +18,7 @@ from aiogram.utils.formatting import Text
 from knowledge import Library, Subscriptions
 
 from ..callbacks import SubscribeCallback, callback_chat_id
+from ..filters import ServiceMissing
 from ..messages import (
     MY_TOPICS,
     NO_SUBSCRIPTIONS,
@@ -33,12 +33,15 @@ from ..messages import (
 from ..render import subscribe_keyboard
 from .topics import resolve_topic
 
-logger = logging.getLogger(__name__)
-
 
 def subscriptions_router() -> Router:
     """The router of the subscription commands and buttons."""
     router = Router(name=__name__)
+    router.message.register(
+        subscriptions_unavailable,
+        Command("subscribe", "subscriptions", "unsubscribe"),
+        ServiceMissing("subscriptions"),
+    )
     router.message.register(subscribe, Command("subscribe"))
     router.message.register(my_subscriptions, Command("subscriptions"))
     router.message.register(unsubscribe_all, Command("unsubscribe"))
@@ -46,13 +49,13 @@ def subscriptions_router() -> Router:
     return router
 
 
-async def subscribe(
-    message: Message, library: Library, subscriptions: Subscriptions | None = None
-) -> None:
+async def subscriptions_unavailable(message: Message) -> None:
+    """A subscription command while the bot runs without the subscriptions service."""
+    await message.answer(Text(SUBSCRIPTIONS_UNAVAILABLE).as_html())
+
+
+async def subscribe(message: Message, library: Library, subscriptions: Subscriptions) -> None:
     """The topics as buttons, ✅ on those the chat follows."""
-    if subscriptions is None:
-        await message.answer(Text(SUBSCRIPTIONS_UNAVAILABLE).as_html())
-        return
     names = list(library.index.topics())
     if not names:
         await message.answer(Text(NO_TOPICS_TO_FOLLOW).as_html())
@@ -86,26 +89,16 @@ async def toggle_topic(
             await message.edit_reply_markup(reply_markup=markup)
 
 
-async def my_subscriptions(message: Message, subscriptions: Subscriptions | None = None) -> None:
+async def my_subscriptions(message: Message, subscriptions: Subscriptions) -> None:
     """The chat's topics."""
-    if subscriptions is None:
-        await message.answer(Text(SUBSCRIPTIONS_UNAVAILABLE).as_html())
-        return
     topics = await subscriptions.topics_of(message.chat.id)
-    if not topics:
-        await message.answer(Text(NO_SUBSCRIPTIONS).as_html())
-        return
     listing = ", ".join(f"«{topic}»" for topic in topics)
-    await message.answer(Text(MY_TOPICS.format(topics=listing)).as_html())
+    text = MY_TOPICS.format(topics=listing) if topics else NO_SUBSCRIPTIONS
+    await message.answer(Text(text).as_html())
 
 
-async def unsubscribe_all(message: Message, subscriptions: Subscriptions | None = None) -> None:
+async def unsubscribe_all(message: Message, subscriptions: Subscriptions) -> None:
     """Drop every subscription of the chat."""
-    if subscriptions is None:
-        await message.answer(Text(SUBSCRIPTIONS_UNAVAILABLE).as_html())
-        return
     count = await subscriptions.unsubscribe_all(message.chat.id)
-    if not count:
-        await message.answer(Text(NO_SUBSCRIPTIONS).as_html())
-        return
-    await message.answer(Text(UNSUBSCRIBED_ALL.format(count=count)).as_html())
+    text = UNSUBSCRIBED_ALL.format(count=count) if count else NO_SUBSCRIPTIONS
+    await message.answer(Text(text).as_html())

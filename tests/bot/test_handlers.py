@@ -22,6 +22,7 @@ from fake_telegram import parse_html
 
 from bot.commands import set_commands
 from bot.config import Settings
+from bot.messages import NO_SUBSCRIPTIONS, SUBSCRIPTIONS_UNAVAILABLE
 from bot.recording import RecordingSession
 from bot.render import EXAMPLE_QUESTIONS, render_answer
 from knowledge import FactStore
@@ -304,6 +305,19 @@ async def test_html_looking_text_is_escaped(chat: ChatDriver) -> None:
 async def test_unknown_command_is_not_a_question(chat: ChatDriver) -> None:
     [reply] = await chat.send("/weather")
     assert reply.text.startswith("Такой команды нет.")
+
+
+async def test_subscription_commands_with_nothing_to_show_or_no_subscriptions_store(
+    chat: ChatDriver, dispatcher: Dispatcher
+) -> None:
+    for command in ("/subscriptions", "/unsubscribe"):
+        [reply] = await chat.send(command)
+        assert reply.text == NO_SUBSCRIPTIONS, command
+    # Without the subscriptions service (a bot wired without it) every command says so.
+    del dispatcher["subscriptions"]
+    for command in ("/subscribe", "/subscriptions", "/unsubscribe"):
+        [reply] = await chat.send(command)
+        assert reply.text == SUBSCRIPTIONS_UNAVAILABLE, command
 
 
 async def test_one_user_is_throttled_while_another_is_served(
