@@ -35,57 +35,20 @@ logger = logging.getLogger(__name__)
 
 
 def questions_router() -> Router:
-    """The catch-all router: questions, their buttons, unknown commands and non-text."""
+    """The catch-all router: questions, their buttons, unknown commands and non-text.
+
+    A message's text, an example button and a suggestion button are all answered by `ask`:
+    the filter before it reads the question from the update (aiogram passes what a filter
+    returns to the handler). A button whose question cannot be read falls through to
+    `unknown_button`."""
     router = Router(name=__name__)
     router.message.register(unknown_command, IsSlashCommand())
-    router.message.register(question, HasText(), AddressedToMe())
+    router.message.register(ask, HasText(), AddressedToMe(), typed_question)
     router.message.register(not_text, AddressedToMe())
-    router.callback_query.register(press_example, ExampleCallback.filter())
-    router.callback_query.register(press_suggestion, SuggestionCallback.filter())
+    router.callback_query.register(ask, ExampleCallback.filter(), example_question)
+    router.callback_query.register(ask, SuggestionCallback.filter(), suggested_question)
     router.callback_query.register(unknown_button)
     return router
-
-
-async def reply_to_question(
-    *,
-    bot: Bot,
-    chat_id: int,
-    question: str,
-    library: Library,
-    suggestions: SuggestionMemory,
-    journal: Journal | None = None,
-    user_id: int | None = None,
-    state: FSMContext | None = None,
-) -> Message:
-    """Show "typing…", answer from the library, remember the suggestions behind the buttons.
-
-    With a journal, the question is recorded; a found answer then carries 👍/👎, and when the
-    matcher cannot tell two facts apart the person is asked which one they meant. With the
-    chat's FSM `state`, a follow-up is read against the last answer, which is then updated.
-    """
-    async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
-        context = await load_context(state)
-        decision = decide(library, question, context)
-        answer = decision.answer
-        await save_context(state, answer, context)
-        record_id = None
-        if journal is not None and answer.problem is None:
-            asker = user_id if user_id is not None else chat_id
-            record_id = await record_answer(journal, asker, answer, library.index, decision.pair)
-        if decision.series is not None:
-            return await send_chart(bot, chat_id, decision.series)
-        if decision.pair is not None and record_id is None:
-            # «Уточните» needs the journal behind its buttons: without it, the best answer.
-            decision = Decision(answer)
-        # A greeting or «что ты умеешь?» offers example questions the library answers.
-        offered = tuple(pick_examples(library)) if answer.problem in SMALL_TALK else ()
-        text, markup = decision_text(decision, record_id=record_id or 0, examples=offered)
-        if answer.found and markup is None and record_id is not None and decision.pair is None:
-            markup = answer_keyboard(record_id, chart=has_chart(library, answer))
-        sent = await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
-        if answer.suggestions and markup is not None:
-            suggestions.remember(chat_id, sent.message_id, answer.suggestions)
-        return sent
 
 
 def has_chart(library: Library, answer: Answer) -> bool:
@@ -144,88 +107,33 @@ async def unknown_command(message: Message, bot: Bot) -> None:
         await message.answer(Text(UNKNOWN_COMMAND).as_html())
 
 
-async def question(
-    message: Message,
-    bot: Bot,
-    library: Library,
-    suggestions: SuggestionMemory,
-    state: FSMContext,
-    journal: Journal | None = None,
-) -> None:
-    """Any text is a question (in a group, one addressed to the bot)."""
-    user_id = message.from_user.id if message.from_user else message.chat.id
+# --- filters that read the question: what they return reaches `ask` --------------------------
+
+
+async def typed_question(message: Message, bot: Bot) -> dict[str, str]:
+    """A filter: the question a message asks, its text without the mention of the bot."""
     text = message.text or ""
     # getMe is asked once (aiogram caches it), and only when there may be a mention to strip.
     username = (await bot.me()).username if "@" in text else None
-    text = question_text(text, username)
-    await reply_to_question(
-        bot=bot,
-        chat_id=message.chat.id,
-        question=text,
-        library=library,
-        suggestions=suggestions,
-        journal=journal,
-        user_id=user_id,
-        state=state,
-    )
+    return {"question": question_text(text, username)}
 
 
-async def not_text(message: Message) -> None:
-    """Stickers, photos, voice, documents…: ask for words."""
-    await message.answer(Text(NOT_TEXT_HINT.format(example=EXAMPLE_QUESTIONS[0])).as_html())
-
-
-async def press_example(
-    callback: CallbackQuery,
-    callback_data: ExampleCallback,
-    bot: Bot,
-    library: Library,
-    suggestions: SuggestionMemory,
-    state: FSMContext,
-    journal: Journal | None = None,
-) -> None:
-    """An example button from /start: ask that question."""
+async def example_question(
+    callback: CallbackQuery, callback_data: ExampleCallback
+) -> dict[str, str] | bool:
+    """A filter: the question of an example button from /start."""
     if not 0 <= callback_data.index < len(EXAMPLE_QUESTIONS):
-        await callback.answer(STALE_BUTTON)
-        return
-    await callback.answer()
-    await reply_to_question(
-        bot=bot,
-        chat_id=callback_chat_id(callback),
-        question=EXAMPLE_QUESTIONS[callback_data.index],
-        library=library,
-        suggestions=suggestions,
-        journal=journal,
-        user_id=callback.from_user.id,
-        state=state,
-    )
+        return False
+    return {"question": EXAMPLE_QUESTIONS[callback_data.index]}
 
 
-async def press_suggestion(
-    callback: CallbackQuery,
-    callback_data: SuggestionCallback,
-    bot: Bot,
-    library: Library,
-    suggestions: SuggestionMemory,
-    state: FSMContext,
-    journal: Journal | None = None,
-) -> None:
-    """A suggestion under "not found": ask it, if the button really is one we sent."""
+async def suggested_question(
+    callback: CallbackQuery, callback_data: SuggestionCallback, suggestions: SuggestionMemory
+) -> dict[str, str] | bool:
+    """A filter: the question of a suggestion under "not found", if the button really is one
+    we sent."""
     question = _suggested_question(callback, callback_data.index, suggestions)
-    if question is None:
-        await callback.answer(STALE_BUTTON)
-        return
-    await callback.answer()
-    await reply_to_question(
-        bot=bot,
-        chat_id=callback_chat_id(callback),
-        question=question,
-        library=library,
-        suggestions=suggestions,
-        journal=journal,
-        user_id=callback.from_user.id,
-        state=state,
-    )
+    return False if question is None else {"question": question}
 
 
 def _suggested_question(
@@ -251,6 +159,58 @@ def _suggested_question(
     if len(button.text) > MAX_BUTTON_CHARS:
         return None
     return button.text
+
+
+async def ask(
+    event: Message | CallbackQuery,
+    question: str,
+    bot: Bot,
+    library: Library,
+    suggestions: SuggestionMemory,
+    state: FSMContext,
+    journal: Journal | None = None,
+) -> None:
+    """Any text is a question (in a group, one addressed to the bot); so is an example or a
+    suggestion button. `question` comes from the filter `ask` is registered with.
+
+    Shows "typing…", answers from the library, remembers the suggestions behind the buttons.
+    With a journal, the question is recorded; a found answer then carries 👍/👎, and when the
+    matcher cannot tell two facts apart the person is asked which one they meant. A
+    follow-up is read against the chat's last answer (FSM `state`), which is then updated.
+    """
+    if isinstance(event, CallbackQuery):
+        await event.answer()
+        chat_id, user_id = callback_chat_id(event), event.from_user.id
+    else:
+        chat_id = event.chat.id
+        user_id = event.from_user.id if event.from_user else chat_id
+    async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
+        context = await load_context(state)
+        decision = decide(library, question, context)
+        answer = decision.answer
+        await save_context(state, answer, context)
+        record_id = None
+        if journal is not None and answer.problem is None:
+            record_id = await record_answer(journal, user_id, answer, library.index, decision.pair)
+        if decision.series is not None:
+            await send_chart(bot, chat_id, decision.series)
+            return
+        if decision.pair is not None and record_id is None:
+            # «Уточните» needs the journal behind its buttons: without it, the best answer.
+            decision = Decision(answer)
+        # A greeting or «что ты умеешь?» offers example questions the library answers.
+        offered = tuple(pick_examples(library)) if answer.problem in SMALL_TALK else ()
+        text, markup = decision_text(decision, record_id=record_id or 0, examples=offered)
+        if answer.found and markup is None and record_id is not None and decision.pair is None:
+            markup = answer_keyboard(record_id, chart=has_chart(library, answer))
+        sent = await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+        if answer.suggestions and markup is not None:
+            suggestions.remember(chat_id, sent.message_id, answer.suggestions)
+
+
+async def not_text(message: Message) -> None:
+    """Stickers, photos, voice, documents…: ask for words."""
+    await message.answer(Text(NOT_TEXT_HINT.format(example=EXAMPLE_QUESTIONS[0])).as_html())
 
 
 async def unknown_button(callback: CallbackQuery) -> None:
