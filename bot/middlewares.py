@@ -6,8 +6,8 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
@@ -15,15 +15,14 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
+from aiogram.dispatcher.event.bases import NextMiddlewareType
 from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from .logs import Redactor
-from .messages import (
-    THROTTLE_NOTICE,
-)
+from .messages import THROTTLE_NOTICE
 
 logger = logging.getLogger(__name__)
 
@@ -38,34 +37,29 @@ class _Window:
     notified: bool = False
 
 
+@dataclass(eq=False)  # eq=False: compared and hashed as itself, like any middleware
 class ThrottlingMiddleware(BaseMiddleware):
     """At most `limit` updates per `period` seconds per user; others are still served.
 
     The first update over the limit gets a polite notice, further ones are dropped until the
-    window has room again. Memory is bounded: the least recently seen users are forgotten.
+    window has room again. Memory is bounded: the least recently seen users
+    (over `max_users`) are forgotten.
 
     With `redis` (a redis.asyncio client, REDIS_URL), the count lives in Redis, so several
     replicas share one limit: the user's first update opens a window, a key that expires
     after `period`; every update INCRs it. If Redis fails, updates are served (fail open).
     """
 
-    def __init__(
-        self,
-        limit: int = 10,
-        period: float = 10.0,
-        *,
-        max_users: int = 10_000,
-        clock: Callable[[], float] = time.monotonic,
-        redis: Any = None,
-        key_prefix: str = THROTTLE_KEY_PREFIX,
-    ) -> None:
-        self.redis = redis
-        self.key_prefix = key_prefix
-        self.limit = limit
-        self.period = period
-        self.max_users = max_users
-        self.clock = clock
-        self._windows: OrderedDict[int, _Window] = OrderedDict()
+    limit: int = 10
+    period: float = 10.0
+    _: KW_ONLY
+    max_users: int = 10_000
+    clock: Callable[[], float] = time.monotonic
+    redis: Any = None
+    key_prefix: str = THROTTLE_KEY_PREFIX
+    _windows: OrderedDict[int, _Window] = field(
+        default_factory=OrderedDict, init=False, repr=False
+    )
 
     def allow(self, user_id: int) -> bool | None:
         """True: serve it. None: over the limit, notify once. False: over the limit, drop."""
@@ -108,7 +102,7 @@ class ThrottlingMiddleware(BaseMiddleware):
 
     async def __call__(
         self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        handler: NextMiddlewareType[TelegramObject],
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
