@@ -4,7 +4,7 @@ asked about is missing — say what there is instead of a bare «нет отве
 «Сколько туристов за весь 2025 год?» → the articles give nine months of 2025;
 «… в 2024 году?» → they give 2025; «… в Астане?» → no article names Astana, they give
 Almaty. The reply then does not assert the asked fact: the evaluation counts it as an
-abstention (knowledge/dev/evaluate.py).
+abstention (knowledge/dev/judging.py).
 """
 
 from __future__ import annotations

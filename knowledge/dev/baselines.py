@@ -22,7 +22,7 @@ from ..figures import Figure
 from ..match import Match
 
 if TYPE_CHECKING:
-    from .evaluate import EvalQuestion
+    from .judging import EvalQuestion
 
 # Snowball's Russian stop words (the list tantivy and NLTK use), plus the question words that
 # say what kind of answer is wanted rather than what about.
@@ -208,7 +208,7 @@ def calibrate(matcher: RankingMatcher, questions: Sequence[EvalQuestion]) -> flo
     Candidates are 0, the midpoints between consecutive top scores and one above the
     highest, so the threshold never sits exactly on a tune question's score.
     """
-    from .evaluate import judge_top
+    from .judging import judge_top
 
     # Per tune question with a candidate: its top score, whether answering would be right,
     # whether abstaining would be right. Questions without any candidate always abstain.

@@ -21,15 +21,8 @@ import numpy as np
 from .. import answer as answer_module
 from ..confidence import FEATURES, Candidate, Model
 from ..index import FactIndex
-from .evaluate import (
-    DEFAULT_ARTICLE_DIRS,
-    DEFAULT_SETS,
-    EvalQuestion,
-    _existing,
-    build_index,
-    judge,
-    load_questions,
-)
+from .evaluate import DEFAULT_ARTICLE_DIRS, DEFAULT_SETS, _existing, build_index
+from .judging import EvalQuestion, judge, load_questions
 
 L2 = 0.01  # a little shrinkage: a few hundred questions, six features
 # A wrong answer is worse than «нет ответа»: the bot must never mislead with a figure.
