@@ -1,5 +1,6 @@
 """Shared fixtures: a private copy of the seed articles, a store and library on tmp_path
-sqlite, settings with one admin, the real Dispatcher and a Bot whose session records calls.
+sqlite, settings with one admin, the real Dispatcher and a Bot whose session records calls,
+and the stand-in Bot API server.
 
 Helpers live in the test modules, not here: `from conftest import …` would pick up whichever
 conftest.py was imported first (tests/knowledge has one too)."""
@@ -7,6 +8,7 @@ conftest.py was imported first (tests/knowledge has one too)."""
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -18,6 +20,14 @@ from bot.config import Settings
 from bot.recording import OFFLINE_TOKEN, RecordingSession
 from knowledge import FactStore
 from knowledge.library import Library
+
+# The stand-in Bot API server (fake_telegram) and the end-to-end kit live in tests/bot; the
+# tests of every folder import them by name.
+_BOT_TESTS = str(Path(__file__).resolve().parent / "bot")
+if _BOT_TESTS not in sys.path:
+    sys.path.insert(0, _BOT_TESTS)
+
+from fake_telegram import FakeTelegram  # noqa: E402
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 ADMIN_ID = 1000  # the one admin in `settings`
@@ -96,6 +106,15 @@ def dispatcher(
 ) -> Dispatcher:
     """The real Dispatcher, built by the same factory __main__ uses."""
     return make_dispatcher(settings, library, store)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeTelegram]:
+    """The stand-in Bot API server (tests/bot/fake_telegram.py), on 127.0.0.1."""
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """Journal record ids in order (1, 2, 3 …) in the bot's tests, so expected callback data
 can be written out; the journal itself makes random 62-bit ids (knowledge.journal).
 
-And the end-to-end tests' fixtures: the stand-in Bot API server and the real polling loop
-long-polling it (helpers in e2e_kit.py)."""
+And the end-to-end tests' fixture: the real polling loop long-polling the stand-in Bot API
+server (`server`, tests/conftest.py; helpers in e2e_kit.py)."""
 
 from __future__ import annotations
 
@@ -21,14 +21,6 @@ from bot.config import Settings
 def sequential_record_ids(monkeypatch: pytest.MonkeyPatch) -> None:
     counter = itertools.count(1)
     monkeypatch.setattr(knowledge.journal, "_new_id", lambda: next(counter))
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture

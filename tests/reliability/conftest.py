@@ -7,17 +7,8 @@ dispatcher, recording_bot, session, articles_dir…) are available here too.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-# fake_telegram (the strict Telegram HTML parser) and e2e_kit live in tests/bot.
-_BOT_TESTS = str(Path(__file__).resolve().parents[1] / "bot")
-if _BOT_TESTS not in sys.path:
-    sys.path.insert(0, _BOT_TESTS)
-
-from reliability_kit import FIGURES  # noqa: E402
+from reliability_kit import FIGURES
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -2,7 +2,7 @@
 an error-log counter, store counts, and the figures the tests report.
 
 Named so that it cannot clash with another test folder's module (pytest puts each test
-folder on sys.path). `tests/bot` is put on sys.path by this folder's conftest.py, for
+folder on sys.path). `tests/bot` is put on sys.path by tests/conftest.py, for
 `fake_telegram` (the strict Telegram HTML parser); the questions and the new article the
 tests ask about come from `e2e_kit` there.
 """

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -164,14 +164,6 @@ class Gate(BaseMiddleware):
                 await self.changed.wait()
 
         await asyncio.wait_for(wait(), timeout)
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.mark.slow  # a real polling loop / webhook server under load

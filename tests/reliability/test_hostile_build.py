@@ -7,23 +7,17 @@ import asyncio
 import logging
 import os
 import signal
-import sys
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from e2e_kit import clean_env, start_bot_process
+from fake_telegram import TOKEN, FakeTelegram, message_update
+from reliability_kit import FIGURES, store_counts
 
-_BOT_TESTS = str(Path(__file__).resolve().parents[1] / "bot")
-if _BOT_TESTS not in sys.path:
-    sys.path.insert(0, _BOT_TESTS)
-
-from e2e_kit import clean_env, start_bot_process  # noqa: E402
-from fake_telegram import TOKEN, FakeTelegram, message_update  # noqa: E402
-from reliability_kit import FIGURES, store_counts  # noqa: E402
-
-from knowledge import BuildError, Fact, FactIndex, FactStore  # noqa: E402
-from knowledge.library import Library  # noqa: E402
+from knowledge import BuildError, Fact, FactIndex, FactStore
+from knowledge.library import Library
 
 NEW = "050_new.txt"
 NEW_ARTICLE = (
@@ -117,14 +111,6 @@ async def test_a_generation_that_cannot_be_indexed_is_tried_once(
 
 
 # --- SIGTERM in the middle of a long build -----------------------------------------------------
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def _cpu_seconds(pid: int) -> float:

@@ -8,21 +8,13 @@ available here too.
 
 from __future__ import annotations
 
-import sys
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-# fake_telegram (the stand-in Bot API server) and e2e_kit live in tests/bot.
-_BOT_TESTS = str(Path(__file__).resolve().parents[1] / "bot")
-if _BOT_TESTS not in sys.path:
-    sys.path.insert(0, _BOT_TESTS)
-
-from pg_kit import fresh_pg_database  # noqa: E402
-from scale_kit import REDIS_URL, WebhookTelegram, redis_or_skip  # noqa: E402
+from pg_kit import fresh_pg_database
+from scale_kit import REDIS_URL, WebhookTelegram, redis_or_skip
 
 
 @pytest.fixture

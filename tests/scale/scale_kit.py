@@ -2,8 +2,8 @@
 tests/pg_kit.py), a fake Bot API that also takes setWebhook, hand-made updates, `python -m
 bot` subprocesses.
 
-Imported by name (this folder is on sys.path); `tests/bot` is put on sys.path by this
-folder's conftest.py, for fake_telegram and e2e_kit (the questions, the new article and the
+Imported by name (this folder is on sys.path); `tests/bot` is put on sys.path by
+tests/conftest.py, for fake_telegram and e2e_kit (the questions, the new article and the
 `python -m bot` helpers shared with the end-to-end tests there).
 """
 
