@@ -27,7 +27,8 @@ from pathlib import Path
 
 from razdel import sentenize
 
-from .text import clean_text, data_lines, data_lists
+from .text import clean_text, data_lines, data_lists, months
+from .years import YEAR_ABBREVIATION, YEAR_GENITIVE
 
 MAX_ARTICLE_BYTES = 2_000_000
 # Bounds on the work one file can cause, whatever it holds: a sentence is a fact, and finding
@@ -92,10 +93,11 @@ _BARE_PHOTO_PREFIX = data_lists("captions.txt")["bare"][0] + " "
 _ELLIPSIS_ENDS = ("...", "…")
 _WHITESPACE_RE = re.compile(r"\s+")
 # A news agency's dateline before the lead: «АСТАНА, 24 октября. », «Шымкент, 3 мая 2025 года —».
+# (The month in the genitive, data/months.txt; «года» or «г.», data/year_words.txt.)
 _DATELINE_RE = re.compile(
     r"^[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w-]+(?:[ -][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w-]*)?,\s+\d{1,2}\s+"
-    r"(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
-    r"(?:\s+\d{4}(?:\s+(?:года|г\.))?)?\s*[.—–-]+\s+(?=\S)"
+    rf"(?:{'|'.join(re.escape(month[0]) for month in months())})"
+    rf"(?:\s+\d{{4}}(?:\s+(?:{YEAR_GENITIVE}|(?:{YEAR_ABBREVIATION})\.))?)?\s*[.—–-]+\s+(?=\S)"
 )
 
 

@@ -18,14 +18,15 @@ from .match import Match
 from .nearmiss import YEAR_PHRASE
 from .places import places_in
 from .text import analyze, data_lines, words
+from .years import YEAR_ENDING_ALONE, YEAR_PREPOSITION, YEAR_WORD_LOOSE
 
 LATEST_LIMIT = 5  # facts in a «что нового?» reply
 # A follow-up pointing back («а сколько на это потратят?») is a short message.
 MAX_POINTER_WORDS = 7
 # «а в 2024?»: a year alone, with its preposition and «год».
 _YEAR_ONLY = re.compile(
-    r"^(?:(?:в|во|за|на|к|по итогам|по)\s+)?((?:19|20)\d\d)(?:-?го)?"
-    r"(?:\s*(?:год[а-я]*|гг?\.?))?$"
+    rf"^(?:(?:{YEAR_PREPOSITION})\s+)?((?:19|20)\d\d)(?:-?(?:{YEAR_ENDING_ALONE}))?"
+    rf"(?:\s*(?:{YEAR_WORD_LOOSE}))?$"
 )
 _PLACE_PREPOSITIONS = ("в", "во", "на", "по", "для", "у")
 _SUBJECT_PARTS = frozenset({"NOUN", "ADJF", "ADJS", "PRTF"})

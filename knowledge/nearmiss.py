@@ -18,6 +18,7 @@ from .match import Match
 from .places import places_in
 from .query import Cue
 from .text import analyze, data_lines, is_known_word, words
+from .years import YEAR_ENDING_ALONE, YEAR_PREPOSITION, YEAR_WORD_LOOSE, year_words
 
 
 class NearMissKind(StrEnum):
@@ -37,9 +38,9 @@ class NearMiss:
 
 # «в 2024 году», «за 2024 г.», «2024-го»: the year phrase of a question, with its preposition.
 YEAR_PHRASE = re.compile(
-    r"(?:\b(?:в|во|за|на|к|по итогам|по)\s+)?"
-    r"(?:(?:весь|всего|целый|целого|полный|полного)\s+)?"
-    r"\b((?:19|20)\d\d)(?:-?го)?(?:\s*(?:год[а-я]*|гг?\.?)(?![а-яё]))?",
+    rf"(?:\b(?:{YEAR_PREPOSITION})\s+)?"
+    rf"(?:(?:{year_words('whole_year_before')})\s+)?"
+    rf"\b((?:19|20)\d\d)(?:-?(?:{YEAR_ENDING_ALONE}))?(?:\s*(?:{YEAR_WORD_LOOSE})(?![а-яё]))?",
     re.IGNORECASE,
 )
 # «за весь 2025 год»: the words asking for the whole year, left out to find a part of it.

@@ -14,7 +14,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .text import data_lists
-from .years import YEAR, YEAR_WORD, relative_year_pattern, relative_year_shift
+from .years import (
+    YEAR,
+    YEAR_ABBREVIATION,
+    YEAR_GENITIVE,
+    YEAR_WORD,
+    relative_year_pattern,
+    relative_year_shift,
+    year_words,
+)
 
 LETTERS = "а-яёa-zәғқңөұүһі"  # lowercase letters, Kazakh included; patterns use re.IGNORECASE
 NOT_LETTER = rf"(?![{LETTERS}])"
@@ -58,7 +66,7 @@ _RELATIVE = f"(?:{relative_year_pattern()})"
 # «в прошлом году», «к концу следующего года»: a year by the article's date.
 RELATIVE_YEAR_RE = re.compile(
     rf"{WORD_START}(?:{_TIME_PREP}\s+)?(?:(?:конц|начал|середин|итог)[{LETTERS}]*\s+)?"
-    rf"(?P<rel>{_RELATIVE})\s+(?P<word>год(?:а|у)?){NOT_LETTER}",
+    rf"(?P<rel>{_RELATIVE})\s+(?P<word>{year_words('relative_year_forms')}){NOT_LETTER}",
     re.IGNORECASE,
 )
 
@@ -78,9 +86,10 @@ _MONTHS = (
 )
 _MONTH = "(?:" + "|".join(stem for stem, _ in _MONTHS) + f"){NOT_LETTER}"
 # The year of a month or a period: «2025 года» or «прошлого года».
+_YEAR_AFTER = rf"{YEAR_GENITIVE}|(?:{YEAR_ABBREVIATION})\.|(?:{YEAR_ABBREVIATION}){NOT_LETTER}"
 _PERIOD_TAIL = (
-    rf"\s+(?:(?P<year>{YEAR})(?:\s*(?:года|г\.|г{NOT_LETTER}))?(?!\d)"
-    rf"|(?P<rel>{_RELATIVE})\s+года{NOT_LETTER})"
+    rf"\s+(?:(?P<year>{YEAR})(?:\s*(?:{_YEAR_AFTER}))?(?!\d)"
+    rf"|(?P<rel>{_RELATIVE})\s+(?:{YEAR_GENITIVE}){NOT_LETTER})"
 )
 _MONTH_RE = re.compile(
     rf"{WORD_START}(?:{_TIME_PREP}\s+)?(?:(?P<day>\d{{1,2}})\s+)?(?P<month>{_MONTH})"
