@@ -20,7 +20,7 @@ from .facts import Fact
 from .figures import Figure
 from .index import FactIndex
 from .match import Match
-from .text import data_lines
+from .text import data_lines, data_table
 from .text import months as month_table
 
 SERIES_MATCHES = 12  # candidates looked at for the points of one series
@@ -166,18 +166,21 @@ def point_of(figure: Figure, fact: Fact) -> Point | None:
     )
 
 
+@cache
+def _chart_periods() -> tuple[tuple[str, ...], ...]:
+    """data/chart_periods.txt: (beginning of a period's word, its short form)."""
+    return tuple(data_table("chart_periods.txt"))
+
+
 def short_period(unit: str) -> str:
     """«9 месяцев» → «9 мес.», «1 квартал» → «1 кв.», «1 полугодие» → «1 полуг.»,
     «январь-сентябрь» → «янв.–сент.»."""
     words = unit.split()
     if len(words) == 2 and words[0].isdigit():
         what = words[1]
-        if what.startswith("месяц"):
-            return f"{words[0]} мес."
-        if what.startswith("квартал"):
-            return f"{words[0]} кв."
-        if what.startswith("полугод"):
-            return f"{words[0]} полуг."
+        for beginning, label in _chart_periods():
+            if what.startswith(beginning):
+                return f"{words[0]} {label}"
     months = re.split(r"\s*[-–—]\s*", unit.lower())
     short = []
     for month in months:

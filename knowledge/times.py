@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .text import data_lists
+from .text import data_lists, months
 from .years import (
     YEAR,
     YEAR_ABBREVIATION,
@@ -45,6 +45,13 @@ def longest_first(words: Iterable[str]) -> str:
 
 
 _WORDS = data_lists("figure_words.txt")
+
+
+def _any(name: str) -> str:
+    """List `name` of data/figure_words.txt as a regex alternation, in the order written."""
+    return "|".join(map(re.escape, _WORDS[name]))
+
+
 # A preposition before a time → the comparison it makes (None: the time itself).
 _TIME_PREPS: dict[str, str | None] = {
     word: (None if name == "time none" else name.split()[1])
@@ -53,10 +60,12 @@ _TIME_PREPS: dict[str, str | None] = {
     for word in words
 }
 _TIME_PREP = rf"(?P<prep>{longest_first(_TIME_PREPS)})"
+# «с 2020 по 2025 год»: between the ends of a range of years or days.
+_RANGE_TO = _any("range to")
 
 _YEAR_RE = re.compile(
     rf"(?<![\w./,-])(?:{_TIME_PREP}\s+)?(?P<y1>{YEAR})"
-    rf"(?:(?:\s*[-–—]\s*|\s+(?:по|до)\s+)(?P<y2>{YEAR}))?"
+    rf"(?:(?:\s*[-–—]\s*|\s+(?:{_RANGE_TO})\s+)(?P<y2>{YEAR}))?"
     rf"\s*(?P<word>{YEAR_WORD})",
     re.IGNORECASE,
 )
@@ -65,24 +74,15 @@ _YEAR_RE = re.compile(
 _RELATIVE = f"(?:{relative_year_pattern()})"
 # «в прошлом году», «к концу следующего года»: a year by the article's date.
 RELATIVE_YEAR_RE = re.compile(
-    rf"{WORD_START}(?:{_TIME_PREP}\s+)?(?:(?:конц|начал|середин|итог)[{LETTERS}]*\s+)?"
+    rf"{WORD_START}(?:{_TIME_PREP}\s+)?(?:(?:{_any('year part')})[{LETTERS}]*\s+)?"
     rf"(?P<rel>{_RELATIVE})\s+(?P<word>{year_words('relative_year_forms')}){NOT_LETTER}",
     re.IGNORECASE,
 )
 
-_MONTHS = (
-    ("январ[ьяею]", 1),
-    ("феврал[ьяею]", 2),
-    ("март[аеу]?", 3),
-    ("апрел[ьяею]", 4),
-    ("ма[йяею]", 5),
-    ("июн[ьяею]", 6),
-    ("июл[ьяею]", 7),
-    ("август[аеу]?", 8),
-    ("сентябр[ьяею]", 9),
-    ("октябр[ьяею]", 10),
-    ("ноябр[ьяею]", 11),
-    ("декабр[ьяею]", 12),
+# Each month's forms (data/months.txt) as a regex alternation, and its number.
+_MONTHS = tuple(
+    ("|".join(map(re.escape, month[3].split())), number)
+    for number, month in enumerate(months(), start=1)
 )
 _MONTH = "(?:" + "|".join(stem for stem, _ in _MONTHS) + f"){NOT_LETTER}"
 # The year of a month or a period: «2025 года» or «прошлого года».
@@ -99,7 +99,7 @@ _MONTH_RE = re.compile(
 # "1 сентября" with no year: a date, not "1 сентября" of something; a date of the article's
 # year when the article has a date, else consumed without a figure.
 _DAY_MONTH_RE = re.compile(
-    rf"(?<![\w.,/-])(?:{_TIME_PREP}\s+)?(?:\d{{1,2}}\s*[-–—]\s*|\d{{1,2}}\s+(?:по|до)\s+)?"
+    rf"(?<![\w.,/-])(?:{_TIME_PREP}\s+)?(?:\d{{1,2}}\s*[-–—]\s*|\d{{1,2}}\s+(?:{_RANGE_TO})\s+)?"
     rf"(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})",
     re.IGNORECASE,
 )
@@ -107,7 +107,7 @@ _DAY_MONTH_RE = re.compile(
 # «заработает в декабре»: a month without a year, after a preposition of time, is a month
 # of the article's year.
 MONTH_ALONE_RE = re.compile(
-    rf"{WORD_START}(?P<prep>во|в|ко|к|до|со|с)\s+(?P<month>{_MONTH})", re.IGNORECASE
+    rf"{WORD_START}(?P<prep>{_any('month alone')})\s+(?P<month>{_MONTH})", re.IGNORECASE
 )
 
 _NUMBER_WORDS = {word: n for n, word in enumerate(_WORDS["month counts"], start=1)}
@@ -118,18 +118,22 @@ _ORDINALS = {
     for word in words
 }
 _PERIOD_MONTHS_RE = re.compile(
-    rf"{WORD_START}за\s+(?:(?:первые|последние)\s+)?"
-    rf"(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})\s+(?P<what>месяц(?:а|ев)?){NOT_LETTER}"
+    rf"{WORD_START}(?:{_any('months from')})\s+(?:(?:{_any('months before')})\s+)?"
+    rf"(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})\s+(?P<what>{_any('months')}){NOT_LETTER}"
     + _PERIOD_TAIL,
     re.IGNORECASE,
 )
+# A part of a year («квартал», «полугоди») → the unit its figure gets; the last is the
+# fallback.
+_PARTS = tuple(zip(_WORDS["parts"], _WORDS["part units"], strict=True))
 _PERIOD_PART_RE = re.compile(
-    rf"{WORD_START}(?:за|в|во)\s+(?P<ord>{longest_first(_ORDINALS)})"
-    rf"(?:-?[{LETTERS}]*)?\s+(?P<what>квартал|полугоди)[{LETTERS}]*" + _PERIOD_TAIL,
+    rf"{WORD_START}(?:{_any('part from')})\s+(?P<ord>{longest_first(_ORDINALS)})"
+    rf"(?:-?[{LETTERS}]*)?\s+(?P<what>{_any('parts')})[{LETTERS}]*" + _PERIOD_TAIL,
     re.IGNORECASE,
 )
 _PERIOD_SPAN_RE = re.compile(
-    rf"{WORD_START}за\s+(?P<what>{_MONTH}\s*[-–—]\s*{_MONTH})" + _PERIOD_TAIL,
+    rf"{WORD_START}(?:{_any('months from')})\s+(?P<what>{_MONTH}\s*[-–—]\s*{_MONTH})"
+    + _PERIOD_TAIL,
     re.IGNORECASE,
 )
 
@@ -288,6 +292,7 @@ def _period_unit(match: re.Match[str]) -> str:
         return f"{count} {groups['what']}"
     if groups.get("ord"):
         number = _ORDINALS[groups["ord"].lower().replace("ё", "е")]
-        what = "квартал" if groups["what"].lower() == "квартал" else "полугодие"
+        part = groups["what"].lower()
+        what = next((unit for stem, unit in _PARTS if part == stem), _PARTS[-1][1])
         return f"{number} {what}"
     return " ".join(groups["what"].split())
