@@ -23,7 +23,14 @@ import pymorphy3
 
 from .text import data_lines, data_lists
 from .times import LETTERS as _L
-from .times import MONTH_ALONE_RE, RELATIVE_YEAR_RE, Draft, find_times, longest_first
+from .times import (
+    MONTH_ALONE_RE,
+    RELATIVE_YEAR_RE,
+    Draft,
+    figure_words,
+    find_times,
+    longest_first,
+)
 from .times import NOT_LETTER as _NOT_LETTER
 from .years import YEAR
 
@@ -64,55 +71,45 @@ YEAR_ATTACH_MAX_WORDS = 4
 
 _NUMBER_RE = re.compile(r"(?:\d{1,3}(?:[ \u00a0\u202f]\d{3}(?!\d))+|\d+)(?:[.,]\d+)?")
 
-_SCALES = (
-    (re.compile(rf"тыс(?:яч[{_L}]*|\.|{_NOT_LETTER})", re.IGNORECASE), "тыс.", 1e3),
-    (re.compile(rf"(?:млн|миллион[{_L}]*){_NOT_LETTER}", re.IGNORECASE), "млн", 1e6),
-    (re.compile(rf"(?:млрд|миллиард[{_L}]*){_NOT_LETTER}", re.IGNORECASE), "млрд", 1e9),
-    (re.compile(rf"(?:трлн|триллион[{_L}]*){_NOT_LETTER}", re.IGNORECASE), "трлн", 1e12),
+
+def _written(name: str) -> list[tuple[str, str, re.Pattern[str]]]:
+    """Data file `name` of «a | b | pattern» lines (data/scales.txt, data/units.txt): the two
+    cells and the pattern, where {L} is any letter and {END} «no letter follows»."""
+    rows = []
+    for line in data_lines(name):
+        first, second, pattern = (cell.strip() for cell in line.split("|", 2))
+        pattern = pattern.replace("{L}", f"[{_L}]").replace("{END}", _NOT_LETTER)
+        rows.append((first, second, re.compile(pattern, re.IGNORECASE)))
+    return rows
+
+
+# (pattern, scale, multiplier), tried in order right after the number.
+_SCALES = tuple(
+    (regex, scale, float(multiplier)) for scale, multiplier, regex in _written("scales.txt")
 )
 _SCALE_MULTIPLIERS = {scale: multiplier for _, scale, multiplier in _SCALES}
 
 # (pattern, kind, normalised unit), tried in order right after the number (and scale).
 _UNITS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), kind, unit)
-    for pattern, kind, unit in (
-        (r"%", "percent", "%"),
-        (rf"процент(?:ов|а)?{_NOT_LETTER}", "percent", "%"),
-        (rf"(?:тенге|тг\.?|kzt){_NOT_LETTER}|₸", "money", "тенге"),
-        (
-            rf"(?:доллар(?:ов|а|ы)?|долл\.)(?:\s*сша{_NOT_LETTER})?|usd{_NOT_LETTER}|\$",
-            "money",
-            "долларов",
-        ),
-        (rf"(?:евро|eur){_NOT_LETTER}|€", "money", "евро"),
-        (rf"(?:рубл(?:ей|я|ь)|руб\.){_NOT_LETTER}|₽", "money", "рублей"),
-        (
-            rf"(?:кв\.\s?км|км²|км2|квадратн[{_L}]+\s+километр[{_L}]*){_NOT_LETTER}",
-            "area",
-            "кв. км",
-        ),
-        (
-            rf"(?:кв\.\s?м|м²|м2|квадратн[{_L}]+\s+метр[{_L}]*){_NOT_LETTER}",
-            "area",
-            "кв. м",
-        ),
-        (rf"(?:га|гектар[{_L}]*){_NOT_LETTER}", "area", "га"),
-        (rf"(?:км|километр[{_L}]*){_NOT_LETTER}(?!/)", "length", "км"),
-        (rf"(?:м|метр(?:ов|а)?){_NOT_LETTER}(?!/)", "length", "м"),
-    )
+    (regex, kind, unit) for kind, unit, regex in _written("units.txt")
 )
-_CURRENCY_PREFIX_RE = re.compile(r"([$€₸₽])\s?$")
-_CURRENCY_PREFIX_UNITS = {"$": "долларов", "€": "евро", "₸": "тенге", "₽": "рублей"}
 
 _WORDS = data_lists("figure_words.txt")
+# «$5 млн»: a currency sign before the amount → the unit it stands for.
+_CURRENCY_PREFIX_UNITS = dict(pair.split() for pair in _WORDS["currency signs"])
+_CURRENCY_PREFIX_RE = re.compile(rf"([{''.join(map(re.escape, _CURRENCY_PREFIX_UNITS))}])\s?$")
 _COMPARISONS = {
     word: name.split()[1] for name, words in _WORDS.items() if name.startswith("comparison ")
     for word in words
 }  # fmt: skip
 _FROM_WORDS = frozenset(_WORDS["from"])
+_TO_WORDS = frozenset(_WORDS["to"])  # «до» after a «from» amount: the range's other end
+_SPREAD_FROM_WORDS = frozenset(_WORDS["spread from"])  # «от 3 до 12»: one figure
+_CHANGE_PREPOSITIONS = frozenset(_WORDS["change"])  # «на 8%»
 # Before an amount: a comparison, «на» (a change, see _read_comparison) or a range's start.
 _COMPARISON_RE = re.compile(
-    rf"(?<![\w-])({longest_first([*_COMPARISONS, 'на', *_FROM_WORDS])})\s+$", re.IGNORECASE
+    rf"(?<![\w-])({longest_first([*_COMPARISONS, *_CHANGE_PREPOSITIONS, *_FROM_WORDS])})\s+$",
+    re.IGNORECASE,
 )
 # "на N" is a change when a word of change comes just before it ("вырос на 17,3%").
 _CHANGE_RE = re.compile(
@@ -227,9 +224,9 @@ def _word_amounts(masked: str) -> list[Draft]:
         start, end, mark = run[0][0], run[-1][1], run[0][3]
         value = sum(v for _, _, v, _ in run)
         draft = Draft(start, end, value, "number", number_start=start)
-        if mark == "раз":
-            draft.unit, draft.comparison = "раз", "change"
-        elif mark == "доля":
+        if mark == "times":
+            draft.unit, draft.comparison = _MULTIPLIER_UNIT, "change"
+        elif mark == "share":
             draft.kind, draft.unit = "percent", "%"
             _read_comparison(masked, draft)
         else:
@@ -240,8 +237,8 @@ def _word_amounts(masked: str) -> list[Draft]:
 
     for match in _number_word_re().finditer(masked):
         value, mark = table[match.group().lower().replace("ё", "е")]
-        multiplier = mark == "раз"
-        if mark == "доля":
+        multiplier = mark == "times"
+        if mark == "share":
             if run and not run[-1][3] and masked[run[-1][1] : match.start()].isspace():
                 # «три четверти», «две трети»: so many shares
                 count = sum(v for _, _, v, _ in run)
@@ -276,18 +273,18 @@ def _word_amounts(masked: str) -> list[Draft]:
 @cache
 def _number_words() -> dict[str, tuple[float, str | None]]:
     """Every form of every number word (data/number_words.txt) → (value, mark): the mark
-    is «раз» for a multiplier, «доля» for a share (its value in per cent), else None."""
+    is «times» for a multiplier, «share» for a share (its value in per cent), else None."""
     table: dict[str, tuple[float, str | None]] = {}
     for line in data_lines("number_words.txt"):
         lemma, value, *rest = line.split()
-        mark = rest[0] if rest and rest[0] != "ед" else None
+        mark = rest[0] if rest and rest[0] != "singular" else None
         forms = {lemma}
         for parse in _morph().parse(lemma):
             if parse.normal_form == lemma and parse.tag.POS in ("NUMR", "ADVB", "NOUN"):
                 forms.update(
                     form.word
                     for form in parse.lexeme
-                    if "ед" not in rest or form.tag.number == "sing"
+                    if "singular" not in rest or form.tag.number == "sing"
                 )
         for form in forms:
             table[form.replace("ё", "е")] = (float(value), mark)
@@ -316,7 +313,7 @@ def _number_spread_re() -> re.Pattern[str]:
     )
 
 
-_ORDINAL_BEFORE_RE = re.compile(r"(?:перв|втор)[а-яё]*\s+$", re.IGNORECASE)
+_ORDINAL_BEFORE_RE = re.compile(rf"(?:{figure_words('share ordinals')})[а-яё]*\s+$", re.IGNORECASE)
 
 
 def _number_word_in(sentence: str) -> bool:
@@ -324,10 +321,19 @@ def _number_word_in(sentence: str) -> bool:
 
 
 # «в 2 раза», «в три раза»: a multiplier, a change by so many times.
-_TIMES_BEFORE_RE = re.compile(r"(?<![\w-])во?\s+$", re.IGNORECASE)
-_TIMES_UNIT_RE = re.compile(rf"раз(?:а)?{_NOT_LETTER}", re.IGNORECASE)
+_MULTIPLIER_UNIT = _WORDS["multiplier"][0]
+_TIMES_BEFORE_RE = re.compile(
+    rf"(?<![\w-])(?:{figure_words('multiplier before')})\s+$", re.IGNORECASE
+)
+_TIMES_UNIT_RE = re.compile(rf"(?:{figure_words('multiplier')}){_NOT_LETTER}", re.IGNORECASE)
 # «2,9 тыс. человек на 1 кв. км», «50 тыс. тенге на каждого ребёнка»: a rate, one figure.
-_DENOMINATOR_RE = re.compile(rf"\s+на\s+(?:1|одн[{_L}]*|кажд[{_L}]*|душу)(?=\s)", re.IGNORECASE)
+_PER_WHAT = "|".join(
+    re.escape(word[:-1]) + f"[{_L}]*" if word.endswith("*") else re.escape(word)
+    for word in _WORDS["per what"]
+)
+_DENOMINATOR_RE = re.compile(
+    rf"\s+(?:{figure_words('per')})\s+(?:{_PER_WHAT})(?=\s)", re.IGNORECASE
+)
 
 
 def _read_multiplier(masked: str, draft: Draft) -> None:
@@ -337,11 +343,11 @@ def _read_multiplier(masked: str, draft: Draft) -> None:
     if before is None:
         return
     draft.start, draft.kind = before.start(), "number"
-    draft.unit, draft.comparison = "раз", "change"
+    draft.unit, draft.comparison = _MULTIPLIER_UNIT, "change"
 
 
 def _read_denominator(masked: str, draft: Draft) -> None:
-    if draft.unit is None or draft.unit == "раз":
+    if draft.unit is None or draft.unit == _MULTIPLIER_UNIT:
         return
     per = _DENOMINATOR_RE.match(masked, draft.end)
     if per is None:
@@ -472,7 +478,7 @@ def _read_comparison(masked: str, draft: Draft) -> None:
         return
     word = " ".join(match.group(1).lower().split())
     word_start = match.start()
-    if word == "на":
+    if word in _CHANGE_PREPOSITIONS:
         before = masked[max(0, word_start - 60) : word_start].split()[-3:]
         if draft.kind == "percent" or any(_CHANGE_RE.match(w) for w in before):
             draft.comparison = "change"
@@ -494,7 +500,7 @@ def _pair_ranges(amounts: list[Draft]) -> None:
     """ "с 21 тыс. человек … до 10 тыс.", "от 10 до 15%", "10–15%": from and to."""
     for first, second in zip(amounts, amounts[1:], strict=False):
         digit_range = first.range_next and second.start == first.end + 1
-        if not digit_range and not (first.prep in _FROM_WORDS and second.prep == "до"):
+        if not digit_range and not (first.prep in _FROM_WORDS and second.prep in _TO_WORDS):
             continue
         first.comparison, second.comparison = "from", "to"
         # The preposition marks the range; the figure itself is just the amount.
@@ -523,16 +529,16 @@ def _join_spreads(amounts: list[Draft]) -> list[Draft]:
             second is not None
             and first.comparison == "from"
             and second.comparison == "to"
-            and (first.range_next or first.prep == "от")
+            and (first.range_next or first.prep in _SPREAD_FROM_WORDS)
         )
         if spread and second is not None:
             first.end, first.value = second.end, second.value
             first.comparison = "range"
             if first.change:
                 first.comparison = "change"
-            elif first.prep == "на" and second.kind == "percent":
+            elif first.prep in _CHANGE_PREPOSITIONS and second.kind == "percent":
                 first.comparison, first.start = "change", first.prep_start
-            if first.prep == "от":
+            if first.prep in _SPREAD_FROM_WORDS:
                 first.start = first.prep_start
             first.scale = second.scale or first.scale
             skip = True

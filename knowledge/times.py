@@ -47,7 +47,7 @@ def longest_first(words: Iterable[str]) -> str:
 _WORDS = data_lists("figure_words.txt")
 
 
-def _any(name: str) -> str:
+def figure_words(name: str) -> str:
     """List `name` of data/figure_words.txt as a regex alternation, in the order written."""
     return "|".join(map(re.escape, _WORDS[name]))
 
@@ -61,7 +61,7 @@ _TIME_PREPS: dict[str, str | None] = {
 }
 _TIME_PREP = rf"(?P<prep>{longest_first(_TIME_PREPS)})"
 # «с 2020 по 2025 год»: between the ends of a range of years or days.
-_RANGE_TO = _any("range to")
+_RANGE_TO = figure_words("range to")
 
 _YEAR_RE = re.compile(
     rf"(?<![\w./,-])(?:{_TIME_PREP}\s+)?(?P<y1>{YEAR})"
@@ -74,7 +74,7 @@ _YEAR_RE = re.compile(
 _RELATIVE = f"(?:{relative_year_pattern()})"
 # «в прошлом году», «к концу следующего года»: a year by the article's date.
 RELATIVE_YEAR_RE = re.compile(
-    rf"{WORD_START}(?:{_TIME_PREP}\s+)?(?:(?:{_any('year part')})[{LETTERS}]*\s+)?"
+    rf"{WORD_START}(?:{_TIME_PREP}\s+)?(?:(?:{figure_words('year part')})[{LETTERS}]*\s+)?"
     rf"(?P<rel>{_RELATIVE})\s+(?P<word>{year_words('relative_year_forms')}){NOT_LETTER}",
     re.IGNORECASE,
 )
@@ -107,7 +107,7 @@ _DAY_MONTH_RE = re.compile(
 # «заработает в декабре»: a month without a year, after a preposition of time, is a month
 # of the article's year.
 MONTH_ALONE_RE = re.compile(
-    rf"{WORD_START}(?P<prep>{_any('month alone')})\s+(?P<month>{_MONTH})", re.IGNORECASE
+    rf"{WORD_START}(?P<prep>{figure_words('month alone')})\s+(?P<month>{_MONTH})", re.IGNORECASE
 )
 
 _NUMBER_WORDS = {word: n for n, word in enumerate(_WORDS["month counts"], start=1)}
@@ -118,8 +118,8 @@ _ORDINALS = {
     for word in words
 }
 _PERIOD_MONTHS_RE = re.compile(
-    rf"{WORD_START}(?:{_any('months from')})\s+(?:(?:{_any('months before')})\s+)?"
-    rf"(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})\s+(?P<what>{_any('months')}){NOT_LETTER}"
+    rf"{WORD_START}(?:{figure_words('months from')})\s+(?:(?:{figure_words('months before')})\s+)?"
+    rf"(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})\s+(?P<what>{figure_words('months')}){NOT_LETTER}"
     + _PERIOD_TAIL,
     re.IGNORECASE,
 )
@@ -127,12 +127,12 @@ _PERIOD_MONTHS_RE = re.compile(
 # fallback.
 _PARTS = tuple(zip(_WORDS["parts"], _WORDS["part units"], strict=True))
 _PERIOD_PART_RE = re.compile(
-    rf"{WORD_START}(?:{_any('part from')})\s+(?P<ord>{longest_first(_ORDINALS)})"
-    rf"(?:-?[{LETTERS}]*)?\s+(?P<what>{_any('parts')})[{LETTERS}]*" + _PERIOD_TAIL,
+    rf"{WORD_START}(?:{figure_words('part from')})\s+(?P<ord>{longest_first(_ORDINALS)})"
+    rf"(?:-?[{LETTERS}]*)?\s+(?P<what>{figure_words('parts')})[{LETTERS}]*" + _PERIOD_TAIL,
     re.IGNORECASE,
 )
 _PERIOD_SPAN_RE = re.compile(
-    rf"{WORD_START}(?:{_any('months from')})\s+(?P<what>{_MONTH}\s*[-–—]\s*{_MONTH})"
+    rf"{WORD_START}(?:{figure_words('months from')})\s+(?P<what>{_MONTH}\s*[-–—]\s*{_MONTH})"
     + _PERIOD_TAIL,
     re.IGNORECASE,
 )
