@@ -17,7 +17,7 @@ from .index import FactIndex
 from .match import Match
 from .nearmiss import YEAR_PHRASE
 from .places import places_in
-from .text import analyze, data_lines, words
+from .text import analyze, data_lines, data_lists, words
 from .years import YEAR_ENDING_ALONE, YEAR_PREPOSITION, YEAR_WORD_LOOSE
 
 LATEST_LIMIT = 5  # facts in a «что нового?» reply
@@ -28,7 +28,8 @@ _YEAR_ONLY = re.compile(
     rf"^(?:(?:{YEAR_PREPOSITION})\s+)?((?:19|20)\d\d)(?:-?(?:{YEAR_ENDING_ALONE}))?"
     rf"(?:\s*(?:{YEAR_WORD_LOOSE}))?$"
 )
-_PLACE_PREPOSITIONS = ("в", "во", "на", "по", "для", "у")
+# «а в Астане?»: the prepositions a place alone may follow.
+_PLACE_PREPOSITIONS = data_lists("place_prepositions.txt")["follow_up"]
 _SUBJECT_PARTS = frozenset({"NOUN", "ADJF", "ADJS", "PRTF"})
 
 
@@ -122,7 +123,7 @@ def follow_up(message: str, context: Context | None) -> FollowUp | None:
         return FollowUp(question=_with_place(previous, place))
     pointers = {word for (word,) in phrases["pointer"]}
     if len(rest) <= MAX_POINTER_WORDS and any(word in pointers for word in rest):
-        if rest[0] == "кто":  # «а кто это сказал?» in other words
+        if (rest[0],) in phrases["speaker_opening"]:  # «а кто это сказал?» in other words
             return FollowUp(aspect=Aspect.SPEAKER)
         asked = " ".join(word for word in rest if word not in pointers)
         subject = _subject(previous)
@@ -186,17 +187,19 @@ def fact_by_id(facts: tuple[Fact, ...], fact_id: str) -> Fact | None:
     return next((fact for fact in facts if fact.id == fact_id), None)
 
 
-# «– сказал аким города», «сообщил Дархан Сатыбалды»: who said a sentence.
-_SAID = re.compile(
-    r"(?:сказал|сообщил|отметил|подчеркнул|заявил|рассказал|пояснил|добавил|уточнил|"
-    r"сообщили|отметили|заявили)[аи]?\s+([^.,;:!?«»\"]{3,80})",
-    re.IGNORECASE,
-)
-_SAID_BEFORE = re.compile(
-    r"^([^.,;:!?«»\"]{3,80}?)\s+(?:сказал|сообщил|отметил|подчеркнул|заявил|рассказал|"
-    r"пояснил|добавил|уточнил)[аи]?\b",
-    re.IGNORECASE,
-)
+# «– сказал аким города», «сообщил Дархан Сатыбалды»: who said a sentence (data/speakers.txt).
+_SPEAKERS = data_lists("speakers.txt")
+
+
+def _said(name: str) -> str:
+    """The verbs of list `name` of data/speakers.txt, with their endings, as a regex."""
+    verbs = "|".join(map(re.escape, _SPEAKERS[name]))
+    return rf"(?:{verbs})(?:{'|'.join(map(re.escape, _SPEAKERS['verb_endings']))})?"
+
+
+_SAID = re.compile(rf"{_said('after')}\s+([^.,;:!?«»\"]{{3,80}})", re.IGNORECASE)
+_SAID_BEFORE = re.compile(rf"^([^.,;:!?«»\"]{{3,80}}?)\s+{_said('before')}\b", re.IGNORECASE)
+_NOT_SPEAKER = _SPEAKERS["not_speaker"]  # «по словам …», «как …» before the verb
 
 
 def speaker(index: FactIndex, fact: Fact) -> str | None:
@@ -208,7 +211,7 @@ def speaker(index: FactIndex, fact: Fact) -> str | None:
             return said.group(1).strip()
     for sentence in (f.text for f in neighbours if f is not None):
         said = _SAID_BEFORE.search(sentence)
-        if said is not None and not said.group(1).lower().startswith(("по словам", "как")):
+        if said is not None and not said.group(1).lower().startswith(_NOT_SPEAKER):
             return said.group(1).strip()
     return None
 

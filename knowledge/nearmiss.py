@@ -17,7 +17,7 @@ from .index import FactIndex
 from .match import Match
 from .places import places_in
 from .query import Cue
-from .text import analyze, data_lines, is_known_word, words
+from .text import analyze, data_lines, data_lists, is_known_word, words
 from .years import YEAR_ENDING_ALONE, YEAR_PREPOSITION, YEAR_WORD_LOOSE, year_words
 
 
@@ -44,8 +44,9 @@ YEAR_PHRASE = re.compile(
     re.IGNORECASE,
 )
 # «за весь 2025 год»: the words asking for the whole year, left out to find a part of it.
-_WHOLE_WORDS = frozenset({"весь", "целый", "полный", "целиком"})
-_PREPOSITIONS = frozenset({"в", "во", "на", "из", "по", "для", "у", "о", "об", "про", "с", "со"})
+_WHOLE_WORDS = frozenset(data_lists("year_words.txt")["whole_year_lemmas"])
+# «в Шымкенте»: a preposition left out with the place after it.
+_PREPOSITIONS = frozenset(data_lists("place_prepositions.txt")["left_out"])
 
 
 def find_near_miss(index: FactIndex, question: str) -> tuple[NearMiss, list[Match]] | None:
