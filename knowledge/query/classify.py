@@ -40,7 +40,9 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
                 and tokens[i - 1].word in word_set("among_prepositions")
             ):
                 continue  # «входит в число …», «в числе задач»: among, not how many
-            if seq[0] == "рассказать" and not tokens[i].word.startswith("расскаж"):
+            if seq[0] in word_set("tell") and not tokens[i].word.startswith(
+                word_list("tell_asking")
+            ):
                 continue  # «Какое издание рассказало о …?» reports; «расскажи о …» asks
             if tuple(lemmas[i : i + len(seq)]) == seq:
                 found = (order, i, kind, len(seq))
@@ -69,7 +71,7 @@ def question_kind(question: str, tokens: list[Token]) -> tuple[str | None, froze
     how_large = [
         j
         for j, token in enumerate(tokens[:-1])
-        if token.lemma == "насколько" and _describes_level(tokens[j + 1 : j + 3])
+        if token.lemma in word_set("how_large") and _describes_level(tokens[j + 1 : j + 3])
     ]
     if kind == "change" and n == 1 and i in how_large:
         kind, n = "amount", 2
@@ -97,7 +99,7 @@ def settled_kind(
     if any(t.lemma in word_set("why") for t in tokens):
         return None, frozenset()  # «Почему сократилось число …?»: a reason, not a number
     if (
-        any(t.word == "как" for t in tokens)
+        any(t.word in word_set("how") for t in tokens)
         and any(t.lemma in word_set("describe") for t in tokens)
         and (tokens[at].lemma in word_set("describe") or analyze(tokens[at].word).pos == "NOUN")
     ):
@@ -142,7 +144,7 @@ def _counted_after_how_many(tokens: list[Token]) -> int | None:
 
 def _describes_level(following: list[Token]) -> bool:
     """An adjective or a short participle, perhaps after a form of «быть»."""
-    if len(following) > 1 and following[0].lemma == "быть":
+    if len(following) > 1 and following[0].lemma in word_set("be"):
         following = following[1:]
     return analyze(following[0].word).pos in ("ADJF", "ADJS", "PRTS")
 
@@ -155,14 +157,14 @@ def _relative(question: str, tokens: list[Token], i: int) -> bool:
     if analyze(tokens[i].word).pos == "NOUN":
         # «Каков, согласно статье, объем …?»: a noun opens no clause, unless «который»
         # follows it («…рынка, долю которого …»)
-        return i + 1 < len(tokens) and tokens[i + 1].lemma == "который"
+        return i + 1 < len(tokens) and tokens[i + 1].lemma in word_set("which_clause")
     return analyze(tokens[i - 1].word).pos in ("NOUN", "ADJF", "PRTF")
 
 
 def _says_change(tokens: list[Token]) -> bool:
     """A verb or noun of growth or decline (the synonym groups of «вырасти», «снизиться»)."""
     lx = lexicon()
-    changes = lx.word_groups("вырасти") | lx.word_groups("снизиться")
+    changes = frozenset().union(*(lx.word_groups(lemma) for lemma in word_list("change")))
     return any(changes & lx.word_groups(t.lemma) for t in tokens)
 
 
@@ -188,7 +190,11 @@ def _asks_what_was_done(tokens: list[Token], topic: int) -> bool:
     """«Что потребовали усилить в части бюджета?»: a question opening with «что» that has a
     verb asks a thing or an action, when a noun (`topic`, its position), not a verb such as
     «потратили», made it look like a question for a sum."""
-    if not tokens or tokens[0].word != "что" or analyze(tokens[topic].word).pos != "NOUN":
+    if (
+        not tokens
+        or tokens[0].word not in word_set("what_opening")
+        or analyze(tokens[topic].word).pos != "NOUN"
+    ):
         return False
     return any(analyze(t.word).pos in VERBS for t in tokens[1:])
 
@@ -210,7 +216,7 @@ def _asks_what_was_discussed(tokens: list[Token], topic: int) -> bool:
         t.lemma in word_set("how_much") for t in tokens
     ):
         return False
-    discussing = lexicon().word_groups("обсудить")
+    discussing = frozenset().union(*(lexicon().word_groups(w) for w in word_list("discuss")))
     return any(discussing & lexicon().word_groups(t.lemma) for t in tokens)
 
 
@@ -222,7 +228,7 @@ def which_nouns(tokens: list[Token]) -> list[tuple[Token, Token | None]]:
     («какие экологические задачи» → «задачи»), or None when none follows."""
     pairs: list[tuple[Token, Token | None]] = []
     for i, token in enumerate(tokens):
-        if token.lemma == "какой":
+        if token.lemma in word_set("which"):
             following = (t for t in tokens[i + 1 :] if analyze(t.word).pos not in ADJECTIVES)
             pairs.append((token, next(following, None)))
     return pairs
@@ -240,7 +246,7 @@ def names_a_role(token: Token) -> bool:
     the akim's synonym group)."""
     lx = lexicon()
     return token.lemma in lemma_set("roles.txt") or bool(
-        lx.word_groups(token.lemma) & lx.word_groups("аким")
+        lx.word_groups(token.lemma) & frozenset().union(*map(lx.word_groups, word_list("akim")))
     )
 
 

@@ -45,9 +45,9 @@ def which_noun(tokens: list[Token]) -> set[int]:
 
 def who_noun(tokens: list[Token]) -> set[int]:
     """Position of the role a «кто» asks about: «Кто был акимом …?», «Кто сейчас аким?»."""
-    asks = [t for t in tokens if t.lemma == "кто" or t.word in word_set("who_names")]
+    asks = [t for t in tokens if t.lemma in word_set("who") or t.word in word_set("who_names")]
     # «Кто был акимом …?», «Как зовут … консула?»; else «Какой аким …?»
-    for token in asks or [t for t in tokens if t.lemma == "какой"]:
+    for token in asks or [t for t in tokens if t.lemma in word_set("which")]:
         i = token.position
         for following in tokens[i + 1 :]:
             info = analyze(following.word)

@@ -353,7 +353,7 @@ class QuestionParser:
             Cue.WHICH_THING: kind is None
             and (
                 asks_which_things(tokens)
-                or any(t.word == "ли" or t.lemma in word_set("why") for t in tokens)
+                or any(t.word in word_set("yes_no") or t.lemma in word_set("why") for t in tokens)
             ),
             Cue.PAST: any(analyze(t.word).past for t in tokens),
             Cue.PLACES: bool(place_positions),
