@@ -93,7 +93,6 @@ def _morph() -> pymorphy3.MorphAnalyzer:
 
 
 _SOFT_FOR_HARD = re.compile(r"(?<=[бвдзнстф])ь(?=[еёюя])")
-_ADJECTIVE_ENDINGS = ("ое", "ее", "ой", "ый", "ий", "ая", "яя")
 
 
 @dataclass(frozen=True)
@@ -132,7 +131,7 @@ def analyze(word: str) -> WordInfo:
     lemma = best.normal_form
     # «малого», «среднего»: pymorphy3 prefers the nouns «малое», «среднее» for some forms and
     # the adjectives for others; one lemma for all forms needs the adjective reading.
-    if best.tag.POS == "NOUN" and lemma.endswith(_ADJECTIVE_ENDINGS):
+    if best.tag.POS == "NOUN" and lemma.endswith(_adjective_endings()):
         adjective = next((p for p in parses if p.tag.POS == "ADJF" and p.score >= 0.05), None)
         if adjective is not None:
             lemma, pos = adjective.normal_form, "ADJF"
@@ -214,6 +213,12 @@ def data_lists(name: str) -> dict[str, tuple[str, ...]]:
         key, _, items = line.partition(":")
         lists[key.strip()] = tuple(item.strip() for item in items.split("|") if item.strip())
     return lists
+
+
+@cache
+def _adjective_endings() -> tuple[str, ...]:
+    """data/adjective_endings.txt: how an adjective's dictionary form ends."""
+    return tuple(data_lines("adjective_endings.txt"))
 
 
 @cache
