@@ -20,25 +20,14 @@ import numpy as np
 from ..facts import Fact
 from ..figures import Figure
 from ..match import Match
+from ..text import data_lines
 
 if TYPE_CHECKING:
     from .judging import EvalQuestion
 
 # Snowball's Russian stop words (the list tantivy and NLTK use), plus the question words that
-# say what kind of answer is wanted rather than what about.
-_STOP_TEXT = """
-    и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только
-    ее мне было вот от меня еще нет о из ему теперь когда даже ну вдруг ли если уже или ни
-    быть был него до вас нибудь опять уж вам ведь там потом себя ничего ей может они тут где
-    есть надо ней для мы тебя их чем была сам чтоб без будто чего раз тоже себе под будет ж
-    тогда кто этот того потому этого какой совсем ним здесь этом один почти мой тем чтобы нее
-    сейчас были куда зачем всех никогда можно при наконец два об другой хоть после над больше
-    тот через эти нас про всего них какая много разве три эту моя впрочем хорошо свою этой
-    перед иногда лучше чуть том нельзя такой им более всегда конечно всю между
-    сколько какое какие каких каким какую каков какова каково каковы чему кем почему зачем
-    ли расскажи скажи подскажите известно
-"""
-STOP_WORDS = frozenset(_STOP_TEXT.split())
+# say what kind of answer is wanted rather than what about: data/baseline_stopwords.txt.
+STOP_WORDS = frozenset(data_lines("baseline_stopwords.txt"))
 _WORD_RE = re.compile(r"\w+")
 MAX_QUERY_TERMS = 256  # a 10,000-character message is not a query of 1,500 words
 
