@@ -1,7 +1,8 @@
 """Russian text → terms: normalisation, tokens, lemmas (pymorphy3), synonyms and lexicons.
 
-Everything language-specific that is a list (stop words, synonyms, Kazakh and English words,
-transliteration) lives in data files under `knowledge/data/`, not in code.
+Everything language-specific that is a list of words (stop words, synonyms, Kazakh and
+English words) lives in data files under `knowledge/data/`, not in code; letter tables (the
+transliteration in translate.py, the alphabet classes) are code.
 """
 
 from __future__ import annotations
