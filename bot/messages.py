@@ -177,6 +177,9 @@ TOPIC_PAGE_AFTER = "»: факты {first}–{last} из {total}, сначала
 
 HELLO = "Здравствуйте!"
 STOCK = "В базе {articles} и {facts}"
+# Nouns that render.plural puts in the form a count wants: «4 статьи», «120 фактов».
+ARTICLES = "статья"
+FACTS = "факт"
 TOPICS_LABEL = "Темы:"
 START_INVITATION = "Спросите своими словами или нажмите на пример:"
 HELP_TITLE = "Как спросить"
@@ -198,7 +201,42 @@ HELP_MORE = (
     "отписаться, /help — эта подсказка.",
 )
 
+# --- /reload, /add and article files (admins) ----------------------------------------------
+
+RELOADED = "Статьи перечитаны."
+RELOAD_FAILED = "Не удалось обновить: {reason}. Работает прежняя версия."
+SAVED_NOT_RELOADED = (
+    "Файл сохранён как {file_name}, но обновить не удалось: {reason}. Работает прежняя версия."
+)
+# Why a reload failed: the error's own text, or these.
+UNKNOWN_ERROR = "неизвестная ошибка"
+INTERNAL_ERROR = "внутренняя ошибка, подробности в журнале"
+IN_STORE = "Сейчас в базе: "
+ADDED = "Статья добавлена: "
+ADDED_FILE = " ({date}), файл {file_name}."
+NOT_ADDED = "Статья не добавлена: {reason}."
+# Why an article is not added (after NOT_ADDED's «Статья не добавлена: »).
+NOT_A_TEXT_FILE = "нужен текстовый файл .txt"
+FILE_NOT_GIVEN = "Telegram не отдал файл, пришлите его ещё раз"
+DOWNLOAD_FAILED = "не удалось скачать файл, пришлите его ещё раз"
+BROKEN_CHARACTERS = (
+    "в тексте есть повреждённые символы (одиночные суррогаты UTF-16): "
+    "скопируйте текст заново или пришлите его файлом .txt"
+)
+ADD_USAGE = (
+    "Пришлите статью файлом .txt (UTF-8, до 2 МБ) или командой /add, за которой в том же "
+    "сообщении идёт текст статьи. Статья начинается с заголовка:\n"
+    "---\n"
+    "date: 2026-02-01\n"
+    "title: Название статьи\n"
+    "url: https://… (необязательно)\n"
+    "---\n"
+    "а после него — абзацы текста через пустую строку."
+)
+
 # --- admin reports -------------------------------------------------------------------------
+
+NO_JOURNAL = "Журнал вопросов сейчас недоступен, подробности в логах."
 
 TIMES = "раз"
 DAYS = "день"

@@ -32,6 +32,25 @@ from knowledge import (
 )
 
 from ..filters import HasDocument, IsAdmin
+from ..messages import (
+    ADD_USAGE,
+    ADDED,
+    ADDED_FILE,
+    ARTICLES,
+    BROKEN_CHARACTERS,
+    DOWNLOAD_FAILED,
+    FACTS,
+    FILE_NOT_GIVEN,
+    IN_STORE,
+    INTERNAL_ERROR,
+    NO_JOURNAL,
+    NOT_A_TEXT_FILE,
+    NOT_ADDED,
+    RELOAD_FAILED,
+    RELOADED,
+    SAVED_NOT_RELOADED,
+    UNKNOWN_ERROR,
+)
 from ..render import (
     fit_lines,
     plural,
@@ -44,24 +63,8 @@ from ..render import (
 _T = TypeVar("_T")
 logger = logging.getLogger(__name__)
 
-RELOAD_FAILED = "Не удалось обновить: {reason}. Работает прежняя версия."
-NO_JOURNAL = "Журнал вопросов сейчас недоступен, подробности в логах."
-BROKEN_CHARACTERS = (
-    "в тексте есть повреждённые символы (одиночные суррогаты UTF-16): "
-    "скопируйте текст заново или пришлите его файлом .txt"
-)
 UNANSWERED_DAYS = 30
 MAX_UNANSWERED = 15
-ADD_USAGE = (
-    "Пришлите статью файлом .txt (UTF-8, до 2 МБ) или командой /add, за которой в том же "
-    "сообщении идёт текст статьи. Статья начинается с заголовка:\n"
-    "---\n"
-    "date: 2026-02-01\n"
-    "title: Название статьи\n"
-    "url: https://… (необязательно)\n"
-    "---\n"
-    "а после него — абзацы текста через пустую строку."
-)
 
 
 def admin_router() -> Router:
@@ -81,7 +84,7 @@ async def reload(message: Message, bot: Bot, library: Library, store: FactStore)
     """Re-read the articles folder and report what changed."""
     logger.info("Reload requested by admin %s", _sender(message))
     async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id):
-        await reload_and_report(message, library, store, Bold("Статьи перечитаны."))
+        await reload_and_report(message, library, store, Bold(RELOADED))
 
 
 async def reload_and_report(
@@ -105,18 +108,18 @@ def _reason(error: Exception) -> str:
     """Why a reload failed, for the admin (the old index is still the one serving)."""
     if isinstance(error, BuildError):
         logger.warning("Reload failed: %s", error)
-        return str(error).rstrip(".") or "неизвестная ошибка"
+        return str(error).rstrip(".") or UNKNOWN_ERROR
     logger.error("Reload crashed", exc_info=error)
-    return "внутренняя ошибка, подробности в журнале"
+    return INTERNAL_ERROR
 
 
 def _total(articles: int, library: Library) -> Text:
     """«Сейчас в базе: 4 статьи, 120 фактов.»"""
     return Text(
-        "Сейчас в базе: ",
-        Bold(plural(articles, ("статья", "статьи", "статей"))),
+        IN_STORE,
+        Bold(plural(articles, ARTICLES)),
         ", ",
-        Bold(plural(len(library.index.facts), ("факт", "факта", "фактов"))),
+        Bold(plural(len(library.index.facts), FACTS)),
         ".",
     )
 
@@ -179,7 +182,7 @@ async def add_document(message: Message, bot: Bot, library: Library, store: Fact
     try:
         name = (document.file_name or "").lower()
         if not (name.endswith(".txt") or document.mime_type == "text/plain"):
-            raise ArticleRefused("нужен текстовый файл .txt")
+            raise ArticleRefused(NOT_A_TEXT_FILE)
         if document.file_size is not None and document.file_size > MAX_ARTICLE_BYTES:
             raise ArticleRefused(too_big(document.file_size))
         raw = await download(bot, document.file_id)
@@ -211,11 +214,11 @@ async def download(bot: Bot, file_id: str) -> bytes:
         if file.file_size is not None and file.file_size > MAX_ARTICLE_BYTES:
             raise ArticleRefused(too_big(file.file_size))
         if not file.file_path:
-            raise ArticleRefused("Telegram не отдал файл, пришлите его ещё раз")
+            raise ArticleRefused(FILE_NOT_GIVEN)
         buffer = await bot.download_file(file.file_path, destination=io.BytesIO(), timeout=60)
     except (TelegramAPIError, aiohttp.ClientError, OSError, TimeoutError) as error:
         logger.warning("Could not download a document: %s", error)
-        raise ArticleRefused("не удалось скачать файл, пришлите его ещё раз") from None
+        raise ArticleRefused(DOWNLOAD_FAILED) from None
     assert buffer is not None
     raw = buffer.read()
     return raw  # over MAX_ARTICLE_BYTES after all: Library.add_article refuses it
@@ -230,9 +233,8 @@ async def add_article(message: Message, raw: bytes, library: Library, store: Fac
         return
     except ArticleNotLoaded as error:
         logger.info("Article %s added by admin %s", error.file_name, _sender(message))
-        failed = f"Файл сохранён как {error.file_name}, но обновить не удалось: {{reason}}. " + (
-            "Работает прежняя версия."
-        )
+        # The reason is filled in where the reload fails: kept a placeholder here.
+        failed = SAVED_NOT_RELOADED.format(file_name=error.file_name, reason="{reason}")
         if connection_lost(error.cause):  # what failed is the reload: tried again, as /reload
             await reload_and_report(message, library, store, _added(error), failed)
         else:
@@ -248,9 +250,9 @@ async def add_article(message: Message, raw: bytes, library: Library, store: Fac
 def _added(added: AddedArticle | ArticleNotLoaded) -> Text:
     article: Article = added.article
     return Text(
-        Bold("Статья добавлена: "),
+        Bold(ADDED),
         shorten(article.title, 200),
-        f" ({format_date_ru(article.date)}), файл {added.file_name}.",
+        ADDED_FILE.format(date=format_date_ru(article.date), file_name=added.file_name),
     )
 
 
@@ -259,7 +261,7 @@ def _sender(message: Message) -> int | None:
 
 
 async def _refuse(message: Message, reason: str) -> None:
-    await message.answer(as_list(f"Статья не добавлена: {reason}.", "", ADD_USAGE).as_html())
+    await message.answer(as_list(NOT_ADDED.format(reason=reason), "", ADD_USAGE).as_html())
 
 
 async def once_more(action: Callable[[], Awaitable[_T]]) -> _T:
