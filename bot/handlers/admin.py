@@ -129,34 +129,37 @@ def _total(articles: int, library: Library) -> Text:
 
 async def unanswered(message: Message, journal: Journal | None = None) -> None:
     """The most frequent recent questions without an answer (or with a 👎), grouped."""
-    if journal is None:
-        await message.answer(Text(NO_JOURNAL).as_html())
-        return
-    try:
-        groups = await once_more(
-            lambda: journal.unanswered(days=UNANSWERED_DAYS, limit=MAX_UNANSWERED)
-        )
-    except Exception:
-        logger.exception("Could not read the journal")
-        await message.answer(Text(NO_JOURNAL).as_html())
-        return
-    await message.answer(render_unanswered(groups, UNANSWERED_DAYS))
+    groups = await read_journal(
+        message,
+        journal,
+        lambda found: found.unanswered(days=UNANSWERED_DAYS, limit=MAX_UNANSWERED),
+    )
+    if groups is not None:
+        await message.answer(render_unanswered(groups, UNANSWERED_DAYS))
 
 
 async def stats(
     message: Message, journal: Journal | None = None, subscriptions: Subscriptions | None = None
 ) -> None:
     """Questions today and this week, the share answered, topics, unanswered, votes."""
-    if journal is None:
-        await message.answer(Text(NO_JOURNAL).as_html())
-        return
-    try:
-        numbers = await once_more(journal.stats)
-    except Exception:
-        logger.exception("Could not read the journal")
-        await message.answer(Text(NO_JOURNAL).as_html())
-        return
-    await message.answer(render_stats(numbers, await subscriber_lines(subscriptions)))
+    numbers = await read_journal(message, journal, lambda found: found.stats())
+    if numbers is not None:
+        await message.answer(render_stats(numbers, await subscriber_lines(subscriptions)))
+
+
+async def read_journal(
+    message: Message, journal: Journal | None, read: Callable[[Journal], Awaitable[_T]]
+) -> _T | None:
+    """`read(journal)`, tried once more on a lost connection; None, and the admin told
+    NO_JOURNAL, when the bot runs without the journal or reading it failed (to the admin
+    the two are the same)."""
+    if journal is not None:
+        try:
+            return await once_more(lambda: read(journal))
+        except Exception:
+            logger.exception("Could not read the journal")
+    await message.answer(Text(NO_JOURNAL).as_html())
+    return None
 
 
 async def subscriber_lines(subscriptions: Subscriptions | None) -> list[str]:

@@ -43,6 +43,7 @@ WEATHER_AGAIN = "Какая погода в Алматы завтра?"
 VELO = "Сколько км велодорожек построят в Алматы в 2026 году?"
 STALE = "Эта кнопка устарела. Напишите вопрос текстом."
 TOPICS_CHANGED = "Список тем изменился. Откройте /topics ещё раз."
+NO_JOURNAL = "Журнал вопросов сейчас недоступен, подробности в логах."
 ARTICLE = (
     "---\n"
     "date: 2026-02-01\n"
@@ -487,6 +488,27 @@ async def test_stats_numbers(chat: Driver, admin_id: int) -> None:
         "Подписчиков пока нет",
         "Рассылка: в очереди 0, отправлено за сутки 0, не доставлено 0",
     ]
+
+
+async def test_journal_views_without_a_readable_journal(
+    chat: Driver, dispatcher: Dispatcher, admin_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/unanswered and /stats say the same when reading the journal fails and when the bot
+    runs without one."""
+    journal: Journal = dispatcher["journal"]
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("journal table is gone")
+
+    monkeypatch.setattr(journal, "unanswered", broken)
+    monkeypatch.setattr(journal, "stats", broken)
+    for command in ("/unanswered", "/stats"):
+        [reply] = await chat.send(command, user_id=admin_id)
+        assert reply.text == NO_JOURNAL, command
+    monkeypatch.delitem(dispatcher.workflow_data, "journal")
+    for command in ("/unanswered", "/stats"):
+        [reply] = await chat.send(command, user_id=admin_id)
+        assert reply.text == NO_JOURNAL, command
 
 
 # --- adding articles -----------------------------------------------------------------------
