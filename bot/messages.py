@@ -180,6 +180,12 @@ STOCK = "В базе {articles} и {facts}"
 # Nouns that render.plural puts in the form a count wants: «4 статьи», «120 фактов».
 ARTICLES = "статья"
 FACTS = "факт"
+PERIOD = "с {first} по {last}"
+
+# --- /sources ------------------------------------------------------------------------------
+
+SOURCES_HEADER = "Загружено {articles}:"
+NO_ARTICLES = "Статей пока нет: ответить мне не из чего."
 TOPICS_LABEL = "Темы:"
 START_INVITATION = "Спросите своими словами или нажмите на пример:"
 HELP_TITLE = "Как спросить"

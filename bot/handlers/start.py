@@ -15,6 +15,8 @@ from ..filters import AddressedToMe, HasDocument, is_admin_elsewhere
 from ..messages import (
     ADMINS_ONLY,
     ADMINS_PRIVATE_ONLY,
+    ARTICLES,
+    FACTS,
     FILES_REFUSED,
     HELLO,
     HELP_EXAMPLES,
@@ -22,14 +24,15 @@ from ..messages import (
     HELP_MORE,
     HELP_TITLE,
     INTRO,
+    NO_ARTICLES,
+    PERIOD,
+    SOURCES_HEADER,
     START_INVITATION,
     STOCK,
     TOPICS_LABEL,
 )
 from ..render import EXAMPLE_QUESTIONS, examples_keyboard, fit_lines, plural, shorten
 
-ARTICLES = "статья"
-FACTS = "факт"
 # Admin command names, refused here for everyone the admin router did not serve.
 ADMIN_COMMAND_NAMES = ("reload", "add", "unanswered", "stats")
 MAX_TOPICS = 5
@@ -67,7 +70,7 @@ def describe_period(stock: Stock) -> str | None:
         return None
     if stock.first == stock.last:
         return format_date_ru(stock.first)
-    return f"с {format_date_ru(stock.first)} по {format_date_ru(stock.last)}"
+    return PERIOD.format(first=format_date_ru(stock.first), last=format_date_ru(stock.last))
 
 
 async def start(message: Message, library: Library, store: FactStore) -> None:
@@ -103,7 +106,7 @@ async def sources(message: Message, store: FactStore) -> None:
     """Loaded articles, their dates and fact counts."""
     articles = await store.articles()
     if not articles:
-        await message.answer(Text("Статей пока нет: ответить мне не из чего.").as_html())
+        await message.answer(Text(NO_ARTICLES).as_html())
         return
     lines = [
         Text(
@@ -113,7 +116,7 @@ async def sources(message: Message, store: FactStore) -> None:
         )
         for a in articles
     ]
-    header = Text(f"Загружено {plural(len(articles), ARTICLES)}:")
+    header = Text(SOURCES_HEADER.format(articles=plural(len(articles), ARTICLES)))
     await message.answer(fit_lines(header, lines))
 
 

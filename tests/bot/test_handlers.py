@@ -208,6 +208,17 @@ async def test_sources_lists_three_articles_with_dates(chat: ChatDriver, store: 
     )
 
 
+async def test_sources_without_articles(
+    chat: ChatDriver, store: FactStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def no_articles() -> list[object]:
+        return []
+
+    monkeypatch.setattr(store, "articles", no_articles)
+    [reply] = await chat.send("/sources")
+    assert reply.text == "Статей пока нет: ответить мне не из чего."
+
+
 async def test_reload_by_admin_reports_the_diff(
     chat: ChatDriver, library: Library, articles_dir: Path, admin_id: int
 ) -> None:
