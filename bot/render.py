@@ -98,9 +98,6 @@ from .messages import (
     WAS_BECAME,
 )
 
-# Re-exported: feedback.py takes it from here.
-from .messages import MAYBE_THIS as MAYBE_THIS
-
 MAX_MESSAGE_CHARS = 4096  # Telegram's limit for one message
 MAX_BUTTON_CHARS = 60  # longer button labels get cut with "…" (the full question is kept)
 MAX_TITLE_CHARS = 200

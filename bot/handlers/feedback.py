@@ -30,19 +30,19 @@ from knowledge import (
 )
 
 from ..callbacks import FeedbackCallback, PickCallback
-from ..render import MAYBE_THIS, feedback_keyboard, render_answer, render_choices
+from ..messages import (
+    ALREADY_VOTED,
+    MAYBE_THIS,
+    NO_ALTERNATIVES,
+    STALE_BUTTON,
+    THANKS_DOWN,
+    THANKS_UP,
+    VOTE_FAILED,
+)
+from ..render import feedback_keyboard, render_answer, render_choices
 
 logger = logging.getLogger(__name__)
 
-THANKS_UP = "Спасибо! Рад, что ответ помог."
-THANKS_DOWN = "Спасибо! Запишу, что ответ не помог."
-ALREADY_VOTED = "Ваша оценка уже учтена."
-NO_ALTERNATIVES = (
-    "Спасибо за оценку. Других подходящих фактов в статьях нет — вопрос попадёт "
-    "в список для редакции."
-)
-VOTE_FAILED = "Не удалось сохранить оценку. Попробуйте чуть позже."
-STALE_BUTTON = "Эта кнопка устарела. Напишите вопрос текстом."
 # The replica that answered writes its question rows in batches, every FLUSH_INTERVAL_S: a
 # button pressed on another replica right after the answer may name a row not written yet.
 # For a message this recent, a missing row is waited for (a few FLUSH_INTERVAL_S at most).

@@ -50,8 +50,8 @@ from bot.app import run_polling
 from bot.config import Settings
 from bot.filters import IsAdmin
 from bot.handlers import admin as admin_handlers
-from bot.handlers.feedback import STALE_BUTTON
 from bot.logs import RedactingFilter, Redactor, install_redaction
+from bot.messages import STALE_BUTTON
 from bot.middlewares import THROTTLE_NOTICE
 from bot.recording import RecordingSession
 from bot.webhook import SecretRequestHandler
