@@ -10,24 +10,18 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
+from .messages import ADMIN_MENU, PUBLIC_MENU
+
 logger = logging.getLogger(__name__)
 
-PUBLIC_COMMANDS = (
-    BotCommand(command="start", description="Что я знаю и примеры вопросов"),
-    BotCommand(command="help", description="Как задать вопрос"),
-    BotCommand(command="topics", description="Факты по темам, сначала новые"),
-    BotCommand(command="sources", description="Статьи, из которых я беру ответы"),
-    BotCommand(command="subscribe", description="Подписаться на новости по темам"),
-    BotCommand(command="subscriptions", description="Мои подписки"),
-    BotCommand(command="unsubscribe", description="Отписаться от всех тем"),
-)
-ADMIN_COMMANDS = (
-    *PUBLIC_COMMANDS,
-    BotCommand(command="reload", description="Перечитать статьи (для администраторов)"),
-    BotCommand(command="add", description="Добавить статью: /add и текст, или файл .txt"),
-    BotCommand(command="unanswered", description="Вопросы без ответа за 30 дней"),
-    BotCommand(command="stats", description="Статистика вопросов и оценок"),
-)
+
+def _commands(menu: Iterable[tuple[str, str]]) -> tuple[BotCommand, ...]:
+    """The menu's (command, description) pairs as BotCommands."""
+    return tuple(BotCommand(command=name, description=text) for name, text in menu)
+
+
+PUBLIC_COMMANDS = _commands(PUBLIC_MENU)
+ADMIN_COMMANDS = PUBLIC_COMMANDS + _commands(ADMIN_MENU)
 
 
 async def set_commands(bot: Bot, admin_ids: Iterable[int]) -> None:

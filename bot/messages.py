@@ -18,6 +18,25 @@ NO_INPUT_LINE = (
     "Задайте BOT_TOKEN в .env, или для чата: docker compose run --rm bot (с терминалом)."
 )
 
+# --- the command menu Telegram shows: (command, description) -------------------------------
+
+PUBLIC_MENU = (
+    ("start", "Что я знаю и примеры вопросов"),
+    ("help", "Как задать вопрос"),
+    ("topics", "Факты по темам, сначала новые"),
+    ("sources", "Статьи, из которых я беру ответы"),
+    ("subscribe", "Подписаться на новости по темам"),
+    ("subscriptions", "Мои подписки"),
+    ("unsubscribe", "Отписаться от всех тем"),
+)
+# After PUBLIC_MENU, in each admin's private chat.
+ADMIN_MENU = (
+    ("reload", "Перечитать статьи (для администраторов)"),
+    ("add", "Добавить статью: /add и текст, или файл .txt"),
+    ("unanswered", "Вопросы без ответа за 30 дней"),
+    ("stats", "Статистика вопросов и оценок"),
+)
+
 # --- /subscribe, /subscriptions, /unsubscribe ----------------------------------------------
 
 SUBSCRIBE_HEADER = (
