@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .config import ConfigError, load_settings
 from .logs import setup_logging
-from .messages import CONSOLE_HINT, CONSOLE_LINE, NO_INPUT_LINE, NO_TOKEN_LINE
+from .messages import CONSOLE_HINT, CONSOLE_LINE, NO_INPUT_LINE, NO_TOKEN_LINE, WEBHOOK_NEEDS
 
 logger = logging.getLogger("bot")
 
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         # the webhook) or to the console chat.
         for name in ("bot_token", "webhook_url"):
             if getattr(settings, name) is None:
-                print(f"Ошибка настройки {name.upper()}: нужен для --webhook", file=sys.stderr)
+                print(WEBHOOK_NEEDS.format(name=name.upper()), file=sys.stderr)
                 return 2
     console = args.command == "ask" or args.console or settings.bot_token is None
     level = settings.log_level

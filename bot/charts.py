@@ -19,14 +19,15 @@ from .messages import (
     CHART_CAPTION_POINT,
     CHART_PARTIAL_CAPTION,
     CHART_PARTIAL_NOTE,
+    CHART_SCALES,
     CHART_X_LABEL,
+    CHART_Y_LABEL,
 )
 from .render import shorten
 
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 6.0, 100  # 1000 × 600 px
 FONT_SIZE = 16
 MAX_CAPTION_CHARS = 1024  # Telegram's limit for a photo caption
-_SCALES = ((1e12, "трлн"), (1e9, "млрд"), (1e6, "млн"), (1e3, "тыс."))
 _FULL = "#2b6cb0"
 _PARTIAL = "#90b4e0"
 
@@ -36,7 +37,7 @@ def scale_for(values: Sequence[float], kind: str) -> tuple[float, str]:
     if kind == "percent" or not values:
         return 1.0, ""
     top = max(abs(v) for v in values)
-    for divisor, word in _SCALES:
+    for divisor, word in CHART_SCALES:
         if top >= divisor:
             return divisor, word
     return 1.0, ""
@@ -58,7 +59,7 @@ def axis_label(series: Series) -> str:
     unit = series.unit or ""
     if series.kind == "percent":
         return "%"
-    return " ".join(part for part in (word, unit) if part) or "значение"
+    return " ".join(part for part in (word, unit) if part) or CHART_Y_LABEL
 
 
 def chart_points(series: Series) -> list[tuple[str, float, bool]]:

@@ -17,6 +17,7 @@ NO_INPUT_LINE = (
     "Ошибка настройки BOT_TOKEN: не задан, а чату в консоли не из чего читать (нет терминала). "
     "Задайте BOT_TOKEN в .env, или для чата: docker compose run --rm bot (с терминалом)."
 )
+WEBHOOK_NEEDS = "Ошибка настройки {name}: нужен для --webhook"
 
 # --- the command menu Telegram shows: (command, description) -------------------------------
 
@@ -59,7 +60,7 @@ NEWS_HEADER_ONE = "Новое по теме «{topics}»:"
 NEWS_HEADER_MANY = "Новое по темам «{topics}»:"
 NEWS_FOOTER = "Отписаться: /unsubscribe, изменить темы: /subscribe"
 WAS_BECAME = "было → стало: "
-MORE_FACTS = "… и ещё {n}"
+MORE_FACTS = "… и ещё {n}"  # the lines that did not fit in one message
 
 # --- questions -------------------------------------------------------------------------------
 
@@ -100,6 +101,10 @@ NO_OTHER_DATA = "Других данных нет: в статьях тольк�
 CHART_STALE = "Этот график больше не построить: данные изменились. Спросите ещё раз."
 CHART_NO_SERIES = "Других данных нет: график не из чего построить."
 CHART_X_LABEL = "Период"
+# The y axis: the scale the points share, before their unit («млн человек»), largest first;
+# and the label of a series without a unit.
+CHART_SCALES = ((1e12, "трлн"), (1e9, "млрд"), (1e6, "млн"), (1e3, "тыс."))
+CHART_Y_LABEL = "значение"
 CHART_PARTIAL_NOTE = "* неполный период"
 CHART_CAPTION_POINT = "{period}{partial}: {figure} — источник от {date}"
 CHART_PARTIAL_CAPTION = " (неполный период)"

@@ -293,14 +293,13 @@ def fit_lines(
     header: Text | str,
     lines: Sequence[Text | str],
     footer: Text | str | None = None,
-    more: str = "… и ещё {n}",
 ) -> str:
     """A header, as many lines as fit in one message (then «… и ещё N»), and a footer."""
     tail = [footer] if footer is not None else []
     for count in range(len(lines), -1, -1):
         parts = [header, *lines[:count]]
         if count < len(lines):
-            parts.append(more.format(n=len(lines) - count))
+            parts.append(MORE_FACTS.format(n=len(lines) - count))
         text = as_list(*parts, *tail).as_html()
         if len(text) <= MAX_MESSAGE_CHARS:
             return text
@@ -521,7 +520,7 @@ def render_notice(notice: Notice) -> str:
         topics=topics
     )
     lines: list[Text | str] = [news_line(item) for item in notice.facts]
-    return fit_lines(Bold(header), lines, Text(NEWS_FOOTER), more=MORE_FACTS)
+    return fit_lines(Bold(header), lines, Text(NEWS_FOOTER))
 
 
 def news_line(item: NewFact) -> Text:
