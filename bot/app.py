@@ -28,10 +28,7 @@ from knowledge import FactStore, GenerationWatcher, Journal, Library, Subscripti
 from .commands import set_commands
 from .config import Settings
 from .handlers import get_routers
-from .messages import (
-    SOMETHING_WENT_WRONG,
-    STARTED_WITH_A_PROBLEM,
-)
+from .messages import SOMETHING_WENT_WRONG, STARTED_WITH_A_PROBLEM
 from .middlewares import RetryAfterMiddleware, ThrottlingMiddleware
 from .outbox import Broadcaster
 from .replies import CONTEXT_SECONDS

@@ -37,10 +37,7 @@ from knowledge import Context, Journal, Match, context_after
 from .app import build_bot, build_dispatcher, open_library
 from .commands import set_commands
 from .config import Settings
-from .messages import (
-    ADD_HINT,
-    CHART_FILE_LINE,
-)
+from .messages import ADD_HINT, CHART_FILE_LINE
 from .recording import OFFLINE_TOKEN, RecordingSession
 from .render import html_to_text, numbered_buttons, plain_reply
 from .replies import Decision, decide, decision_text

@@ -30,10 +30,7 @@ from knowledge import (
 
 from ..charts import chart_caption, title_of
 from ..config import Settings
-from ..messages import (
-    INLINE_CHART_TITLE,
-    NOT_FOUND_BUTTON,
-)
+from ..messages import INLINE_CHART_TITLE, NOT_FOUND_BUTTON
 from ..render import almaty_today, fact_label, main_figure, render_answer, shorten
 from .charts import chart_file_id
 

@@ -12,9 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from knowledge import Fact, FactIndex, Library
 
 from ..callbacks import TopicCallback, TopicPageCallback, callback_chat_id, topic_check
-from ..messages import (
-    TOPICS_CHANGED,
-)
+from ..messages import TOPICS_CHANGED
 from ..render import render_topic_page, render_topics, topic_pages
 
 logger = logging.getLogger(__name__)
