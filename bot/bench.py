@@ -52,14 +52,17 @@ from aiogram.types import InlineKeyboardMarkup, Message, Update
 from knowledge import Journal
 from knowledge.dev import make_corpus, make_questions, write_corpus
 
-from .app import SOMETHING_WENT_WRONG, build_bot, build_dispatcher, open_library
+from .app import build_bot, build_dispatcher, open_library
 from .config import Settings
-from .handlers.topics import TOPICS_CHANGED
 from .logs import setup_logging
-from .messages import STALE_BUTTON
-from .middlewares import THROTTLE_NOTICE
+from .messages import (
+    EXAMPLE_QUESTIONS,
+    SOMETHING_WENT_WRONG,
+    STALE_BUTTON,
+    THROTTLE_NOTICE,
+    TOPICS_CHANGED,
+)
 from .recording import OFFLINE_TOKEN, Call, RecordingSession
-from .render import EXAMPLE_QUESTIONS
 
 TARGET_UPDATES_PER_S = 500  # issue 5: through the Dispatcher, on one core
 DEFAULT_UPDATES = 2000

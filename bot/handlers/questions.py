@@ -19,8 +19,14 @@ from knowledge import MAX_FACT_IDS, Answer, FactIndex, Journal, Library, Match, 
 
 from ..callbacks import ExampleCallback, SuggestionCallback, callback_chat_id
 from ..filters import AddressedToMe, HasText, IsSlashCommand, NotForAnotherBot, question_text
-from ..messages import NOT_TEXT_HINT, STALE_BUTTON, UNKNOWN_COMMAND
-from ..render import EXAMPLE_QUESTIONS, MAX_BUTTON_CHARS, SMALL_TALK, answer_keyboard
+from ..messages import (
+    EXAMPLE_QUESTIONS,
+    NOT_TEXT_HINT,
+    SMALL_TALK,
+    STALE_BUTTON,
+    UNKNOWN_COMMAND,
+)
+from ..render import MAX_BUTTON_CHARS, answer_keyboard
 from ..replies import Decision, decide, decision_text, load_context, save_context
 from ..suggestions import SuggestionMemory
 from .charts import send_chart

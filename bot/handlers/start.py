@@ -16,6 +16,7 @@ from ..messages import (
     ADMINS_ONLY,
     ADMINS_PRIVATE_ONLY,
     ARTICLES,
+    EXAMPLE_QUESTIONS,
     FACTS,
     FILES_REFUSED,
     HELLO,
@@ -31,7 +32,7 @@ from ..messages import (
     STOCK,
     TOPICS_LABEL,
 )
-from ..render import EXAMPLE_QUESTIONS, examples_keyboard, fit_lines, plural, shorten
+from ..render import examples_keyboard, fit_lines, plural, shorten
 
 # Admin command names, refused here for everyone the admin router did not serve.
 ADMIN_COMMAND_NAMES = ("reload", "add", "unanswered", "stats")
