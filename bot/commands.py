@@ -15,9 +15,9 @@ from .messages import ADMIN_MENU, PUBLIC_MENU
 logger = logging.getLogger(__name__)
 
 
-def _commands(menu: Iterable[tuple[str, str]]) -> tuple[BotCommand, ...]:
-    """The menu's (command, description) pairs as BotCommands."""
-    return tuple(BotCommand(command=name, description=text) for name, text in menu)
+def _commands(menu: dict[str, str]) -> tuple[BotCommand, ...]:
+    """The menu's commands and descriptions as BotCommands, in order."""
+    return tuple(BotCommand(command=name, description=text) for name, text in menu.items())
 
 
 PUBLIC_COMMANDS = _commands(PUBLIC_MENU)

@@ -19,24 +19,24 @@ NO_INPUT_LINE = (
 )
 WEBHOOK_NEEDS = "Ошибка настройки {name}: нужен для --webhook"
 
-# --- the command menu Telegram shows: (command, description) -------------------------------
+# --- the command menu Telegram shows: command → description --------------------------------
 
-PUBLIC_MENU = (
-    ("start", "Что я знаю и примеры вопросов"),
-    ("help", "Как задать вопрос"),
-    ("topics", "Факты по темам, сначала новые"),
-    ("sources", "Статьи, из которых я беру ответы"),
-    ("subscribe", "Подписаться на новости по темам"),
-    ("subscriptions", "Мои подписки"),
-    ("unsubscribe", "Отписаться от всех тем"),
-)
+PUBLIC_MENU = {
+    "start": "Что я знаю и примеры вопросов",
+    "help": "Как задать вопрос",
+    "topics": "Факты по темам, сначала новые",
+    "sources": "Статьи, из которых я беру ответы",
+    "subscribe": "Подписаться на новости по темам",
+    "subscriptions": "Мои подписки",
+    "unsubscribe": "Отписаться от всех тем",
+}
 # After PUBLIC_MENU, in each admin's private chat.
-ADMIN_MENU = (
-    ("reload", "Перечитать статьи (для администраторов)"),
-    ("add", "Добавить статью: /add и текст, или файл .txt"),
-    ("unanswered", "Вопросы без ответа за 30 дней"),
-    ("stats", "Статистика вопросов и оценок"),
-)
+ADMIN_MENU = {
+    "reload": "Перечитать статьи (для администраторов)",
+    "add": "Добавить статью: /add и текст, или файл .txt",
+    "unanswered": "Вопросы без ответа за 30 дней",
+    "stats": "Статистика вопросов и оценок",
+}
 
 # --- /subscribe, /subscriptions, /unsubscribe ----------------------------------------------
 
