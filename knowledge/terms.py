@@ -365,20 +365,17 @@ def _mend_typos(known: _Words) -> tuple[tuple[int, ...], ...]:
     is one typo (a letter missing, extra, wrong or swapped) from exactly one dictionary word
     the articles also use («совщание» → «совещание») carries that word's terms too."""
     terms = [w.terms for w in known.all]
-    # Not through is_known_word's cache: these are the facts' words, which questions rarely
-    # look up that way, and 100,000 facts of news would leave ~100,000 entries (~10 MB).
-    known_word = is_known_word.__wrapped__
     vocabulary = set(known.surface) | set(known.surface.values())
     for word, entry in list(known.items()):
         if (
             not entry.terms
             or not TYPO_MIN_LEN <= len(word) <= TYPO_MAX_LEN
             or not _CYRILLIC_WORD.fullmatch(word)
-            or known_word(word)
+            or is_known_word(word)
         ):
             continue
         meant = {
-            analyze(c).lemma for c in _one_typo_away(word) if c in vocabulary and known_word(c)
+            analyze(c).lemma for c in _one_typo_away(word) if c in vocabulary and is_known_word(c)
         }
         if len(meant) == 1:
             (lemma,) = meant
