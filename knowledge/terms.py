@@ -228,6 +228,8 @@ class _Words(dict[str, _Word]):
         self.surface: dict[str, str] = {}
         self.function_words: set[str] = set()
         self.all: list[_Word] = []
+        # The forms of one word carry the same terms: one tuple for all of them.
+        self._terms: dict[tuple[int, ...], tuple[int, ...]] = {}
 
     def term(self, term: str) -> int:
         number = self.ids.get(term)
@@ -260,7 +262,7 @@ class _Words(dict[str, _Word]):
             self.function_words.add(word)
         known = _Word(
             number=len(self.all),
-            terms=tuple(terms),
+            terms=self._terms.setdefault(tuple(terms), tuple(terms)),
             readings=info.readings,
             person=info.person and info.lemma not in lx.not_names,
             role=info.lemma in lx.roles,
