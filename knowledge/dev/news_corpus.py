@@ -1,7 +1,7 @@
 """A benchmark corpus shaped like news: a vocabulary that keeps growing with the corpus.
 
 `python -m knowledge bench --corpus news` (the default) measures on this corpus;
-`--corpus seeds` on the old one, the seed sentences recombined (knowledge/dev/bench.py),
+`--corpus seeds` on the old one, the seed sentences recombined (knowledge/dev/seed_corpus.py),
 whose vocabulary stops growing at about 2,200 terms so that every posting list grows
 linearly with the number of facts.
 
@@ -42,7 +42,7 @@ from string import Formatter
 import pymorphy3
 
 from ..text import analyze, words
-from .bench import (
+from .seed_corpus import (
     CITIES,
     FIGURE_YEARS,
     FIRST_DATE,
