@@ -46,14 +46,18 @@ class Speller:
         # Words for typo look-ups, by first letter: typos rarely change the first letter,
         # and a bucket is a small fraction of the vocabulary.
         question_words = {w for _, seqs in question_types() for seq in seqs for w in seq}
-        self._spelling = {*self._surface, *lx.known_words, *question_words}
+        # (The lexicon's and question words are kept apart from the facts': a set of all of
+        # them would copy the facts' 100,000 words, ~4 MB.)
+        self._spelling_extra = frozenset({*lx.known_words, *question_words} - self._surface.keys())
+        spelling = {*self._surface, *self._spelling_extra}
         self._vocabulary = buckets(self._surface)
-        self._spelling_buckets = buckets(self._spelling)
+        self._spelling_buckets = buckets(spelling)
         # Russian typed in Latin letters meets the vocabulary through one plain spelling.
         self._latin: dict[str, str] = {}
-        for word in sorted(self._spelling | set(function_words)):
+        for word in sorted(spelling | set(function_words)):
             if not LATIN.search(word):
                 self._latin.setdefault(latin_key(word), word)
+        del spelling
         self._latin_buckets = buckets(self._latin)
         # …and names the facts write in Latin letters meet their Cyrillic spelling
         # («Туркистан» → «Turkistan», «Фараби» → «Farabi»).
@@ -116,7 +120,8 @@ class Speller:
                 word, corrected = latin, True
             elif (
                 len(word) >= FUZZY_MIN_LEN - 1
-                and word not in self._spelling
+                and word not in self._surface
+                and word not in self._spelling_extra
                 and not LATIN.search(word)
                 and not is_known_word(word)
             ):
