@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache
+from functools import cache, lru_cache, update_wrapper
 from importlib import resources
+from typing import TypeVar
 
 import pymorphy3
 
@@ -111,8 +113,35 @@ class WordInfo:
 
 ANALYZE_CACHE = 300_000  # words
 
+_T = TypeVar("_T")
 
-@lru_cache(maxsize=ANALYZE_CACHE)
+
+def _word_cache(maxsize: int) -> Callable[[Callable[[str], _T]], Callable[[str], _T]]:
+    """`lru_cache(maxsize)` for a function of one word, in a plain dict that forgets its
+    oldest entry when full. An lru_cache entry costs ~110 bytes, a dict's ~40: at 100,000
+    facts of news the index build leaves ~105,000 analysed words and ~98,000 dictionary
+    look-ups cached (the words questions use), ~14 MB less this way."""
+
+    def wrap(function: Callable[[str], _T]) -> Callable[[str], _T]:
+        table: dict[str, _T] = {}
+        missing = object()
+
+        def cached(word: str) -> _T:
+            value = table.get(word, missing)
+            if value is missing:
+                value = function(word)
+                if len(table) >= maxsize:
+                    with suppress(KeyError, RuntimeError, StopIteration):  # other threads
+                        del table[next(iter(table))]
+                table[word] = value
+            return value  # type: ignore[return-value]
+
+        return update_wrapper(cached, function)
+
+    return wrap
+
+
+@_word_cache(ANALYZE_CACHE)
 def analyze(word: str) -> WordInfo:
     """Lemma and class of one normalised word (cached: words repeat a lot)."""
     if word.isdigit():
@@ -171,7 +200,7 @@ def _shared(info: WordInfo) -> WordInfo:
     return info
 
 
-@lru_cache(maxsize=100_000)
+@_word_cache(100_000)
 def is_known_word(word: str) -> bool:
     """Is the word in the Russian dictionary (not merely guessed by pymorphy3)?"""
     return bool(_morph().word_is_known(word))
