@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..facts import TIME_KINDS, Fact
+from ..text import data_lines
 from .seed_corpus import FIGURE_YEARS, PLACES
 
 ABSTAIN = (
@@ -54,11 +55,7 @@ _PREFIXES = {
     "month": ("Когда",),
     "period": ("Сколько",),
 }
-_QUESTION_STOP_TEXT = (
-    "и в во на с со к о об от по за из для до при что как а но же не это его их был была "
-    "было были будет также том этом всех которые который которая которого"
-)
-_QUESTION_STOP = frozenset(_QUESTION_STOP_TEXT.split())
+_QUESTION_STOP = frozenset(data_lines("bench_question_stopwords.txt"))
 
 
 def _paraphrase(fact: Fact, rng: random.Random) -> str:
