@@ -277,15 +277,11 @@ def _number_words() -> dict[str, tuple[float, str | None]]:
     table: dict[str, tuple[float, str | None]] = {}
     for line in data_lines("number_words.txt"):
         lemma, value, *rest = line.split()
-        mark = rest[0] if rest and rest[0] != "singular" else None
+        mark = rest[0] if rest else None
         forms = {lemma}
         for parse in _morph().parse(lemma):
             if parse.normal_form == lemma and parse.tag.POS in ("NUMR", "ADVB", "NOUN"):
-                forms.update(
-                    form.word
-                    for form in parse.lexeme
-                    if "singular" not in rest or form.tag.number == "sing"
-                )
+                forms.update(form.word for form in parse.lexeme)
         for form in forms:
             table[form.replace("ё", "е")] = (float(value), mark)
     return table
