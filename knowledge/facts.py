@@ -11,7 +11,7 @@ from .articles import Article
 from .figures import Figure, find_figures
 
 # Bump when extraction changes: the store then re-extracts every article, even unchanged files.
-EXTRACTOR_VERSION = 6
+EXTRACTOR_VERSION = 7
 
 # Kinds of figure that say *when*, not *how much*.
 TIME_KINDS = frozenset({"year", "month", "period"})

@@ -543,10 +543,8 @@ def _join_spreads(amounts: list[Draft]) -> list[Draft]:
 
 
 def _attach_years(sentence: str, amounts: list[Draft], times: list[Draft]) -> None:
-    """A year phrase right after an amount is its year (unless another amount stands
-    between: «41 тыс. против 46 тыс. годом ранее»); else the sentence's only year."""
+    """A year phrase right after an amount is its year; else the sentence's only year."""
     years = {t.year for t in times if t.year is not None}
-    amount_starts = sorted(a.start for a in amounts)
     only_year = next(iter(years)) if len(years) == 1 else None
     ordered = sorted(times, key=lambda t: t.start)
     starts = [t.start for t in ordered]
@@ -557,12 +555,5 @@ def _attach_years(sentence: str, amounts: list[Draft], times: list[Draft]) -> No
             continue
         following = ordered[at]
         gap = sentence[amount.end : following.start]
-        between = bisect_left(amount_starts, following.start) - bisect_left(
-            amount_starts, amount.end
-        )
-        if (
-            not between
-            and not _CLAUSE_BREAK_RE.search(gap)
-            and len(gap.split()) <= YEAR_ATTACH_MAX_WORDS
-        ):
+        if not _CLAUSE_BREAK_RE.search(gap) and len(gap.split()) <= YEAR_ATTACH_MAX_WORDS:
             amount.year = following.year

@@ -74,17 +74,6 @@ RELATIVE_YEAR_RE = re.compile(
     re.IGNORECASE,
 )
 
-_BACK_COUNTS = {
-    word: n for n, word in enumerate(data_lists("year_words.txt")["years_back_counts"], start=1)
-}
-# «год назад», «два года назад», «годом ранее»: a year counted back (see data/year_words.txt).
-_YEARS_BACK_RE = re.compile(
-    rf"{WORD_START}(?:(?P<n>\d{{1,2}}|{'|'.join(_BACK_COUNTS)})\s+)?"
-    rf"(?:{year_words('years_back_forms')})\s+"
-    rf"(?:(?P<ago>{year_words('years_ago')})|(?P<earlier>{year_words('years_earlier')})){NOT_LETTER}",
-    re.IGNORECASE,
-)
-
 # Each month's forms (data/months.txt) as a regex alternation, and its number.
 _MONTHS = tuple(
     ("|".join(map(re.escape, month[3].split())), number)
@@ -200,8 +189,6 @@ def find_times(sentence: str, masked: list[str], today: dt.date | None) -> list[
     times += _take(_YEAR_RE, sentence, masked, _year_drafts)
     if today is not None:
         times += _take(RELATIVE_YEAR_RE, sentence, masked, lambda m: _relative_drafts(m, today))
-        named = [t.year for t in times if t.year is not None]
-        times += _take(_YEARS_BACK_RE, sentence, masked, lambda m: _back_drafts(m, today, named))
     for match in _DAY_MONTH_RE.finditer("".join(masked)):
         if today is not None:
             times.append(_month_of_this_year(match, today))
@@ -269,16 +256,6 @@ def _relative_drafts(match: re.Match[str], today: dt.date) -> list[Draft]:
     year = today.year + relative_year_shift(match.group("rel"))
     return [Draft(match.start(), match.end(), float(year), "year",
                   comparison=_comparison(match), year=year)]  # fmt: skip
-
-
-def _back_drafts(match: re.Match[str], today: dt.date, named: list[int]) -> list[Draft]:
-    """«год назад»: years before the article's date; «годом ранее»: before the year the
-    sentence names (the earliest, when it names several), else before the article's."""
-    count = match.group("n")
-    back = 1 if count is None else int(count) if count.isdigit() else _BACK_COUNTS[count.lower()]
-    present = min(named) if match.group("earlier") and named else today.year
-    year = present - back
-    return [Draft(match.start(), match.end(), float(year), "year", year=year)]
 
 
 def _year_drafts(match: re.Match[str]) -> list[Draft]:
