@@ -111,10 +111,8 @@ def dispatcher(
 @pytest.fixture
 async def server() -> AsyncIterator[FakeTelegram]:
     """The stand-in Bot API server (tests/bot/fake_telegram.py), on 127.0.0.1."""
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
+    async with FakeTelegram() as server:
+        yield server
 
 
 @pytest.fixture

@@ -50,7 +50,5 @@ async def redis_client(redis_url: str) -> AsyncIterator[Any]:
 @pytest.fixture
 async def telegram() -> AsyncIterator[WebhookTelegram]:
     """A stand-in Bot API server on 127.0.0.1 (setWebhook included)."""
-    server = WebhookTelegram()
-    await server.start()
-    yield server
-    await server.stop()
+    async with WebhookTelegram() as server:
+        yield server
