@@ -10,6 +10,7 @@ transactions that take the write lock at BEGIN.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,11 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/citybot.db"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Turning WAL on needs the file to itself, and SQLite answers «database is locked» at once
+# instead of waiting (no busy handler for it): two processes opening a new database together
+# try again, this many times, a little longer each time.
+WAL_TRIES = 20
+WAL_RETRY_S = 0.05
 # Execution option read by the SQLite "begin" hook: write transactions take the write lock
 # at BEGIN (BEGIN IMMEDIATE), so two writers never both read and then fail to upgrade.
 WRITE_OPTION = "citybot_write"
@@ -110,6 +116,23 @@ def open_engine(url: str, *, synchronous: str | None = None, **pool: Any) -> Asy
     return create_async_engine(url, **pool)
 
 
+def _turn_on_wal(cursor: Any) -> None:
+    """PRAGMA journal_mode = WAL, unless the file is in WAL already (the mode is kept in the
+    file); retried while another process is turning a new file to WAL (see WAL_TRIES)."""
+    for attempt in range(1, WAL_TRIES + 1):
+        try:
+            cursor.execute("PRAGMA journal_mode")
+            row = cursor.fetchone()
+            if row is None or str(row[0]).lower() != "wal":
+                cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except Exception as error:  # the driver's OperationalError, as its adapter wraps it
+            if "locked" not in str(error) or attempt == WAL_TRIES:
+                raise
+            # Blocks the loop, but only while two processes open a new database together.
+            time.sleep(WAL_RETRY_S * attempt)
+
+
 def install_sqlite_hooks(engine: AsyncEngine, *, synchronous: str | None = None) -> None:
     """WAL, busy timeout, foreign keys; BEGIN emitted by us (IMMEDIATE for connections with
     the WRITE_OPTION execution option); `synchronous` sets that PRAGMA too (the journal).
@@ -124,7 +147,7 @@ def install_sqlite_hooks(engine: AsyncEngine, *, synchronous: str | None = None)
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _turn_on_wal(cursor)
             if synchronous is not None:
                 cursor.execute(f"PRAGMA synchronous = {synchronous}")
             cursor.execute("PRAGMA foreign_keys = ON")
